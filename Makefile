@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CATALOGS := inclusion/translations
+
+.PHONY: run test lint translations messages demo scheduler bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Inclusion needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --domain messages --directory $(CATALOGS) --statistics 2>&1 | grep -v '^compiling' || true
+
+## Serve the app with demo data on http://127.0.0.1:5000 (console SMS backend, no credentials).
+run: $(VENV)/.installed translations
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo
+	SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+## The whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set).
+test: $(VENV)/.installed translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Extract messages and update the English catalog after changing user-facing text.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords _l --keywords lazy_gettext --output-file $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project Inclusion .
+	$(BIN)/pybabel update --input-file $(CATALOGS)/messages.pot --output-dir $(CATALOGS) --no-wrap
+
+bench: $(VENV)/.installed
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	find $(CATALOGS) -name '*.mo' -delete

@@ -1,0 +1,97 @@
+"""Inclusion: booking and outreach for municipal digital-help services.
+
+``create_app`` builds the application; each feature package registers its blueprint,
+its CLI commands and its signal receivers here, so the factory reads as a table of
+contents.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=str(PROJECT_DIR / "instance"),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    if hasattr(config, "check") and not app.testing:
+        config.check()
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    logging.getLogger("inclusion").setLevel(logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .core.database import configure_engine_events
+    from .core.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    configure_engine_events(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .org.views import bp as org_bp
+    from .privacy import receivers as privacy_receivers
+    from .residents.views import bp as residents_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+    app.register_blueprint(residents_bp)
+    privacy_receivers.connect()
+
+
+def register_commands(app: Flask) -> None:
+    from .auth.cli import create_user_command
+    from .demo.cli import demo_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .core.access import enforce_access
+    from .core.database import commit_unit_of_work
+    from .core.i18n import register_template_helpers
+    from .core.security import add_security_headers
+
+    app.before_request(enforce_access)
+    app.after_request(commit_unit_of_work)
+    app.after_request(add_security_headers)
+    register_template_helpers(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .main.errors import register
+
+    register(app)

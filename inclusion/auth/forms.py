@@ -1,0 +1,80 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..core.access import Role
+from ..core.forms import no_markup, strip
+from .passwords import PASSWORD_MAX
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Samordnare"),
+    Role.STAFF: _l("Personal"),
+    Role.RECEPTION: _l("Reception"),
+    Role.VOLUNTEER: _l("Volontär"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-postadress"),
+        filters=[strip],
+        validators=[DataRequired(_l("Skriv din e-postadress.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Lösenord"),
+        validators=[DataRequired(_l("Skriv ditt lösenord.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Logga in"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("Namn"),
+        filters=[strip],
+        validators=[DataRequired(_l("Skriv ett namn.")), Length(max=120), no_markup],
+    )
+    email = EmailField(
+        _l("E-postadress"),
+        filters=[strip],
+        validators=[DataRequired(_l("Skriv en e-postadress.")), Length(max=254)],
+    )
+    role = SelectField(_l("Roll"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    active = BooleanField(_l("Kontot är aktivt"), default=True)
+    submit = SubmitField(_l("Spara"))
+
+
+class NewAccountForm(AccountForm):
+    password = PasswordField(
+        _l("Första lösenord"),
+        description=_l("Minst 8 tecken. Personen kan byta det själv efter inloggning."),
+        validators=[DataRequired(_l("Skriv ett lösenord.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nytt lösenord"),
+        description=_l("Minst 8 tecken. Personen loggas ut överallt."),
+        validators=[DataRequired(_l("Skriv ett lösenord.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Byt lösenord"))
+
+
+class ChangeOwnPasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Nuvarande lösenord"),
+        validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Nytt lösenord"),
+        description=_l("Minst 8 tecken. En mening med flera ord är lätt att minnas och svår att gissa."),
+        validators=[DataRequired(_l("Skriv ett nytt lösenord.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Byt lösenord"))

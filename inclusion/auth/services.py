@@ -1,0 +1,158 @@
+"""Staff accounts: creating, changing, signing in. Callers commit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..core.access import Role
+from ..core.database import utcnow
+from ..core.errors import DomainError, NotAllowed, collect_errors
+from ..extensions import db
+from ..org.models import Organisation
+from .models import User
+from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, needs_rehash, verify_password
+
+
+@dataclass
+class AccountDetails:
+    name: str
+    email: str
+    role: str
+    active: bool = True
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise DomainError(_("Lösenordet måste ha minst %(min)d tecken.", min=PASSWORD_MIN), field)
+    if len(password) > PASSWORD_MAX:
+        raise DomainError(_("Lösenordet får ha högst %(max)d tecken.", max=PASSWORD_MAX), field)
+
+
+def _checked_account(details: AccountDetails, existing_id: int | None) -> dict:
+    values: dict = {}
+
+    def check_name() -> None:
+        name = re.sub(r"\s+", " ", details.name or "").strip()
+        if not name:
+            raise DomainError(_("Skriv ett namn."), "name")
+        if len(name) > 120 or re.search(r"[<>\x00-\x1f]", name):
+            raise DomainError(_("Namnet får vara högst 120 tecken, utan < eller >."), "name")
+        values["name"] = name
+
+    def check_email() -> None:
+        try:
+            email = validate_email(normalise_email(details.email), check_deliverability=False)
+        except EmailNotValidError:
+            raise DomainError(_("Skriv en giltig e-postadress."), "email") from None
+        values["email"] = email.normalized.lower()
+        taken = db.session.scalar(select(User.id).where(User.email == values["email"]))
+        if taken is not None and taken != existing_id:
+            raise DomainError(_("Det finns redan ett konto med den e-postadressen."), "email")
+
+    def check_role() -> None:
+        if details.role not in set(Role):
+            raise DomainError(_("Välj en roll i listan."), "role")
+        values["role"] = Role(details.role)
+
+    collect_errors(check_name, check_email, check_role)
+    values["active"] = details.active
+    return values
+
+
+def create_account(organisation: Organisation, details: AccountDetails, password: str) -> User:
+    values: dict = {}
+    collect_errors(
+        lambda: values.update(_checked_account(details, None)),
+        lambda: check_password_rules(password),
+    )
+    user = User(organisation_id=organisation.id, password_hash=hash_password(password), **values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _coordinators_left(organisation_id: int, without: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.organisation_id == organisation_id,
+            User.role == Role.COORDINATOR,
+            User.active.is_(True),
+            User.id != without.id,
+        )
+    )
+
+
+def update_account(user: User, details: AccountDetails, actor: User) -> User:
+    values = _checked_account(details, user.id)
+    loses_coordinator = user.role == Role.COORDINATOR and (
+        values["role"] != Role.COORDINATOR or not values["active"]
+    )
+    if loses_coordinator and _coordinators_left(user.organisation_id, user) == 0:
+        raise NotAllowed(_("Det måste finnas minst en aktiv samordnare. Utse en annan först."), "role")
+    if user.id == actor.id and not values["active"]:
+        raise NotAllowed(_("Du kan inte stänga av ditt eget konto."), "active")
+    if user.active and not values["active"]:
+        user.session_version += 1  # signs the account out everywhere at once
+    for name, value in values.items():
+        setattr(user, name, value)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_("Det nuvarande lösenordet stämmer inte."), "current_password")
+    set_password(user, new_password)
+
+
+class LoginFailed(DomainError):
+    pass
+
+
+def authenticate(email: str, password: str) -> User:
+    """The same message whatever was wrong, so it never tells which accounts exist."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if not verify_password(user.password_hash if user else None, password or "") or not user.active:
+        raise LoginFailed(_("Fel e-postadress eller lösenord."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_version += 1
+
+
+def accounts_of(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(select(User).where(User.organisation_id == organisation_id).order_by(User.name))
+    )
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the cookie names the account and its session version."""
+    try:
+        account_id, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, account_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user

@@ -1,0 +1,177 @@
+"""Signing in and out, one's own account, and coordinators' account management."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from ..core.access import Role, allow, public, signed_in
+from ..core.database import utcnow
+from ..core.errors import DomainError
+from ..core.forms import attach_errors, form_status
+from ..core.tenancy import get_in_organisation_or_404
+from ..extensions import limiter, login_manager
+from . import services
+from .forms import AccountForm, ChangeOwnPasswordForm, LoginForm, NewAccountForm, SetPasswordForm
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Logga in för att fortsätta.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    signed_in_at = session.get("signed_in_at")
+    limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    if signed_in_at is None or utcnow().timestamp() - signed_in_at > limit:
+        return None
+    return services.load_session_user(user_id)
+
+
+def _login_throttle_key() -> str:
+    """Per address and account: an attacker elsewhere cannot lock a colleague out."""
+    return f"{request.remote_addr}|{services.normalise_email(request.form.get('email', ''))}"
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 422
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_throttle_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            language = session.get("language")
+            session.clear()  # a fresh session at every sign-in (no fixation)
+            if language:
+                session["language"] = language
+            session.permanent = True
+            session["signed_in_at"] = utcnow().timestamp()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), form_status(form)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("Du är utloggad."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def own_account():
+    form = ChangeOwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            # The password change signed out every session, this one included: sign back in.
+            session["signed_in_at"] = utcnow().timestamp()
+            login_user(current_user._get_current_object())
+            flash(_("Ditt lösenord är bytt. Andra inloggningar har loggats ut."), "success")
+            return redirect(url_for("auth.own_account"))
+    return render_template("auth/own_account.html", form=form), form_status(form)
+
+
+@bp.route("/accounts")
+@allow(Role.COORDINATOR)
+def accounts():
+    return render_template("auth/accounts.html", accounts=services.accounts_of(current_user.organisation_id))
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def new_account():
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        details = services.AccountDetails(form.name.data, form.email.data, form.role.data, form.active.data)
+        try:
+            user = services.create_account(current_user.organisation, details, form.password.data)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Kontot för %(name)s är skapat.", name=user.name), "success")
+            return redirect(url_for("auth.accounts"))
+    return render_template("auth/account_form.html", form=form, account=None), form_status(form)
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def edit_account(account_id: int):
+    account = get_in_organisation_or_404(User, account_id)
+    form = AccountForm(obj=account)
+    password_form = SetPasswordForm(prefix="pw")
+    if form.submit.data and form.validate_on_submit():
+        details = services.AccountDetails(form.name.data, form.email.data, form.role.data, form.active.data)
+        try:
+            services.update_account(account, details, current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Ändringarna är sparade."), "success")
+            return redirect(url_for("auth.accounts"))
+    return render_template(
+        "auth/account_form.html", form=form, account=account, password_form=password_form
+    ), form_status(form)
+
+
+@bp.route("/accounts/<int:account_id>/password", methods=["POST"])
+@allow(Role.COORDINATOR)
+def set_account_password(account_id: int):
+    account = get_in_organisation_or_404(User, account_id)
+    password_form = SetPasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.set_password(account, password_form.password.data)
+        except DomainError as error:
+            attach_errors(password_form, error)
+        else:
+            flash(_("Lösenordet för %(name)s är bytt.", name=account.name), "success")
+            return redirect(url_for("auth.edit_account", account_id=account.id))
+    form = AccountForm(obj=account, formdata=None)
+    return render_template(
+        "auth/account_form.html", form=form, account=account, password_form=password_form
+    ), 422
+
+
+@bp.app_context_processor
+def role_names() -> dict:
+    from .forms import ROLE_LABELS
+
+    return {"role_labels": ROLE_LABELS}

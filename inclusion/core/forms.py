@@ -1,0 +1,41 @@
+"""Form helpers shared by features."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, ValidationError
+
+from .errors import DomainError
+
+_MARKUP = re.compile(r"[<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def attach_errors(form: Form, error: DomainError) -> None:
+    """Show a service's refusal next to the fields it concerns (or at the top of the form)."""
+    for field_name, message in error.errors.items():
+        field = getattr(form, field_name, None) if field_name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_markup(form, field) -> None:
+    """Names and short labels are plain text; angle brackets are always a mistake or an attack."""
+    if field.data and _MARKUP.search(field.data):
+        raise ValidationError(_l("Får inte innehålla tecknen < eller >."))
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("Innehåller otillåtna tecken."))
+
+
+def form_status(form: Form) -> int:
+    """422 when a form is shown again with errors: the unit of work then rolls back,
+    so a refused form can never leave part of itself saved."""
+    return 422 if form.errors else 200

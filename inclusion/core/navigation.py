@@ -1,0 +1,48 @@
+"""The main menu: each entry shows only to roles that may open it (read from the views'
+own access declarations, so menu and permissions can never disagree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from .access import may_open
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    section: tuple[str, ...]  # endpoints that count as "this part of the site"
+
+    @property
+    def current(self) -> bool:
+        return request.endpoint in self.section
+
+
+MAIN_MENU = (
+    NavItem("main.home", _l("Start"), ("main.home",)),
+    NavItem(
+        "residents.index",
+        _l("Invånare"),
+        ("residents.index", "residents.new", "residents.show", "residents.edit", "residents.delete"),
+    ),
+    NavItem(
+        "org.locations",
+        _l("Platser"),
+        ("org.locations", "org.location", "org.new_location", "org.edit_location"),
+    ),
+    NavItem("org.topics", _l("Ämnen"), ("org.topics", "org.edit_topic")),
+    NavItem(
+        "auth.accounts",
+        _l("Konton"),
+        ("auth.accounts", "auth.new_account", "auth.edit_account", "auth.set_account_password"),
+    ),
+    NavItem("org.settings", _l("Inställningar"), ("org.settings",)),
+)
+
+
+def main_menu() -> list[NavItem]:
+    return [item for item in MAIN_MENU if may_open(item.endpoint)]

@@ -1,0 +1,27 @@
+"""Isolation between municipalities: every object fetched by id is scoped to the user's
+organisation, and anything else answers 404 (not 403, which would confirm it exists)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+
+Model = TypeVar("Model")
+
+
+def current_organisation_id() -> int:
+    return current_user.organisation_id
+
+
+def get_in_organisation_or_404(model: type[Model], object_id: int) -> Model:
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.organisation_id == current_organisation_id())
+    )
+    if found is None:
+        abort(404)
+    return found

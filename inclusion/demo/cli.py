@@ -1,0 +1,103 @@
+"""``flask --app wsgi demo``: load the demo municipalities. Safe to run again: what exists
+is left as it is, what is missing is added."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.services import AccountDetails, create_account
+from ..core.database import utcnow
+from ..extensions import db
+from ..org.models import Location, Organisation, Topic
+from ..org.services import LocationDetails, TopicDetails, create_location, create_topic
+from ..residents.models import Resident
+from ..residents.services import ResidentDetails, create_resident
+from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
+
+
+def _organisation(spec: dict) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == spec["slug"]))
+    if organisation is None:
+        from ..core.phone import parse_swedish_phone
+
+        organisation = Organisation(
+            slug=spec["slug"],
+            name=spec["name"],
+            sms_sender_name=spec["sms_sender_name"],
+            phone_number=parse_swedish_phone(spec["phone_number"]).e164,
+            timezone="Europe/Stockholm",
+            default_language="sv",
+        )
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def load_demo_data() -> dict[str, int]:
+    """Create whatever of the demo is missing; returns how many rows of each were added."""
+    added = {"organisations": 0, "locations": 0, "topics": 0, "accounts": 0, "residents": 0}
+    for spec in ORGANISATIONS:
+        existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
+        organisation = _organisation(spec)
+        added["organisations"] += existed is None
+
+        for location in spec["locations"]:
+            known = db.session.scalar(
+                select(Location.id).where(
+                    Location.organisation_id == organisation.id, Location.name == location["name"]
+                )
+            )
+            if known is None:
+                create_location(organisation.id, LocationDetails(**location))
+                added["locations"] += 1
+
+        for name, description in TOPICS:
+            known = db.session.scalar(
+                select(Topic.id).where(Topic.organisation_id == organisation.id, Topic.name == name)
+            )
+            if known is None:
+                create_topic(organisation.id, TopicDetails(name, description))
+                added["topics"] += 1
+
+        coordinator = None
+        for name, email, role in spec["accounts"]:
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = create_account(organisation, AccountDetails(name, email, role), DEMO_PASSWORD)
+                added["accounts"] += 1
+            if role == "coordinator":
+                coordinator = user
+
+        for resident in spec["residents"]:
+            fields = {k: v for k, v in resident.items() if k not in ("shared", "opted_out")}
+            known = db.session.scalar(
+                select(Resident).where(
+                    Resident.organisation_id == organisation.id, Resident.name == fields["name"]
+                )
+            )
+            if known is None:
+                created = create_resident(
+                    organisation.id,
+                    ResidentDetails(**fields),
+                    coordinator,
+                    allow_shared_number=resident.get("shared", False),
+                )
+                if resident.get("opted_out"):
+                    created.sms_opted_out_at = utcnow()
+                added["residents"] += 1
+    return added
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo municipalities Bräcke and Öckerö (idempotent)."""
+    added = load_demo_data()
+    db.session.commit()
+    click.echo("Demo data ready. Added: " + ", ".join(f"{count} {kind}" for kind, count in added.items()))
+    click.echo(
+        f"Log in at http://127.0.0.1:5000 as e.g. koordinator@ockero.example, password {DEMO_PASSWORD}"
+    )

@@ -1,0 +1,225 @@
+"""Organisation settings, locations with opening hours, and topics. Callers commit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import available_timezones
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.errors import DomainError, collect_errors
+from ..core.phone import parse_swedish_phone
+from ..extensions import db
+from .models import WEEKDAYS, Location, OpeningHours, Organisation, Topic
+
+SENDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ]{0,10}$")
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _check_text(value: str, field_name: str, limit: int, required: bool = True) -> None:
+    if required and not value:
+        raise DomainError(_("Fältet måste fyllas i."), field_name)
+    if len(value) > limit:
+        raise DomainError(_("Högst %(max)d tecken.", max=limit), field_name)
+    if re.search(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f]", value):
+        raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
+
+
+@dataclass
+class OrganisationSettings:
+    name: str
+    timezone: str
+    sms_sender_name: str
+    default_language: str
+    phone_number: str = ""
+
+
+def update_settings(organisation: Organisation, settings: OrganisationSettings) -> Organisation:
+    name = _clean(settings.name)
+    phone: dict = {}
+
+    def check_sender() -> None:
+        # Twilio's alphanumeric sender: 1–11 ASCII letters, digits and spaces, not only digits.
+        if not SENDER_NAME.match(settings.sms_sender_name) or settings.sms_sender_name.isdigit():
+            raise DomainError(
+                _(
+                    "Avsändarnamnet får ha högst 11 tecken: bokstäver a–z utan å, ä, ö, siffror och mellanslag."
+                ),
+                "sms_sender_name",
+            )
+
+    def check_timezone() -> None:
+        if settings.timezone not in available_timezones():
+            raise DomainError(_("Okänd tidszon."), "timezone")
+
+    def check_language() -> None:
+        if settings.default_language not in ("sv", "en"):
+            raise DomainError(_("Välj svenska eller engelska."), "default_language")
+
+    def check_phone() -> None:
+        if settings.phone_number.strip():
+            phone["e164"] = parse_swedish_phone(settings.phone_number, "phone_number").e164
+
+    collect_errors(
+        lambda: _check_text(name, "name", 120),
+        check_sender,
+        check_timezone,
+        check_language,
+        check_phone,
+    )
+    organisation.name = name
+    organisation.timezone = settings.timezone
+    organisation.sms_sender_name = settings.sms_sender_name
+    organisation.default_language = settings.default_language
+    organisation.phone_number = phone.get("e164")
+    return organisation
+
+
+@dataclass
+class LocationDetails:
+    name: str
+    street_address: str
+    postal_code: str
+    city: str
+    area: str = ""
+    directions: str = ""
+    accessibility_notes: str = ""
+    active: bool = True
+    #: weekday (0 = Monday) → (opens, closes); a missing weekday is closed
+    hours: dict[int, tuple[time, time]] = field(default_factory=dict)
+
+
+def _checked_location(organisation_id: int, details: LocationDetails, existing_id: int | None) -> dict:
+    values = {
+        "name": _clean(details.name),
+        "street_address": _clean(details.street_address),
+        "postal_code": _clean(details.postal_code),
+        "city": _clean(details.city),
+        "area": _clean(details.area) or None,
+        "directions": (details.directions or "").strip() or None,
+        "accessibility_notes": (details.accessibility_notes or "").strip() or None,
+        "active": details.active,
+    }
+
+    def check_unique_name() -> None:
+        clash = db.session.scalar(
+            select(Location.id).where(
+                Location.organisation_id == organisation_id, Location.name == values["name"]
+            )
+        )
+        if clash is not None and clash != existing_id:
+            raise DomainError(_("Det finns redan en plats med det namnet."), "name")
+
+    def check_postal_code() -> None:
+        if not re.fullmatch(r"\d{3} ?\d{2}", values["postal_code"]):
+            raise DomainError(_("Skriv postnumret med fem siffror, till exempel 475 31."), "postal_code")
+
+    def check_hours() -> None:
+        for weekday, (opens, closes) in details.hours.items():
+            if weekday not in WEEKDAYS:
+                raise DomainError(_("Okänd veckodag."), None)
+            if opens >= closes:
+                raise DomainError(_("Stängningstiden måste vara efter öppningstiden."), f"closes_{weekday}")
+
+    collect_errors(
+        lambda: _check_text(values["name"], "name", 120),
+        lambda: _check_text(values["street_address"], "street_address", 200),
+        check_postal_code,
+        lambda: _check_text(values["city"], "city", 80),
+        lambda: _check_text(values["area"] or "", "area", 80, required=False),
+        lambda: _check_text(values["directions"] or "", "directions", 2000, required=False),
+        lambda: _check_text(values["accessibility_notes"] or "", "accessibility_notes", 2000, required=False),
+        check_unique_name,
+        check_hours,
+    )
+    return values
+
+
+def _replace_hours(location: Location, hours: dict[int, tuple[time, time]]) -> None:
+    location.opening_hours = [
+        OpeningHours(weekday=weekday, opens=opens, closes=closes)
+        for weekday, (opens, closes) in sorted(hours.items())
+    ]
+
+
+def create_location(organisation_id: int, details: LocationDetails) -> Location:
+    values = _checked_location(organisation_id, details, None)
+    location = Location(organisation_id=organisation_id, **values)
+    _replace_hours(location, details.hours)
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def update_location(location: Location, details: LocationDetails) -> Location:
+    values = _checked_location(location.organisation_id, details, location.id)
+    for name, value in values.items():
+        setattr(location, name, value)
+    _replace_hours(location, details.hours)
+    return location
+
+
+def locations_of(organisation_id: int, include_inactive: bool = True) -> list[Location]:
+    query = select(Location).where(Location.organisation_id == organisation_id)
+    if not include_inactive:
+        query = query.where(Location.active.is_(True))
+    return list(db.session.scalars(query.order_by(Location.name)))
+
+
+@dataclass
+class TopicDetails:
+    name: str
+    description: str = ""
+    active: bool = True
+
+
+def _checked_topic(organisation_id: int, details: TopicDetails, existing_id: int | None) -> dict:
+    values = {
+        "name": _clean(details.name),
+        "description": _clean(details.description) or None,
+        "active": details.active,
+    }
+
+    def check_unique() -> None:
+        clash = db.session.scalar(
+            select(Topic.id).where(Topic.organisation_id == organisation_id, Topic.name == values["name"])
+        )
+        if clash is not None and clash != existing_id:
+            raise DomainError(_("Det finns redan ett ämne med det namnet."), "name")
+
+    collect_errors(
+        lambda: _check_text(values["name"], "name", 80),
+        lambda: _check_text(values["description"] or "", "description", 300, required=False),
+        check_unique,
+    )
+    return values
+
+
+def create_topic(organisation_id: int, details: TopicDetails) -> Topic:
+    topic = Topic(organisation_id=organisation_id, **_checked_topic(organisation_id, details, None))
+    db.session.add(topic)
+    db.session.flush()
+    return topic
+
+
+def update_topic(topic: Topic, details: TopicDetails) -> Topic:
+    for name, value in _checked_topic(topic.organisation_id, details, topic.id).items():
+        setattr(topic, name, value)
+    return topic
+
+
+def topics_of(organisation_id: int, include_inactive: bool = True) -> list[Topic]:
+    query = select(Topic).where(Topic.organisation_id == organisation_id)
+    if not include_inactive:
+        query = query.where(Topic.active.is_(True))
+    return list(db.session.scalars(query.order_by(Topic.name)))
+
+
+def organisation_by_slug(slug: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))

@@ -1,0 +1,54 @@
+"""The audit log listens to resident events, and guards its own rows from change."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .. import signals
+from .models import AuditEvent
+from .services import record_audit_event
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+def _recorder(action: str):
+    def receive(resident, actor=None, changed_fields=None, **_ignored) -> None:
+        if resident.id is None:  # a new row: give it an id to point at
+            from ..extensions import db
+
+            db.session.flush()
+        record_audit_event(
+            organisation_id=resident.organisation_id,
+            actor=actor,
+            action=action,
+            subject_type="resident",
+            subject_id=resident.id,
+            changed_fields=changed_fields,
+        )
+
+    receive.__name__ = f"audit_resident_{action}"
+    return receive
+
+
+_RECEIVERS = {
+    signals.resident_created: _recorder("create"),
+    signals.resident_viewed: _recorder("view"),
+    signals.resident_updated: _recorder("update"),
+    signals.resident_deleted: _recorder("delete"),
+}
+
+
+def _refuse_changes_to_audit_rows(session: Session, _context, _instances) -> None:
+    for instance in (*session.dirty, *session.deleted):
+        if isinstance(instance, AuditEvent):
+            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+
+
+def connect() -> None:
+    for signal, receiver in _RECEIVERS.items():
+        signal.connect(receiver, weak=False)
+    if not event.contains(Session, "before_flush", _refuse_changes_to_audit_rows):
+        event.listen(Session, "before_flush", _refuse_changes_to_audit_rows)

@@ -1,0 +1,128 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..core.forms import no_markup, strip
+from .models import AgeBand, ConsentMethod, ContactChannel
+from .services import NAME_MAX, NOTES_MAX, RESIDENT_LANGUAGES, ResidentDetails
+
+CHANNEL_LABELS = {
+    ContactChannel.SMS: _l("Sms"),
+    ContactChannel.VOICE: _l("Röstsamtal (automatiskt, för fast telefon)"),
+    ContactChannel.STAFF_CALL: _l("Personal ringer upp"),
+    ContactChannel.LETTER: _l("Brev"),
+}
+CONSENT_LABELS = {
+    ConsentMethod.PHONE: _l("Muntligt i telefon"),
+    ConsentMethod.IN_PERSON: _l("Muntligt på plats"),
+    ConsentMethod.WRITTEN: _l("Skriftligt"),
+    ConsentMethod.WEB_FORM: _l("Via webbformulär"),
+}
+AGE_BAND_LABELS = {
+    AgeBand.UNDER_25: _l("Under 25"),
+    AgeBand.FROM_25_TO_44: "25–44",
+    AgeBand.FROM_45_TO_64: "45–64",
+    AgeBand.FROM_65_TO_74: "65–74",
+    AgeBand.FROM_75_TO_84: "75–84",
+    AgeBand.FROM_85: _l("85 eller äldre"),
+}
+
+
+class ResidentSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    q = StringField(
+        _l("Sök på namn eller telefonnummer"),
+        filters=[strip],
+        validators=[Length(max=120)],
+        render_kw={"type": "search", "autocomplete": "off"},
+    )
+
+
+class ResidentForm(FlaskForm):
+    name = StringField(
+        _l("Namn"),
+        filters=[strip],
+        validators=[DataRequired(_l("Skriv ett namn.")), Length(max=NAME_MAX), no_markup],
+        render_kw={"autocomplete": "off"},
+    )
+    phone = StringField(
+        _l("Telefonnummer"),
+        filters=[strip],
+        description=_l(
+            "Skriv som du vill, till exempel 070-123 45 67. Lämna tomt om invånaren saknar telefon."
+        ),
+        validators=[Length(max=30)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    confirm_shared_number = BooleanField(
+        _l("Ja, det är en annan person med samma nummer (till exempel en gemensam hemtelefon)")
+    )
+    preferred_language = SelectField(_l("Språk"), choices=list(RESIDENT_LANGUAGES.items()), default="sv")
+    preferred_channel = SelectField(
+        _l("Hur vill invånaren bli påmind?"),
+        choices=[(channel.value, label) for channel, label in CHANNEL_LABELS.items()],
+    )
+    sms_consent = BooleanField(_l("Invånaren har sagt ja till sms"))
+    sms_consent_method = SelectField(
+        _l("Hur gavs samtycket?"),
+        choices=[("", _l("— välj —"))] + [(method.value, label) for method, label in CONSENT_LABELS.items()],
+        default="",
+    )
+    trusted_contact_name = StringField(
+        _l("Kontaktperson (anhörig)"), filters=[strip], validators=[Length(max=NAME_MAX), no_markup]
+    )
+    trusted_contact_phone = StringField(
+        _l("Kontaktpersonens telefonnummer"),
+        filters=[strip],
+        validators=[Length(max=30)],
+        render_kw={"inputmode": "tel"},
+    )
+    trusted_contact_consent = BooleanField(_l("Invånaren vill att kontaktpersonen får kopior av påminnelser"))
+    street_address = StringField(
+        _l("Gatuadress"),
+        filters=[strip],
+        description=_l("Bara om invånaren vill ha brev."),
+        validators=[Length(max=200), no_markup],
+    )
+    postal_code = StringField(_l("Postnummer"), filters=[strip], validators=[Length(max=10)])
+    city = StringField(_l("Ort"), filters=[strip], validators=[Length(max=80), no_markup])
+    age_band = SelectField(
+        _l("Åldersgrupp (frivilligt, för statistik)"),
+        choices=[("", _l("— vill inte ange —"))]
+        + [(band.value, label) for band, label in AGE_BAND_LABELS.items()],
+        default="",
+    )
+    notes = TextAreaField(
+        _l("Anteckning"),
+        description=_l(
+            "Det du skriver här kan bli en allmän handling som vem som helst kan begära ut. "
+            "Skriv aldrig om hälsa, diagnoser eller annat känsligt."
+        ),
+        validators=[Length(max=NOTES_MAX)],
+    )
+    submit = SubmitField(_l("Spara"))
+
+    def details(self) -> ResidentDetails:
+        return ResidentDetails(
+            name=self.name.data or "",
+            phone=self.phone.data or "",
+            preferred_language=self.preferred_language.data,
+            preferred_channel=self.preferred_channel.data,
+            sms_consent=self.sms_consent.data,
+            sms_consent_method=self.sms_consent_method.data or None,
+            trusted_contact_name=self.trusted_contact_name.data or "",
+            trusted_contact_phone=self.trusted_contact_phone.data or "",
+            trusted_contact_consent=self.trusted_contact_consent.data,
+            street_address=self.street_address.data or "",
+            postal_code=self.postal_code.data or "",
+            city=self.city.data or "",
+            age_band=self.age_band.data or None,
+            notes=self.notes.data or "",
+        )
+
+
+class DeleteResidentForm(FlaskForm):
+    submit = SubmitField(_l("Ja, radera invånaren"))

@@ -1,0 +1,301 @@
+"""Every change to the resident registry goes through here: views, CLI and demo data alike.
+
+Services add to the session and never commit; the caller commits the unit of work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from .. import signals
+from ..core.database import utcnow
+from ..core.errors import DomainError, InvalidInput, collect_errors
+from ..core.phone import PhoneKind, parse_swedish_phone, phone_search_prefix
+from ..extensions import db
+from .models import AgeBand, ConsentMethod, ContactChannel, Resident
+
+NAME_MAX = 120
+NOTES_MAX = 2000
+RESIDENT_LANGUAGES = {
+    "sv": "Svenska",
+    "en": "English",
+    "fi": "Suomi",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+    "ti": "ትግርኛ",
+    "pl": "Polski",
+    "bs": "Bosanski",
+    "uk": "Українська",
+}
+
+
+@dataclass
+class ResidentDetails:
+    """What a form, the CLI or the demo loader says about a resident, before checking."""
+
+    name: str
+    phone: str = ""
+    preferred_language: str = "sv"
+    preferred_channel: str = ContactChannel.SMS
+    sms_consent: bool = False
+    sms_consent_method: str | None = None
+    trusted_contact_name: str = ""
+    trusted_contact_phone: str = ""
+    trusted_contact_consent: bool = False
+    street_address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    age_band: str | None = None
+    notes: str = ""
+
+
+class PhoneNumberShared(DomainError):
+    """Another resident already has this number: staff must confirm before we go on."""
+
+    def __init__(self, others: list[Resident]) -> None:
+        super().__init__(
+            _("Det finns redan en invånare med det här numret. Kontrollera att det inte är samma person."),
+            "phone",
+        )
+        self.others = others
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _check_name(name: str, field: str) -> None:
+    if not name:
+        raise DomainError(_("Skriv ett namn."), field)
+    if len(name) > NAME_MAX:
+        raise DomainError(_("Namnet får vara högst %(max)d tecken.", max=NAME_MAX), field)
+    if re.search(r"[<>\x00-\x1f\x7f]", name):
+        raise DomainError(_("Namnet får inte innehålla tecknen < eller >."), field)
+
+
+def _checked_values(details: ResidentDetails) -> dict:
+    """Validate everything at once, so the form can show every problem in one go."""
+    values: dict = {}
+    name = _clean(details.name)
+    channel = details.preferred_channel
+    trusted_name = _clean(details.trusted_contact_name)
+
+    def check_phone() -> None:
+        if details.phone.strip():
+            number = parse_swedish_phone(details.phone, "phone")
+            values.update(phone_e164=number.e164, phone_kind=number.kind)
+        else:
+            values.update(phone_e164=None, phone_kind=PhoneKind.NONE)
+
+    def check_trusted_contact() -> None:
+        if details.trusted_contact_phone.strip():
+            number = parse_swedish_phone(details.trusted_contact_phone, "trusted_contact_phone")
+            values["trusted_contact_phone_e164"] = number.e164
+        else:
+            values["trusted_contact_phone_e164"] = None
+        if trusted_name:
+            _check_name(trusted_name, "trusted_contact_name")
+        if details.trusted_contact_consent and not values["trusted_contact_phone_e164"]:
+            raise DomainError(
+                _("En kontaktperson som ska få kopior behöver ett telefonnummer."),
+                "trusted_contact_phone",
+            )
+
+    def check_choices() -> None:
+        if details.preferred_language not in RESIDENT_LANGUAGES:
+            raise DomainError(_("Välj ett språk i listan."), "preferred_language")
+        if channel not in set(ContactChannel):
+            raise DomainError(_("Välj hur invånaren vill bli kontaktad."), "preferred_channel")
+        if details.age_band and details.age_band not in set(AgeBand):
+            raise DomainError(_("Välj en åldersgrupp i listan."), "age_band")
+        if details.sms_consent_method and details.sms_consent_method not in set(ConsentMethod):
+            raise DomainError(_("Välj hur samtycket gavs."), "sms_consent_method")
+
+    def check_consent() -> None:
+        if details.sms_consent and not details.sms_consent_method:
+            raise DomainError(_("Ange hur invånaren gav sitt samtycke till sms."), "sms_consent_method")
+
+    def check_notes() -> None:
+        if len(details.notes or "") > NOTES_MAX:
+            raise DomainError(_("Anteckningen får vara högst %(max)d tecken.", max=NOTES_MAX), "notes")
+
+    def check_address() -> None:
+        for field, limit in (("street_address", 200), ("postal_code", 10), ("city", 80)):
+            value = _clean(getattr(details, field))
+            if len(value) > limit:
+                raise DomainError(_("Högst %(max)d tecken.", max=limit), field)
+            values[field] = value or None
+
+    collect_errors(
+        lambda: _check_name(name, "name"),
+        check_phone,
+        check_trusted_contact,
+        check_choices,
+        check_consent,
+        check_notes,
+        check_address,
+        lambda: _check_channel_fits(channel, details, values),
+    )
+    values.update(
+        name=name,
+        search_name=name.casefold(),
+        preferred_language=details.preferred_language,
+        preferred_channel=channel,
+        trusted_contact_name=trusted_name or None,
+        trusted_contact_consent=details.trusted_contact_consent,
+        age_band=details.age_band or None,
+        notes=(details.notes or "").strip() or None,
+    )
+    return values
+
+
+def _check_channel_fits(channel: str, details: ResidentDetails, values: dict) -> None:
+    """A preferred channel must be one that can actually reach the resident."""
+    if "phone_kind" not in values or "city" not in values:
+        return  # the number or address was refused already; that message says enough
+    kind = values["phone_kind"]
+    if channel == ContactChannel.SMS and kind != PhoneKind.MOBILE:
+        raise InvalidInput({"preferred_channel": _("Sms kräver ett mobilnummer.")})
+    if channel == ContactChannel.SMS and not details.sms_consent:
+        raise InvalidInput({"sms_consent": _("Sms kräver att invånaren har sagt ja till sms.")})
+    if channel in (ContactChannel.VOICE, ContactChannel.STAFF_CALL) and kind == PhoneKind.NONE:
+        raise InvalidInput({"preferred_channel": _("Samtal kräver ett telefonnummer.")})
+    if channel == ContactChannel.LETTER and not (
+        values["street_address"] and values["postal_code"] and values["city"]
+    ):
+        raise InvalidInput(
+            {"street_address": _("Brev kräver en fullständig postadress (gata, postnummer, ort).")}
+        )
+
+
+def residents_with_number(
+    organisation_id: int, e164: str | None, exclude_id: int | None = None
+) -> list[Resident]:
+    if not e164:
+        return []
+    query = select(Resident).where(Resident.organisation_id == organisation_id, Resident.phone_e164 == e164)
+    if exclude_id is not None:
+        query = query.where(Resident.id != exclude_id)
+    return list(db.session.scalars(query.order_by(Resident.name)))
+
+
+def _apply_consent(resident: Resident, details: ResidentDetails, actor) -> None:
+    """Stamp when and by whom consent was given; withdrawing it clears the record."""
+    if details.sms_consent and not resident.sms_consent:
+        resident.sms_consent_at = utcnow()
+        resident.sms_consent_recorded_by_id = getattr(actor, "id", None)
+    if details.sms_consent:
+        resident.sms_consent_method = details.sms_consent_method
+    else:
+        resident.sms_consent_at = None
+        resident.sms_consent_method = None
+        resident.sms_consent_recorded_by_id = None
+    resident.sms_consent = details.sms_consent
+
+
+def create_resident(
+    organisation_id: int,
+    details: ResidentDetails,
+    actor=None,
+    *,
+    allow_shared_number: bool = False,
+) -> Resident:
+    values = _checked_values(details)
+    others = residents_with_number(organisation_id, values["phone_e164"])
+    if others and not allow_shared_number:
+        raise PhoneNumberShared(others)
+    resident = Resident(organisation_id=organisation_id, created_by_id=getattr(actor, "id", None), **values)
+    _apply_consent(resident, details, actor)
+    db.session.add(resident)
+    db.session.flush()
+    signals.resident_created.send(resident, actor=actor, changed_fields=None)
+    return resident
+
+
+def update_resident(
+    resident: Resident,
+    details: ResidentDetails,
+    actor=None,
+    *,
+    allow_shared_number: bool = False,
+) -> Resident:
+    values = _checked_values(details)
+    if values["phone_e164"] != resident.phone_e164:
+        others = residents_with_number(resident.organisation_id, values["phone_e164"], resident.id)
+        if others and not allow_shared_number:
+            raise PhoneNumberShared(others)
+    changed = [name for name, value in values.items() if getattr(resident, name) != value]
+    for name, value in values.items():
+        setattr(resident, name, value)
+    if details.sms_consent != resident.sms_consent or (
+        details.sms_consent and details.sms_consent_method != resident.sms_consent_method
+    ):
+        changed.append("sms_consent")
+    _apply_consent(resident, details, actor)
+    changed = sorted(set(changed) - {"search_name"})
+    if changed:
+        signals.resident_updated.send(resident, actor=actor, changed_fields=changed)
+    return resident
+
+
+def details_of(resident: Resident) -> ResidentDetails:
+    """The editable details of a resident, as a form starts from them."""
+    from ..core.phone import format_national
+
+    return ResidentDetails(
+        name=resident.name,
+        phone=format_national(resident.phone_e164),
+        preferred_language=resident.preferred_language,
+        preferred_channel=resident.preferred_channel,
+        sms_consent=resident.sms_consent,
+        sms_consent_method=resident.sms_consent_method,
+        trusted_contact_name=resident.trusted_contact_name or "",
+        trusted_contact_phone=format_national(resident.trusted_contact_phone_e164),
+        trusted_contact_consent=resident.trusted_contact_consent,
+        street_address=resident.street_address or "",
+        postal_code=resident.postal_code or "",
+        city=resident.city or "",
+        age_band=resident.age_band,
+        notes=resident.notes or "",
+    )
+
+
+def show_resident(resident: Resident, actor) -> Resident:
+    """Opening a resident's page is itself recorded: who looked, and when."""
+    signals.resident_viewed.send(resident, actor=actor)
+    return resident
+
+
+def delete_resident(resident: Resident, actor) -> None:
+    signals.resident_deleted.send(resident, actor=actor)
+    db.session.delete(resident)
+
+
+def search_residents(organisation_id: int, query: str, limit: int = 50) -> list[Resident]:
+    """Find residents by part of a name or by any way of writing their phone number."""
+    text = (query or "").strip()
+    base = select(Resident).where(Resident.organisation_id == organisation_id)
+    if not text:
+        return list(db.session.scalars(base.order_by(Resident.search_name).limit(limit)))
+    conditions = []
+    phone = phone_search_prefix(text)
+    if phone:
+        fragment, anchored = phone
+        pattern = f"{fragment}%" if anchored else f"%{fragment}%"
+        conditions.append(Resident.phone_e164.like(pattern))
+    else:
+        escaped = re.sub(r"([\\%_])", r"\\\1", _clean(text).casefold())
+        conditions.append(Resident.search_name.like(f"%{escaped}%", escape="\\"))
+    query_ = base.where(or_(*conditions)).order_by(Resident.search_name).limit(limit)
+    return list(db.session.scalars(query_))
+
+
+def count_residents(organisation_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Resident).where(Resident.organisation_id == organisation_id)
+    )

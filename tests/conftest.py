@@ -1,0 +1,172 @@
+"""Fixtures for every test: the app against a real database (SQLite file by default,
+PostgreSQL when DATABASE_URL is set), two municipalities with one account per role,
+and clients that sign in and send forms with a real CSRF token, as a browser would."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from inclusion import create_app
+from inclusion.auth.services import AccountDetails, create_account
+from inclusion.core.access import Role
+from inclusion.extensions import db, limiter
+from inclusion.org.models import Organisation
+from inclusion.residents.services import ResidentDetails, create_resident
+
+PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that remembers the CSRF token of its session and sends it with forms."""
+
+    csrf_token: str | None = None
+
+    def refresh_csrf_token(self, url: str = "/login") -> str:
+        page = self.get(url).get_data(as_text=True)
+        match = CSRF_INPUT.search(page)
+        assert match, f"no CSRF token on {url}"
+        self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def send_form(self, url: str, data: dict | None = None, **kwargs):
+        if self.csrf_token is None:
+            self.refresh_csrf_token()
+        return self.post(url, data={"csrf_token": self.csrf_token, **(data or {})}, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    application.test_client_class = BrowserLikeClient
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    yield
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()
+    limiter.reset()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@dataclass
+class Municipality:
+    id: int
+    slug: str
+    emails: dict[Role, str]
+
+
+@dataclass
+class World:
+    ockero: Municipality
+    bracke: Municipality
+
+
+def _municipality(slug: str, name: str) -> Municipality:
+    organisation = Organisation(slug=slug, name=name, sms_sender_name=slug.capitalize()[:11])
+    db.session.add(organisation)
+    db.session.flush()
+    emails = {}
+    for role in Role:
+        email = f"{role.value}@{slug}.example"
+        create_account(organisation, AccountDetails(f"{role.value.title()} {name}", email, role), PASSWORD)
+        emails[role] = email
+    return Municipality(organisation.id, slug, emails)
+
+
+@pytest.fixture
+def world(app) -> World:
+    """Two municipalities, each with one account per role (password ``PASSWORD``)."""
+    with app.app_context():
+        created = World(
+            ockero=_municipality("ockero", "Öckerö kommun"),
+            bracke=_municipality("bracke", "Bräcke kommun"),
+        )
+        db.session.commit()
+        db.session.remove()
+    return created
+
+
+def sign_in(client: BrowserLikeClient, email: str, password: str = PASSWORD):
+    client.refresh_csrf_token("/login")
+    response = client.send_form("/login", {"email": email, "password": password})
+    if response.status_code == 302:
+        client.refresh_csrf_token("/")
+    return response
+
+
+@pytest.fixture
+def login_as(app, world):
+    """``login_as(Role.STAFF)`` gives a client signed in as that role in Öckerö
+    (``municipality="bracke"`` for the other one)."""
+
+    def sign_in_as(role: Role, municipality: str = "ockero") -> BrowserLikeClient:
+        client = app.test_client()
+        response = sign_in(client, getattr(world, municipality).emails[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in_as
+
+
+@pytest.fixture
+def coordinator(login_as) -> BrowserLikeClient:
+    return login_as(Role.COORDINATOR)
+
+
+@pytest.fixture
+def make_resident(app, world):
+    """Register a resident directly through the service; returns its id."""
+
+    def make(municipality: str = "ockero", allow_shared_number: bool = False, **fields) -> int:
+        fields.setdefault("name", "Greta Testsson")
+        if "phone" in fields and fields.get("preferred_channel") is None:
+            fields.setdefault("sms_consent", True)
+            fields.setdefault("sms_consent_method", "phone")
+        with app.app_context():
+            resident = create_resident(
+                getattr(world, municipality).id,
+                ResidentDetails(**fields),
+                allow_shared_number=allow_shared_number,
+            )
+            db.session.commit()
+            resident_id = resident.id
+            db.session.remove()
+        return resident_id
+
+    return make
