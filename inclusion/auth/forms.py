@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from ..core.access import Role
-from ..core.forms import no_markup, strip
+from ..core.forms import no_markup, select_choices, strip
 from .passwords import PASSWORD_MAX
 
 ROLE_LABELS = {
@@ -41,7 +41,9 @@ class AccountForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Skriv en e-postadress.")), Length(max=254)],
     )
-    role = SelectField(_l("Roll"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Roll"), choices=select_choices([(role.value, label) for role, label in ROLE_LABELS.items()])
+    )
     active = BooleanField(_l("Kontot är aktivt"), default=True)
     submit = SubmitField(_l("Spara"))
 

@@ -6,6 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from .errors import DomainError
 
@@ -39,3 +40,8 @@ def form_status(form: Form) -> int:
     """422 when a form is shown again with errors: the unit of work then rolls back,
     so a refused form can never leave part of itself saved."""
     return 422 if form.errors else 200
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 wants them."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

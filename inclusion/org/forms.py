@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..core.forms import no_markup, strip
+from ..core.forms import no_markup, select_choices, strip
 
 WEEKDAY_NAMES = [
     _l("Måndag"),
@@ -34,10 +34,14 @@ class OrganisationSettingsForm(FlaskForm):
         description=_l("Högst 11 tecken, bokstäver a–z utan å, ä, ö. Till exempel OckeroKn."),
         validators=[DataRequired(_l("Skriv ett avsändarnamn.")), Length(max=11)],
     )
-    default_language = SelectField(_l("Standardspråk"), choices=[("sv", "Svenska"), ("en", "English")])
+    default_language = SelectField(
+        _l("Standardspråk"), choices=select_choices([("sv", "Svenska"), ("en", "English")])
+    )
     timezone = SelectField(
         _l("Tidszon"),
-        choices=[("Europe/Stockholm", "Europe/Stockholm"), ("Europe/Helsinki", "Europe/Helsinki")],
+        choices=select_choices(
+            [("Europe/Stockholm", "Europe/Stockholm"), ("Europe/Helsinki", "Europe/Helsinki")]
+        ),
     )
     submit = SubmitField(_l("Spara"))
 

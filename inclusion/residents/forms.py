@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core.forms import no_markup, strip
+from ..core.forms import no_markup, select_choices, strip
 from .models import AgeBand, ConsentMethod, ContactChannel
 from .services import NAME_MAX, NOTES_MAX, RESIDENT_LANGUAGES, ResidentDetails
 
@@ -60,15 +60,19 @@ class ResidentForm(FlaskForm):
     confirm_shared_number = BooleanField(
         _l("Ja, det är en annan person med samma nummer (till exempel en gemensam hemtelefon)")
     )
-    preferred_language = SelectField(_l("Språk"), choices=list(RESIDENT_LANGUAGES.items()), default="sv")
+    preferred_language = SelectField(
+        _l("Språk"), choices=select_choices(list(RESIDENT_LANGUAGES.items())), default="sv"
+    )
     preferred_channel = SelectField(
         _l("Hur vill invånaren bli påmind?"),
-        choices=[(channel.value, label) for channel, label in CHANNEL_LABELS.items()],
+        choices=select_choices([(channel.value, label) for channel, label in CHANNEL_LABELS.items()]),
     )
     sms_consent = BooleanField(_l("Invånaren har sagt ja till sms"))
     sms_consent_method = SelectField(
         _l("Hur gavs samtycket?"),
-        choices=[("", _l("— välj —"))] + [(method.value, label) for method, label in CONSENT_LABELS.items()],
+        choices=select_choices(
+            [("", _l("— välj —"))] + [(method.value, label) for method, label in CONSENT_LABELS.items()]
+        ),
         default="",
     )
     trusted_contact_name = StringField(
@@ -91,8 +95,10 @@ class ResidentForm(FlaskForm):
     city = StringField(_l("Ort"), filters=[strip], validators=[Length(max=80), no_markup])
     age_band = SelectField(
         _l("Åldersgrupp (frivilligt, för statistik)"),
-        choices=[("", _l("— vill inte ange —"))]
-        + [(band.value, label) for band, label in AGE_BAND_LABELS.items()],
+        choices=select_choices(
+            [("", _l("— vill inte ange —"))]
+            + [(band.value, label) for band, label in AGE_BAND_LABELS.items()]
+        ),
         default="",
     )
     notes = TextAreaField(

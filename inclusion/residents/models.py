@@ -38,10 +38,7 @@ class AgeBand(StrEnum):
 
 class Resident(db.Model):
     __tablename__ = "resident"
-    __table_args__ = (
-        Index("ix_resident_org_phone", "organisation_id", "phone_e164"),
-        Index("ix_resident_org_search_name", "organisation_id", "search_name"),
-    )
+    __table_args__ = (Index("ix_resident_org_phone", "organisation_id", "phone_e164"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

@@ -284,7 +284,10 @@ def search_residents(organisation_id: int, query: str, limit: int = 50) -> list[
         return list(db.session.scalars(base.order_by(Resident.search_name).limit(limit)))
     conditions = []
     phone = phone_search_prefix(text)
-    if phone:
+    whole_number = _as_whole_number(text) if phone else None
+    if whole_number:
+        conditions.append(Resident.phone_e164 == whole_number)  # uses the index
+    elif phone:
         fragment, anchored = phone
         pattern = f"{fragment}%" if anchored else f"%{fragment}%"
         conditions.append(Resident.phone_e164.like(pattern))
@@ -293,6 +296,13 @@ def search_residents(organisation_id: int, query: str, limit: int = 50) -> list[
         conditions.append(Resident.search_name.like(f"%{escaped}%", escape="\\"))
     query_ = base.where(or_(*conditions)).order_by(Resident.search_name).limit(limit)
     return list(db.session.scalars(query_))
+
+
+def _as_whole_number(text: str) -> str | None:
+    try:
+        return parse_swedish_phone(text).e164
+    except DomainError:
+        return None
 
 
 def count_residents(organisation_id: int) -> int:
