@@ -45,3 +45,13 @@ def form_status(form: Form) -> int:
 def select_choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 wants them."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class MarkedRequired:
+    """Marks a field as required for the label and the browser, but leaves checking to
+    the service, so that every problem in a form is reported at once."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None

@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from ..core.forms import no_markup, select_choices, strip
+from ..core.forms import MarkedRequired, select_choices, strip
 from .models import AgeBand, ConsentMethod, ContactChannel
-from .services import NAME_MAX, NOTES_MAX, RESIDENT_LANGUAGES, ResidentDetails
+from .services import RESIDENT_LANGUAGES, ResidentDetails
 
 CHANNEL_LABELS = {
     ContactChannel.SMS: _l("Sms"),
@@ -36,7 +35,6 @@ class ResidentSearchForm(FlaskForm):
     q = StringField(
         _l("Sök på namn eller telefonnummer"),
         filters=[strip],
-        validators=[Length(max=120)],
         render_kw={"type": "search", "autocomplete": "off"},
     )
 
@@ -45,7 +43,7 @@ class ResidentForm(FlaskForm):
     name = StringField(
         _l("Namn"),
         filters=[strip],
-        validators=[DataRequired(_l("Skriv ett namn.")), Length(max=NAME_MAX), no_markup],
+        validators=[MarkedRequired()],
         render_kw={"autocomplete": "off"},
     )
     phone = StringField(
@@ -54,7 +52,6 @@ class ResidentForm(FlaskForm):
         description=_l(
             "Skriv som du vill, till exempel 070-123 45 67. Lämna tomt om invånaren saknar telefon."
         ),
-        validators=[Length(max=30)],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
     confirm_shared_number = BooleanField(
@@ -76,12 +73,11 @@ class ResidentForm(FlaskForm):
         default="",
     )
     trusted_contact_name = StringField(
-        _l("Kontaktperson (anhörig)"), filters=[strip], validators=[Length(max=NAME_MAX), no_markup]
+        _l("Kontaktperson (anhörig)"), filters=[strip]
     )
     trusted_contact_phone = StringField(
         _l("Kontaktpersonens telefonnummer"),
         filters=[strip],
-        validators=[Length(max=30)],
         render_kw={"inputmode": "tel"},
     )
     trusted_contact_consent = BooleanField(_l("Invånaren vill att kontaktpersonen får kopior av påminnelser"))
@@ -89,10 +85,9 @@ class ResidentForm(FlaskForm):
         _l("Gatuadress"),
         filters=[strip],
         description=_l("Bara om invånaren vill ha brev."),
-        validators=[Length(max=200), no_markup],
     )
-    postal_code = StringField(_l("Postnummer"), filters=[strip], validators=[Length(max=10)])
-    city = StringField(_l("Ort"), filters=[strip], validators=[Length(max=80), no_markup])
+    postal_code = StringField(_l("Postnummer"), filters=[strip])
+    city = StringField(_l("Ort"), filters=[strip])
     age_band = SelectField(
         _l("Åldersgrupp (frivilligt, för statistik)"),
         choices=select_choices(
@@ -107,7 +102,6 @@ class ResidentForm(FlaskForm):
             "Det du skriver här kan bli en allmän handling som vem som helst kan begära ut. "
             "Skriv aldrig om hälsa, diagnoser eller annat känsligt."
         ),
-        validators=[Length(max=NOTES_MAX)],
     )
     submit = SubmitField(_l("Spara"))
 

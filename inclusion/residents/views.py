@@ -25,7 +25,7 @@ REGISTRY_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
 @allow(*REGISTRY_ROLES)
 def index():
     form = ResidentSearchForm(request.args)
-    query = form.q.data if form.validate() else ""
+    query = (form.q.data or "")[:120]
     residents = services.search_residents(current_user.organisation_id, query or "")
     return render_template("residents/index.html", form=form, residents=residents, query=query)
 
