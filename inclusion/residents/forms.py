@@ -72,9 +72,7 @@ class ResidentForm(FlaskForm):
         ),
         default="",
     )
-    trusted_contact_name = StringField(
-        _l("Kontaktperson (anhörig)"), filters=[strip]
-    )
+    trusted_contact_name = StringField(_l("Kontaktperson (anhörig)"), filters=[strip])
     trusted_contact_phone = StringField(
         _l("Kontaktpersonens telefonnummer"),
         filters=[strip],
