@@ -42,6 +42,19 @@ class BrowserLikeClient(FlaskClient):
         return self.post(url, data={"csrf_token": self.csrf_token, **(data or {})}, **kwargs)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Argon2 with production costs takes most of a test's time; the rules are the same."""
+    from argon2 import PasswordHasher
+
+    from inclusion.auth import passwords
+
+    production_hasher = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production_hasher
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"

@@ -118,6 +118,7 @@ def set_password(user: User, password: str) -> None:
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("Det nuvarande lösenordet stämmer inte."), "current_password")
+    check_password_rules(new_password, "new_password")  # the message belongs next to that field
     set_password(user, new_password)
 
 

@@ -11,6 +11,7 @@ from ..core.access import Role, allow, public, signed_in
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
+from ..core.security import is_local_path
 from ..core.tenancy import get_in_organisation_or_404
 from ..extensions import limiter, login_manager
 from . import services
@@ -44,7 +45,7 @@ def _failed_login(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if is_local_path(target):
         return target
     return url_for("main.home")
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("language")
+    # Outside a request (CLI, scheduler) there is no session: use the default.
+    chosen = session.get("language") if has_request_context() else None
     if chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated:

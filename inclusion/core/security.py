@@ -1,4 +1,6 @@
-"""Security headers on every response (OWASP ASVS level 2)."""
+"""Security headers on every response (OWASP ASVS level 2), and safe redirect targets."""
+
+import re
 
 from flask import Response, current_app, request
 from flask_login import current_user
@@ -21,3 +23,17 @@ def add_security_headers(response: Response) -> Response:
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
+
+
+_UNSAFE_IN_TARGET = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def is_local_path(target: str | None) -> bool:
+    """True for a path on this site ("/residents"). Browsers take "//host", a backslash
+    ("/\\host") and a path with a tab or newline in it as a way to another site."""
+    return bool(
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not _UNSAFE_IN_TARGET.search(target)
+    )

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..core.access import public, signed_in
+from ..core.security import is_local_path
 from ..extensions import db
 
 bp = Blueprint("main", __name__)
@@ -28,7 +29,7 @@ def choose_language():
         if current_user.is_authenticated:
             current_user.preferred_language = language
     target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("main.home")
     return redirect(target)
 

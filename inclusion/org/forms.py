@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..core.forms import no_markup, select_choices, strip
 
@@ -111,7 +111,9 @@ def _both_or_neither(day: int):
     def check(form, field) -> None:
         opens, closes = form[f"opens_{day}"].data, form[f"closes_{day}"].data
         if bool(opens) != bool(closes):
-            raise ValidationError(_l("Fyll i både öppnar och stänger, eller lämna båda tomma för stängt."))
+            # StopValidation, not ValidationError: the Optional() after this check would
+            # otherwise clear the message when "closes" is empty, and the day would be dropped.
+            raise StopValidation(_l("Fyll i både öppnar och stänger, eller lämna båda tomma för stängt."))
 
     return check
 

@@ -78,6 +78,8 @@ def show(resident_id: int):
 @allow(*REGISTRY_ROLES)
 def edit(resident_id: int):
     resident = get_in_organisation_or_404(Resident, resident_id)
+    if request.method == "GET":  # the edit form shows everything, so it counts as a view
+        services.show_resident(resident, current_user)
     form = ResidentForm(data=None if request.method == "POST" else asdict(services.details_of(resident)))
     sharing: list[Resident] = []
     if form.validate_on_submit():
