@@ -1,11 +1,9 @@
 """Coordinators manage their municipality's accounts; everyone changes their own
 password; the first coordinator comes from the command line."""
 
-import html
-import re
-
 import pytest
 from conftest import PASSWORD, sign_in
+from helpers import field_error
 from sqlalchemy import func, select
 
 from inclusion.auth.models import User
@@ -13,11 +11,6 @@ from inclusion.core.access import Role
 from inclusion.extensions import db
 
 NEW_PASSWORD = "a brand new sentence"
-
-
-def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
-    return " ".join(html.unescape(match.group(1)).split()) if match else ""
 
 
 def account(app, email: str) -> User | None:

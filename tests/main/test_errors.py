@@ -5,6 +5,7 @@ import gettext
 from pathlib import Path
 
 import pytest
+from helpers import NEW_RESIDENT
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -16,14 +17,6 @@ from inclusion.residents import services as resident_services
 from inclusion.residents.models import Resident
 
 ENGLISH_CATALOG = Path(__file__).resolve().parents[2] / "inclusion/translations/en/LC_MESSAGES/messages.mo"
-NEW_RESIDENT = {
-    "name": "Åsa Nilsson",
-    "phone": "070-123 45 67",
-    "preferred_language": "sv",
-    "preferred_channel": "sms",
-    "sms_consent": "y",
-    "sms_consent_method": "phone",
-}
 
 
 def count(app, model) -> int:

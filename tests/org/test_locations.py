@@ -1,21 +1,16 @@
 """Coordinators describe where help is given: address, directions and opening hours."""
 
-import html
 import re
 from datetime import time
 
 import pytest
+from helpers import field_error
 from sqlalchemy import func, select
 
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.org import services
 from inclusion.org.models import Location
-
-
-def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
-    return " ".join(html.unescape(match.group(1)).split()) if match else ""
 
 
 def location_form(**changes) -> dict:

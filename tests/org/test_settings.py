@@ -1,18 +1,11 @@
 """A coordinator's settings for their municipality: name, phone number, SMS sender."""
 
-import html
-import re
-
 import pytest
+from helpers import field_error
 from sqlalchemy import select
 
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
-
-
-def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
-    return " ".join(html.unescape(match.group(1)).split()) if match else ""
 
 
 def settings(**changes) -> dict:

@@ -1,19 +1,12 @@
 """Coordinators keep their municipality's list of topics (BankID, Swish, 1177, ...)."""
 
-import html
-import re
-
 import pytest
+from helpers import field_error
 from sqlalchemy import func, select
 
 from inclusion.extensions import db
 from inclusion.org import services
 from inclusion.org.models import Topic
-
-
-def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
-    return " ".join(html.unescape(match.group(1)).split()) if match else ""
 
 
 def topic(app, name: str) -> Topic | None:

@@ -2,6 +2,7 @@
 and which fields changed (never their values); its rows cannot be altered."""
 
 import pytest
+from helpers import NEW_RESIDENT
 from sqlalchemy import func, select
 
 from inclusion.auth.models import User
@@ -10,16 +11,6 @@ from inclusion.extensions import db
 from inclusion.privacy.models import AuditEvent
 from inclusion.privacy.receivers import AuditLogIsAppendOnly
 from inclusion.residents.models import Resident
-
-NEW_RESIDENT = {
-    "name": "Åsa Nilsson",
-    "phone": "070-123 45 67",
-    "preferred_language": "sv",
-    "preferred_channel": "sms",
-    "sms_consent": "y",
-    "sms_consent_method": "phone",
-    "notes": "",
-}
 
 
 def events(app) -> list[AuditEvent]:

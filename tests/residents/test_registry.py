@@ -1,10 +1,8 @@
 """The resident registry: reception and staff register, find and change residents;
 bad input is refused next to its field and saves nothing; only coordinators delete."""
 
-import html
-import re
-
 import pytest
+from helpers import NEW_RESIDENT, field_error
 from sqlalchemy import func, select
 
 from inclusion.auth.models import User
@@ -13,19 +11,9 @@ from inclusion.extensions import db
 from inclusion.residents.models import Resident
 
 
-def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
-    return " ".join(html.unescape(match.group(1)).split()) if match else ""
-
-
 def resident_form(**changes) -> dict:
     data = {
-        "name": "Åsa Nilsson",
-        "phone": "070-123 45 67",
-        "preferred_language": "sv",
-        "preferred_channel": "sms",
-        "sms_consent": "y",
-        "sms_consent_method": "phone",
+        **NEW_RESIDENT,
         "age_band": "75_84",
         "notes": "",
         **changes,
