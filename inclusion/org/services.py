@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -59,7 +60,7 @@ def update_settings(organisation: Organisation, settings: OrganisationSettings) 
             raise DomainError(_("Okänd tidszon."), "timezone")
 
     def check_language() -> None:
-        if settings.default_language not in ("sv", "en"):
+        if settings.default_language not in current_app.config["LANGUAGES"]:
             raise DomainError(_("Välj svenska eller engelska."), "default_language")
 
     def check_phone() -> None:

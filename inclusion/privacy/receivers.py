@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .. import signals
+from ..extensions import db
 from .models import AuditEvent
 from .services import record_audit_event
 
@@ -17,8 +18,6 @@ class AuditLogIsAppendOnly(Exception):
 def _recorder(action: str):
     def receive(resident, actor=None, changed_fields=None, **_ignored) -> None:
         if resident.id is None:  # a new row: give it an id to point at
-            from ..extensions import db
-
             db.session.flush()
         record_audit_event(
             organisation_id=resident.organisation_id,

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from .. import signals
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
-from ..core.phone import PhoneKind, parse_swedish_phone, phone_search_prefix
+from ..core.phone import PhoneKind, format_national, parse_swedish_phone, phone_search_prefix
 from ..extensions import db
 from .models import AgeBand, ConsentMethod, ContactChannel, Resident
 
@@ -245,8 +245,6 @@ def update_resident(
 
 def details_of(resident: Resident) -> ResidentDetails:
     """The editable details of a resident, as a form starts from them."""
-    from ..core.phone import format_national
-
     return ResidentDetails(
         name=resident.name,
         phone=format_national(resident.phone_e164),
