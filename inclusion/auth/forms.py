@@ -4,7 +4,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from ..core.access import Role
-from ..core.forms import no_markup, select_choices, strip
+from ..core.forms import CheckboxesField, no_markup, select_choices, strip
+from ..core.languages import SPOKEN_LANGUAGES
 from .passwords import PASSWORD_MAX
 
 ROLE_LABELS = {
@@ -44,8 +45,21 @@ class AccountForm(FlaskForm):
     role = SelectField(
         _l("Roll"), choices=select_choices([(role.value, label) for role, label in ROLE_LABELS.items()])
     )
+    languages = CheckboxesField(
+        _l("Språk personen kan hjälpa på"),
+        choices=select_choices(list(SPOKEN_LANGUAGES.items())),
+        default=["sv"],
+        description=_l("Används när en invånare behöver hjälp på sitt eget språk."),
+    )
     active = BooleanField(_l("Kontot är aktivt"), default=True)
     submit = SubmitField(_l("Spara"))
+
+    def details(self):
+        from .services import AccountDetails
+
+        return AccountDetails(
+            self.name.data, self.email.data, self.role.data, self.active.data, list(self.languages.data or [])
+        )
 
 
 class NewAccountForm(AccountForm):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
+from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
 from ..org.models import Organisation
 
@@ -34,6 +35,16 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
+    spoken_languages: Mapped[list[StaffLanguage]] = relationship(
+        cascade="all, delete-orphan", order_by="StaffLanguage.language"
+    )
+
+    @property
+    def languages(self) -> list[str]:
+        """Language codes this person can help in, so reception can match an interpreter's need."""
+        order = list(SPOKEN_LANGUAGES)
+        codes = [row.language for row in self.spoken_languages]
+        return sorted(codes, key=lambda code: order.index(code) if code in order else len(order))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -44,3 +55,10 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class StaffLanguage(db.Model):
+    __tablename__ = "staff_language"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from ..core.access import Role
 from ..core.database import utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
+from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
 from ..org.models import Organisation
-from .models import User
+from .models import StaffLanguage, User
 from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, needs_rehash, verify_password
 
 
@@ -24,6 +25,7 @@ class AccountDetails:
     email: str
     role: str
     active: bool = True
+    languages: list[str] = field(default_factory=lambda: ["sv"])
 
 
 def normalise_email(email: str) -> str:
@@ -63,9 +65,20 @@ def _checked_account(details: AccountDetails, existing_id: int | None) -> dict:
             raise DomainError(_("Välj en roll i listan."), "role")
         values["role"] = Role(details.role)
 
-    collect_errors(check_name, check_email, check_role)
+    def check_languages() -> None:
+        unknown = set(details.languages) - set(SPOKEN_LANGUAGES)
+        if unknown:
+            raise DomainError(_("Välj språk i listan."), "languages")
+
+    collect_errors(check_name, check_email, check_role, check_languages)
     values["active"] = details.active
     return values
+
+
+def _set_languages(user: User, languages: list[str]) -> None:
+    wanted = [code for code in SPOKEN_LANGUAGES if code in set(languages)]
+    if set(wanted) != set(user.languages):
+        user.spoken_languages = [StaffLanguage(language=code) for code in wanted]
 
 
 def create_account(organisation: Organisation, details: AccountDetails, password: str) -> User:
@@ -75,6 +88,7 @@ def create_account(organisation: Organisation, details: AccountDetails, password
         lambda: check_password_rules(password),
     )
     user = User(organisation_id=organisation.id, password_hash=hash_password(password), **values)
+    _set_languages(user, details.languages)
     db.session.add(user)
     db.session.flush()
     return user
@@ -106,6 +120,7 @@ def update_account(user: User, details: AccountDetails, actor: User) -> User:
         user.session_version += 1  # signs the account out everywhere at once
     for name, value in values.items():
         setattr(user, name, value)
+    _set_languages(user, details.languages)
     return user
 
 

@@ -121,7 +121,7 @@ def accounts():
 def new_account():
     form = NewAccountForm()
     if form.validate_on_submit():
-        details = services.AccountDetails(form.name.data, form.email.data, form.role.data, form.active.data)
+        details = form.details()
         try:
             user = services.create_account(current_user.organisation, details, form.password.data)
         except DomainError as error:
@@ -137,9 +137,11 @@ def new_account():
 def edit_account(account_id: int):
     account = get_in_organisation_or_404(User, account_id)
     form = AccountForm(obj=account)
+    if not form.is_submitted():
+        form.languages.data = account.languages
     password_form = SetPasswordForm(prefix="pw")
     if form.submit.data and form.validate_on_submit():
-        details = services.AccountDetails(form.name.data, form.email.data, form.role.data, form.active.data)
+        details = form.details()
         try:
             services.update_account(account, details, current_user)
         except DomainError as error:
@@ -166,6 +168,7 @@ def set_account_password(account_id: int):
             flash(_("Lösenordet för %(name)s är bytt.", name=account.name), "success")
             return redirect(url_for("auth.edit_account", account_id=account.id))
     form = AccountForm(obj=account, formdata=None)
+    form.languages.data = account.languages
     return render_template(
         "auth/account_form.html", form=form, account=account, password_form=password_form
     ), 422

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, ValidationError
+from wtforms import Form, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import DomainError
 
@@ -55,3 +56,26 @@ class MarkedRequired:
 
     def __call__(self, form, field) -> None:
         return None
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of check boxes (the macro ``checkboxes`` puts them in a fieldset with a
+    legend). Unknown values are left for the service to refuse in Swedish."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
+def int_list(values) -> list[int]:
+    """Ids from check boxes or a multi-select; anything that is not a number is dropped."""
+    found = []
+    for value in values or []:
+        try:
+            found.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return found

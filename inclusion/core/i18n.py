@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 
 
@@ -37,8 +37,13 @@ def local_date(value, format: str = "d MMMM yyyy") -> str:
     return "" if value is None else format_date(value, format)
 
 
+def local_time(value: datetime | None, format: str = "HH:mm") -> str:
+    return "" if value is None else format_time(value, format)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["date"] = local_date
 
     from .access import may_open

@@ -14,24 +14,14 @@ from sqlalchemy import func, or_, select
 from .. import signals
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
+from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import PhoneKind, format_national, parse_swedish_phone, phone_search_prefix
 from ..extensions import db
 from .models import AgeBand, ConsentMethod, ContactChannel, Resident
 
 NAME_MAX = 120
 NOTES_MAX = 2000
-RESIDENT_LANGUAGES = {
-    "sv": "Svenska",
-    "en": "English",
-    "fi": "Suomi",
-    "ar": "العربية",
-    "so": "Soomaali",
-    "fa": "فارسی",
-    "ti": "ትግርኛ",
-    "pl": "Polski",
-    "bs": "Bosanski",
-    "uk": "Українська",
-}
+RESIDENT_LANGUAGES = SPOKEN_LANGUAGES
 
 
 @dataclass
