@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .booking.views import bp as booking_bp
     from .main.views import bp as main_bp
     from .org.views import bp as org_bp
     from .privacy import receivers as privacy_receivers
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(residents_bp)
+    app.register_blueprint(booking_bp)
     privacy_receivers.connect()
 
 

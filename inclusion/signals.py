@@ -11,3 +11,15 @@ resident_viewed = _signals.signal("resident-viewed")
 resident_updated = _signals.signal("resident-updated")
 #: sent before the row is deleted, while its id and organisation are still known
 resident_deleted = _signals.signal("resident-deleted")
+
+# Booking events: sender is the Booking; kwargs: actor (User or None).
+#: a new booking, with a place (status "booked") or on the waitlist ("waitlisted")
+booking_created = _signals.signal("booking-created")
+#: moved to another session in one step; kwargs: previous_session
+booking_rebooked = _signals.signal("booking-rebooked")
+#: cancelled by staff, or because its session was cancelled; kwargs: reason
+booking_cancelled = _signals.signal("booking-cancelled")
+#: taken off the waitlist into a place that was freed
+booking_promoted = _signals.signal("booking-promoted")
+#: attendance or outcome noted after the session; kwargs: changed_fields
+booking_outcome_recorded = _signals.signal("booking-outcome-recorded")

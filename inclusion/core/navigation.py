@@ -24,6 +24,24 @@ class NavItem:
 
 MAIN_MENU = (
     NavItem("main.home", _l("Start"), ("main.home",)),
+    NavItem("booking.my_day", _l("Min dag"), ("booking.my_day",)),
+    NavItem(
+        "booking.day",
+        _l("Schema"),
+        (
+            "booking.day",
+            "booking.week",
+            "booking.show_session",
+            "booking.cancel_session",
+            "booking.book",
+            "booking.show_booking",
+            "booking.rebook",
+            "booking.cancel_booking",
+            "booking.record_outcome",
+        ),
+    ),
+    NavItem("booking.free_times", _l("Lediga tider"), ("booking.free_times",)),
+    NavItem("booking.new_session", _l("Nytt pass"), ("booking.new_session",)),
     NavItem(
         "residents.index",
         _l("Invånare"),

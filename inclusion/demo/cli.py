@@ -16,6 +16,7 @@ from ..org.services import LocationDetails, TopicDetails, create_location, creat
 from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
+from .sessions import load_demo_sessions
 
 
 def _organisation(spec: dict) -> Organisation:
@@ -38,7 +39,15 @@ def _organisation(spec: dict) -> Organisation:
 
 def load_demo_data() -> dict[str, int]:
     """Create whatever of the demo is missing; returns how many rows of each were added."""
-    added = {"organisations": 0, "locations": 0, "topics": 0, "accounts": 0, "residents": 0}
+    added = {
+        "organisations": 0,
+        "locations": 0,
+        "topics": 0,
+        "accounts": 0,
+        "residents": 0,
+        "sessions": 0,
+        "bookings": 0,
+    }
     for spec in ORGANISATIONS:
         existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
         organisation = _organisation(spec)
@@ -63,10 +72,11 @@ def load_demo_data() -> dict[str, int]:
                 added["topics"] += 1
 
         coordinator = None
-        for name, email, role in spec["accounts"]:
+        for name, email, role, *languages in spec["accounts"]:
             user = db.session.scalar(select(User).where(User.email == email))
             if user is None:
-                user = create_account(organisation, AccountDetails(name, email, role), DEMO_PASSWORD)
+                details = AccountDetails(name, email, role, languages=languages[0] if languages else ["sv"])
+                user = create_account(organisation, details, DEMO_PASSWORD)
                 added["accounts"] += 1
             if role == "coordinator":
                 coordinator = user
@@ -88,6 +98,11 @@ def load_demo_data() -> dict[str, int]:
                 if resident.get("opted_out"):
                     created.sms_opted_out_at = utcnow()
                 added["residents"] += 1
+
+        db.session.flush()
+        sessions, bookings = load_demo_sessions(organisation)
+        added["sessions"] += sessions
+        added["bookings"] += bookings
     return added
 
 

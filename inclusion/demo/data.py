@@ -16,6 +16,10 @@ LIBRARY_HOURS = {
     5: (time(11), time(14)),
 }
 
+# Öckerö bibliotek also opens on Sunday afternoons, so the demo always has sessions
+# within the next day, whatever day it is loaded.
+OCKERO_LIBRARY_HOURS = {**LIBRARY_HOURS, 6: (time(12), time(16))}
+
 ORGANISATIONS = [
     {
         "slug": "bracke",
@@ -56,9 +60,9 @@ ORGANISATIONS = [
         ],
         "accounts": [
             ("Karin Olsson", "koordinator@bracke.example", "coordinator"),
-            ("Erik Persson", "personal@bracke.example", "staff"),
+            ("Erik Persson", "personal@bracke.example", "staff", ["sv", "fi"]),
             ("Maria Jonsson", "reception@bracke.example", "reception"),
-            ("Gunnar Berg", "volontar@bracke.example", "volunteer"),
+            ("Gunnar Berg", "volontar@bracke.example", "volunteer", ["sv", "en"]),
         ],
         "residents": [
             {
@@ -125,7 +129,7 @@ ORGANISATIONS = [
                 "area": "Öckerö",
                 "directions": "Vid Öckerö centrum. Buss X4 eller 290 till hållplats Öckerö Kommunhuset.",
                 "accessibility_notes": "Entré utan trappor. Hörslinga. Parkering för rörelsehindrade vid entrén.",
-                "hours": LIBRARY_HOURS,
+                "hours": OCKERO_LIBRARY_HOURS,
             },
             {
                 "name": "Hönö bibliotek",
@@ -160,9 +164,9 @@ ORGANISATIONS = [
         ],
         "accounts": [
             ("Lena Johansson", "koordinator@ockero.example", "coordinator"),
-            ("Anders Karlsson", "personal@ockero.example", "staff"),
+            ("Anders Karlsson", "personal@ockero.example", "staff", ["sv", "en"]),
             ("Sara Nilsson", "reception@ockero.example", "reception"),
-            ("Bengt Andersson", "volontar@ockero.example", "volunteer"),
+            ("Bengt Andersson", "volontar@ockero.example", "volunteer", ["sv", "ar"]),
         ],
         "residents": [
             {

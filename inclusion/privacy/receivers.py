@@ -1,4 +1,4 @@
-"""The audit log listens to resident events, and guards its own rows from change."""
+"""The audit log listens to resident and booking events, and guards its own rows from change."""
 
 from __future__ import annotations
 
@@ -32,11 +32,33 @@ def _recorder(action: str):
     return receive
 
 
+def _booking_recorder(action: str):
+    """Bookings say who was helped with what: each change to one is kept in the log."""
+
+    def receive(booking, actor=None, changed_fields=None, **_ignored) -> None:
+        record_audit_event(
+            organisation_id=booking.organisation_id,
+            actor=actor,
+            action=action,
+            subject_type="booking",
+            subject_id=booking.id,
+            changed_fields=changed_fields,
+        )
+
+    receive.__name__ = f"audit_booking_{action}"
+    return receive
+
+
 _RECEIVERS = {
     signals.resident_created: _recorder("create"),
     signals.resident_viewed: _recorder("view"),
     signals.resident_updated: _recorder("update"),
     signals.resident_deleted: _recorder("delete"),
+    signals.booking_created: _booking_recorder("create"),
+    signals.booking_rebooked: _booking_recorder("rebook"),
+    signals.booking_cancelled: _booking_recorder("cancel"),
+    signals.booking_promoted: _booking_recorder("promote"),
+    signals.booking_outcome_recorded: _booking_recorder("update"),
 }
 
 

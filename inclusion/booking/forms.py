@@ -1,0 +1,337 @@
+"""Forms for publishing sessions, booking, and noting what happened.
+
+Dates and times are typed fields that accept what people write ("10", "10.30",
+"2026-12-01") and say in Swedish what was wrong; every rule beyond the format is
+checked by the services, so all problems show at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+
+from ..core.forms import CheckboxesField, MarkedRequired, int_list, select_choices, strip
+from ..core.languages import SPOKEN_LANGUAGES
+from .models import Attendance, BookingChannel, SessionKind
+from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
+
+WEEKDAY_LABELS = (
+    _l("måndag"),
+    _l("tisdag"),
+    _l("onsdag"),
+    _l("torsdag"),
+    _l("fredag"),
+    _l("lördag"),
+    _l("söndag"),
+)
+KIND_LABELS = {
+    SessionKind.ONE_TO_ONE: _l("Enskild hjälp (en invånare i taget)"),
+    SessionKind.GROUP: _l("Gruppträff (flera invånare, till exempel Digital fika)"),
+}
+CHANNEL_LABELS = {
+    BookingChannel.PHONE: _l("Telefon"),
+    BookingChannel.WALK_IN: _l("Besök på plats"),
+    BookingChannel.SMS: _l("Sms"),
+    BookingChannel.WEB: _l("Webben"),
+    BookingChannel.STAFF: _l("Personal (till exempel efter ett tidigare besök)"),
+}
+ATTENDANCE_LABELS = {
+    Attendance.ATTENDED: _l("Kom"),
+    Attendance.NO_SHOW: _l("Kom inte"),
+    Attendance.CANCELLED_LATE: _l("Avbokade för sent"),
+}
+TIME_OF_DAY = {
+    "": _l("Hela dagen"),
+    "morning": _l("Förmiddag (före 12)"),
+    "afternoon": _l("Eftermiddag (från 12)"),
+}
+
+
+class LocalDateField(StringField):
+    """A date as people write it: 2026-12-01 (what date inputs send), or 1/12 2026."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw_text:
+            return
+        text = self.raw_text
+        for pattern in ("%Y-%m-%d", "%Y%m%d", "%d/%m %Y", "%d/%m/%Y", "%d.%m.%Y"):
+            try:
+                self.data = datetime.strptime(text, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError(_l("Skriv datumet som år-månad-dag, till exempel 2026-12-01."))
+
+    def _value(self) -> str:
+        if self.data:
+            return self.data.isoformat()
+        return getattr(self, "raw_text", "") or ""
+
+
+class LocalTimeField(StringField):
+    """A clock time: 10, 10:30, 10.30 or 1030."""
+
+    PATTERN = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?$")
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw_text:
+            return
+        match = self.PATTERN.match(self.raw_text)
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            if hour < 24 and minute < 60:
+                self.data = time(hour, minute)
+                return
+        raise ValueError(_l("Skriv klockslaget som timmar och minuter, till exempel 10:00."))
+
+    def _value(self) -> str:
+        if self.data:
+            return self.data.strftime("%H:%M")
+        return getattr(self, "raw_text", "") or ""
+
+
+class WholeNumberField(StringField):
+    def process_formdata(self, valuelist) -> None:
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw_text:
+            return
+        if not re.fullmatch(r"-?\d{1,6}", self.raw_text):
+            raise ValueError(_l("Skriv ett heltal, till exempel 8."))
+        self.data = int(self.raw_text)
+
+    def _value(self) -> str:
+        return str(self.data) if self.data is not None else getattr(self, "raw_text", "") or ""
+
+
+def _to_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SessionForm(FlaskForm):
+    kind = RadioField(
+        _l("Vilken sorts pass?"),
+        choices=select_choices([(kind.value, label) for kind, label in KIND_LABELS.items()]),
+        default=SessionKind.ONE_TO_ONE.value,
+        validate_choice=False,
+    )
+    location_id = SelectField(_l("Plats"), validators=[MarkedRequired()], validate_choice=False)
+    title = StringField(
+        _l("Namn på gruppträffen"),
+        filters=[strip],
+        description=_l("Bara för gruppträffar, till exempel Digital fika."),
+    )
+    day = LocalDateField(
+        _l("Datum"), validators=[MarkedRequired()], render_kw={"type": "date", "class": "input--date"}
+    )
+    starts = LocalTimeField(
+        _l("Börjar klockan"),
+        validators=[MarkedRequired()],
+        render_kw={"inputmode": "numeric", "placeholder": "10:00"},
+    )
+    ends = LocalTimeField(
+        _l("Slutar klockan"),
+        validators=[MarkedRequired()],
+        render_kw={"inputmode": "numeric", "placeholder": "12:00"},
+    )
+    appointment_minutes = SelectField(
+        _l("Dela upp i tider om"),
+        choices=select_choices(
+            [("", _l("Ingen uppdelning: en tid för hela passet"))]
+            + [(str(m), _l("%(minutes)d minuter", minutes=m)) for m in APPOINTMENT_LENGTHS]
+        ),
+        default="30",
+        description=_l("Bara för enskild hjälp. 10:00–12:00 i tider om 30 minuter ger fyra tider."),
+        validate_choice=False,
+    )
+    capacity = WholeNumberField(
+        _l("Antal platser"),
+        default=8,
+        description=_l("Bara för gruppträffar."),
+        render_kw={"inputmode": "numeric"},
+    )
+    staff_ids = CheckboxesField(_l("Vem håller i passet?"))
+    topic_ids = CheckboxesField(
+        _l("Ämnen"), description=_l("Lämna tomt om passet gäller allt man kan få hjälp med.")
+    )
+    description = TextAreaField(_l("Beskrivning (syns för personalen)"))
+    repeat_weekdays = CheckboxesField(
+        _l("Upprepa varje vecka på"),
+        choices=select_choices([(str(number), label) for number, label in enumerate(WEEKDAY_LABELS)]),
+        description=_l("Lämna tomt för ett enstaka pass."),
+    )
+    last_day = LocalDateField(_l("Sista datum i serien"), render_kw={"type": "date"})
+    submit = SubmitField(_l("Lägg in passet"))
+
+    def plan(self) -> SessionPlan:
+        return SessionPlan(
+            location_id=_to_int(self.location_id.data),
+            kind=self.kind.data or "",
+            day=self.day.data,
+            starts=self.starts.data,
+            ends=self.ends.data,
+            staff_ids=int_list(self.staff_ids.data),
+            title=self.title.data or "",
+            capacity=self.capacity.data if self.kind.data == SessionKind.GROUP else 1,
+            appointment_minutes=_to_int(self.appointment_minutes.data)
+            if self.kind.data == SessionKind.ONE_TO_ONE
+            else None,
+            topic_ids=int_list(self.topic_ids.data),
+            description=self.description.data or "",
+            repeat_weekdays=int_list(self.repeat_weekdays.data),
+            last_day=self.last_day.data,
+        )
+
+
+class BookingForm(FlaskForm):
+    resident_id = HiddenField()
+    topic_ids = CheckboxesField(_l("Vad vill invånaren ha hjälp med?"))
+    note = TextAreaField(
+        _l("Kort anteckning"),
+        description=_l(
+            "Till exempel: tar med sin egen mobil. Det du skriver kan bli en allmän handling; "
+            "skriv aldrig om hälsa eller annat känsligt."
+        ),
+    )
+    channel = SelectField(
+        _l("Hur kom bokningen in?"),
+        choices=select_choices([(channel.value, label) for channel, label in CHANNEL_LABELS.items()]),
+        default=BookingChannel.PHONE.value,
+        validate_choice=False,
+    )
+    help_agreement_read = BooleanField(
+        _l(
+            "Jag har berättat hur hjälpen går till: invånaren gör alla steg själv och "
+            "lämnar aldrig ut koder eller lösenord till personalen."
+        )
+    )
+    join_waitlist = BooleanField(_l("Sätt invånaren på väntelistan om passet är fullt"), default=True)
+    submit = SubmitField(_l("Boka"))
+
+    def request(self) -> BookingRequest:
+        return BookingRequest(
+            topic_ids=int_list(self.topic_ids.data),
+            note=self.note.data or "",
+            channel=self.channel.data or "",
+            join_waitlist=bool(self.join_waitlist.data),
+            help_agreement_read=bool(self.help_agreement_read.data),
+        )
+
+
+class RebookForm(FlaskForm):
+    session_id = RadioField(_l("Välj en ny tid"), validate_choice=False)
+    submit = SubmitField(_l("Flytta bokningen"))
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(
+        _l("Varför?"),
+        filters=[strip],
+        validators=[MarkedRequired()],
+        description=_l("Till exempel: invånaren är sjuk, eller biblioteket har stängt."),
+    )
+    submit = SubmitField(_l("Avboka"))
+
+
+class CancelSessionForm(CancelForm):
+    submit = SubmitField(_l("Ställ in passet"))
+
+
+class OutcomeForm(FlaskForm):
+    attendance = RadioField(
+        _l("Kom invånaren?"),
+        choices=select_choices([(value.value, label) for value, label in ATTENDANCE_LABELS.items()]),
+        validate_choice=False,
+    )
+    helped_topic_ids = CheckboxesField(_l("Vad fick invånaren hjälp med?"))
+    follow_up_needed = BooleanField(_l("Behöver mer hjälp (följ upp)"))
+    note = TextAreaField(
+        _l("Kort om hur det gick"), description=_l("Skriv aldrig om hälsa eller annat känsligt.")
+    )
+    submit = SubmitField(_l("Spara"))
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            attendance=self.attendance.data or None,
+            helped_topic_ids=int_list(self.helped_topic_ids.data),
+            follow_up_needed=bool(self.follow_up_needed.data),
+            note=self.note.data or "",
+        )
+
+
+class FinderForm(FlaskForm):
+    """Search for free times; a search changes nothing, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    topic = SelectField(_l("Ämne"), validate_choice=False)
+    location = SelectField(_l("Plats"), validate_choice=False)
+    language = SelectField(
+        _l("Personal som talar"),
+        choices=select_choices([("", _l("Alla språk"))] + list(SPOKEN_LANGUAGES.items())),
+        validate_choice=False,
+    )
+    kind = SelectField(
+        _l("Sorts pass"),
+        choices=select_choices([("", _l("Alla"))] + [(k.value, label) for k, label in KIND_LABELS.items()]),
+        validate_choice=False,
+    )
+    first_day = LocalDateField(_l("Från och med"), render_kw={"type": "date"})
+    last_day = LocalDateField(_l("Till och med"), render_kw={"type": "date"})
+    time_of_day = SelectField(
+        _l("Tid på dagen"), choices=select_choices(TIME_OF_DAY.items()), validate_choice=False
+    )
+    resident = HiddenField()
+
+    def query(self) -> FreeTimeQuery:
+        hours = {"morning": (None, 12), "afternoon": (12, None)}.get(
+            self.time_of_day.data or "", (None, None)
+        )
+        return FreeTimeQuery(
+            topic_id=_to_int(self.topic.data),
+            location_id=_to_int(self.location.data),
+            language=self.language.data if self.language.data in SPOKEN_LANGUAGES else None,
+            first_day=self.first_day.data,
+            last_day=self.last_day.data,
+            kind=self.kind.data if self.kind.data in set(SessionKind) else None,
+            from_hour=hours[0],
+            to_hour=hours[1],
+        )
+
+
+class ScheduleForm(FlaskForm):
+    """Which day (or week), place and person a schedule shows."""
+
+    class Meta:
+        csrf = False
+
+    date = LocalDateField(_l("Datum"), render_kw={"type": "date"})
+    location = SelectField(_l("Plats"), validate_choice=False)
+    staff = SelectField(_l("Personal"), validate_choice=False)
+
+    def chosen_day(self, today: date) -> date:
+        return self.date.data or today
+
+
+class CalendarTokenForm(FlaskForm):
+    submit = SubmitField(_l("Skapa en ny adress"))

@@ -1,0 +1,488 @@
+"""Booking pages: publish sessions, book and rebook, day and week views, free times,
+attendance, and each staff member's calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..core.access import Role, allow, public
+from ..core.clock import local_day_bounds, local_today, to_local, week_start
+from ..core.database import utcnow
+from ..core.errors import DomainError
+from ..core.forms import attach_errors, form_status, select_choices
+from ..core.tenancy import get_in_organisation_or_404
+from ..org.services import locations_of, topics_of
+from ..residents.models import Resident
+from ..residents.services import search_residents
+from . import services
+from .calendar import calendar_for
+from .forms import (
+    ATTENDANCE_LABELS,
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    WEEKDAY_LABELS,
+    BookingForm,
+    CalendarTokenForm,
+    CancelForm,
+    CancelSessionForm,
+    FinderForm,
+    OutcomeForm,
+    RebookForm,
+    ScheduleForm,
+    SessionForm,
+)
+from .models import Booking, BookingStatus, HelpSession, SessionKind
+
+bp = Blueprint("booking", __name__)
+
+#: Booking shows residents' names and numbers: the roles that use the registry.
+BOOKING_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
+#: Everyone who helps residents; volunteers see only their own sessions.
+HELPER_ROLES = (Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER)
+
+
+def _organisation():
+    return current_user.organisation
+
+
+def _timezone() -> str:
+    return current_user.organisation.timezone
+
+
+def _session_for_current_user(session_id: int) -> HelpSession:
+    """Volunteers may open only sessions they hold; everyone else their organisation's."""
+    session = get_in_organisation_or_404(HelpSession, session_id)
+    if current_user.role == Role.VOLUNTEER and current_user not in session.staff:
+        abort(404)
+    return session
+
+
+def _topic_choices(active_only: bool = True):
+    return select_choices(
+        [
+            (topic.id, topic.name)
+            for topic in topics_of(current_user.organisation_id)
+            if topic.active or not active_only
+        ]
+    )
+
+
+def _location_choices(blank: str | None = None):
+    pairs = [
+        (location.id, location.name)
+        for location in locations_of(current_user.organisation_id)
+        if location.active
+    ]
+    return select_choices(([("", blank)] if blank else []) + pairs)
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@allow(*HELPER_ROLES)
+def new_session():
+    form = SessionForm()
+    form.location_id.choices = _location_choices(_("— välj plats —"))
+    staff = services.staff_of(current_user.organisation_id)
+    if current_user.role != Role.COORDINATOR:
+        staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
+    form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
+    form.topic_ids.choices = _topic_choices()
+    if not form.is_submitted():
+        form.staff_ids.data = [str(current_user.id)]
+        if request.args.get("location"):
+            form.location_id.data = request.args["location"][:10]
+    published = None
+    if form.validate_on_submit():
+        try:
+            published = services.publish_sessions(_organisation(), form.plan(), current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+            if getattr(error, "skipped", None):
+                published = services.Published(sessions=[], skipped=error.skipped)
+        else:
+            count = len(published.sessions)
+            flash(
+                _("%(count)d tider är inlagda.", count=count) if count != 1 else _("Passet är inlagt."),
+                "success",
+            )
+            if not published.skipped:
+                first = published.sessions[0]
+                first_day = to_local(first.starts_at, _timezone()).date()
+                if current_user.role not in BOOKING_ROLES:  # volunteers have only their own day
+                    return redirect(url_for("booking.my_day", date=first_day.isoformat()))
+                return redirect(
+                    url_for("booking.day", date=first_day.isoformat(), location=first.location_id)
+                )
+    return render_template(
+        "booking/session_form.html", form=form, published=published, timezone=_timezone()
+    ), form_status(form)
+
+
+@bp.route("/sessions/<int:session_id>")
+@allow(*HELPER_ROLES, Role.RECEPTION)
+def show_session(session_id: int):
+    session = services.load_bookings(_session_for_current_user(session_id))
+    bookings = [b for b in session.bookings if b.status == BookingStatus.BOOKED]
+    waiting = sorted(
+        (b for b in session.bookings if b.status == BookingStatus.WAITLISTED),
+        key=lambda b: (b.waitlisted_at, b.id),
+    )
+    cancelled = [b for b in session.bookings if b.status == BookingStatus.CANCELLED]
+    return render_template(
+        "booking/session.html",
+        session=session,
+        bookings=bookings,
+        waiting=waiting,
+        cancelled=cancelled,
+        cancel_form=CancelSessionForm(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@allow(*HELPER_ROLES, Role.RECEPTION)
+def cancel_session(session_id: int):
+    session = _session_for_current_user(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            cancelled = services.cancel_session(session, form.reason.data, current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(
+                ngettext(
+                    "Passet är inställt. %(num)d bokning avbokades.",
+                    "Passet är inställt. %(num)d bokningar avbokades.",
+                    len(cancelled),
+                ),
+                "success",
+            )
+            return redirect(url_for("booking.show_session", session_id=session.id))
+    return render_template("booking/cancel_session.html", session=session, form=form), form_status(form)
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def _alternatives_from(error: DomainError) -> list[HelpSession]:
+    return getattr(error, "alternatives", [])
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@allow(*BOOKING_ROLES)
+def book(session_id: int):
+    session = get_in_organisation_or_404(HelpSession, session_id)
+    form = BookingForm()
+    form.topic_ids.choices = _topic_choices()
+    query = (request.args.get("q") or "").strip()[:120]
+    resident_id = request.values.get("resident_id") or request.args.get("resident")
+    resident = None
+    if resident_id and str(resident_id).isdigit():
+        resident = get_in_organisation_or_404(Resident, int(resident_id))
+        form.resident_id.data = str(resident.id)
+    matches = search_residents(current_user.organisation_id, query) if query and resident is None else []
+    alternatives: list[HelpSession] = []
+    offer_waitlist = False
+    if form.validate_on_submit():
+        try:
+            booking = services.book_resident(
+                current_user.organisation_id,
+                session.id,
+                resident.id if resident else None,
+                form.request(),
+                current_user,
+            )
+        except services.SlotTaken as taken:
+            attach_errors(form, taken)
+            alternatives = taken.alternatives
+            offer_waitlist = isinstance(taken, services.SessionFull)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            if booking.status == BookingStatus.WAITLISTED:
+                flash(
+                    _(
+                        "%(name)s står nu på väntelistan, plats %(position)d.",
+                        name=booking.resident.name,
+                        position=services.waitlist_position(booking),
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("%(name)s är bokad.", name=booking.resident.name), "success")
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
+    return render_template(
+        "booking/book.html",
+        session=session,
+        form=form,
+        resident=resident,
+        query=query,
+        matches=matches,
+        alternatives=alternatives,
+        offer_waitlist=offer_waitlist,
+    ), form_status(form)
+
+
+def _booking_page(booking: Booking, **forms):
+    cancel_form = forms.get("cancel_form") or CancelForm()
+    outcome_form = forms.get("outcome_form")
+    if outcome_form is None:
+        outcome_form = OutcomeForm(
+            formdata=None,
+            data={
+                "attendance": booking.attendance,
+                "follow_up_needed": booking.follow_up_needed,
+                "note": booking.outcome_note or "",
+                "helped_topic_ids": [str(t.id) for t in booking.helped_topics or booking.topics],
+            },
+        )
+    outcome_form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    return render_template(
+        "booking/booking.html",
+        booking=booking,
+        session=booking.session,
+        cancel_form=cancel_form,
+        outcome_form=outcome_form,
+        position=services.waitlist_position(booking),
+        now=utcnow(),
+    )
+
+
+def _booking_for_current_user(booking_id: int) -> Booking:
+    booking = get_in_organisation_or_404(Booking, booking_id)
+    if current_user.role == Role.VOLUNTEER and current_user not in booking.session.staff:
+        abort(404)
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>")
+@allow(*BOOKING_ROLES, Role.VOLUNTEER)
+def show_booking(booking_id: int):
+    return _booking_page(_booking_for_current_user(booking_id))
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@allow(*BOOKING_ROLES)
+def cancel_booking(booking_id: int):
+    booking = get_in_organisation_or_404(Booking, booking_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            promoted = services.cancel_booking(booking, form.reason.data, current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Bokningen för %(name)s är avbokad.", name=booking.resident.name), "success")
+            for moved_up in promoted:
+                flash(_("%(name)s fick platsen från väntelistan.", name=moved_up.resident.name), "success")
+            return redirect(url_for("booking.show_session", session_id=booking.session_id))
+    return _booking_page(booking, cancel_form=form), 422
+
+
+@bp.route("/bookings/<int:booking_id>/outcome", methods=["POST"])
+@allow(*BOOKING_ROLES, Role.VOLUNTEER)
+def record_outcome(booking_id: int):
+    booking = _booking_for_current_user(booking_id)
+    form = OutcomeForm()
+    form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(booking, form.outcome(), current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Det är sparat."), "success")
+            return redirect(url_for("booking.show_session", session_id=booking.session_id))
+    return _booking_page(booking, outcome_form=form), 422
+
+
+@bp.route("/bookings/<int:booking_id>/rebook", methods=["GET", "POST"])
+@allow(*BOOKING_ROLES)
+def rebook(booking_id: int):
+    booking = get_in_organisation_or_404(Booking, booking_id)
+    form = RebookForm()
+    query = services.FreeTimeQuery(kind=booking.session.kind)
+    if request.args.get("location", "").isdigit():
+        query.location_id = int(request.args["location"])
+    options = [
+        s for s in services.find_free_sessions(_organisation(), query, limit=40) if s.id != booking.session_id
+    ]
+    alternatives: list[HelpSession] = []
+    if form.validate_on_submit():
+        try:
+            services.rebook_booking(booking, int(form.session_id.data or 0) or None, current_user)
+        except services.SlotTaken as taken:
+            attach_errors(form, taken)
+            alternatives = taken.alternatives
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Bokningen för %(name)s är flyttad.", name=booking.resident.name), "success")
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
+    return render_template(
+        "booking/rebook.html",
+        booking=booking,
+        form=form,
+        options=alternatives or options,
+        locations=locations_of(current_user.organisation_id),
+    ), form_status(form)
+
+
+# --- Schedules -------------------------------------------------------------------------------
+
+
+def _schedule_form() -> ScheduleForm:
+    form = ScheduleForm(request.args)
+    form.location.choices = _location_choices(_("Alla platser"))
+    staff = services.staff_of(current_user.organisation_id)
+    form.staff.choices = select_choices([("", _("All personal"))] + [(u.id, u.name) for u in staff])
+    form.validate()
+    return form
+
+
+def _int_arg(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@bp.route("/schedule/day")
+@allow(*BOOKING_ROLES)
+def day():
+    form = _schedule_form()
+    chosen = form.chosen_day(local_today(_timezone()))
+    start, end = local_day_bounds(chosen, _timezone())
+    sessions = services.schedule(
+        current_user.organisation_id,
+        start,
+        end,
+        location_id=_int_arg(form.location.data),
+        staff_id=_int_arg(form.staff.data),
+    )
+    return render_template(
+        "booking/day.html",
+        form=form,
+        day=chosen,
+        sessions=sessions,
+        previous_day=chosen - timedelta(days=1),
+        next_day=chosen + timedelta(days=1),
+        heading=None,
+    )
+
+
+@bp.route("/schedule/week")
+@allow(*BOOKING_ROLES)
+def week():
+    form = _schedule_form()
+    monday = week_start(form.chosen_day(local_today(_timezone())))
+    start, _ignored = local_day_bounds(monday, _timezone())
+    _ignored, end = local_day_bounds(monday + timedelta(days=6), _timezone())
+    sessions = services.schedule(
+        current_user.organisation_id,
+        start,
+        end,
+        location_id=_int_arg(form.location.data),
+        staff_id=_int_arg(form.staff.data),
+    )
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    by_day = {day: [] for day in days}
+    for session in sessions:
+        by_day[to_local(session.starts_at, _timezone()).date()].append(session)
+    return render_template(
+        "booking/week.html",
+        form=form,
+        monday=monday,
+        sunday=days[-1],
+        by_day=by_day,
+        previous_week=monday - timedelta(days=7),
+        next_week=monday + timedelta(days=7),
+    )
+
+
+@bp.route("/my-day")
+@allow(*HELPER_ROLES)
+def my_day():
+    form = _schedule_form()
+    chosen = form.chosen_day(local_today(_timezone()))
+    start, end = local_day_bounds(chosen, _timezone())
+    sessions = services.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
+    return render_template(
+        "booking/day.html",
+        form=form,
+        day=chosen,
+        sessions=sessions,
+        previous_day=chosen - timedelta(days=1),
+        next_day=chosen + timedelta(days=1),
+        heading=_("Min dag"),
+    )
+
+
+@bp.route("/free-times")
+@allow(*BOOKING_ROLES)
+def free_times():
+    form = FinderForm(request.args)
+    form.topic.choices = select_choices([("", _("Alla ämnen"))]) + _topic_choices()
+    form.location.choices = _location_choices(_("Alla platser"))
+    form.validate()
+    resident = None
+    if _int_arg(form.resident.data):
+        resident = get_in_organisation_or_404(Resident, int(form.resident.data))
+    sessions = [] if form.errors else services.find_free_sessions(_organisation(), form.query())
+    return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)
+
+
+# --- Calendar feed --------------------------------------------------------------------------------
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@allow(*HELPER_ROLES)
+def calendar_settings():
+    form = CalendarTokenForm()
+    if form.validate_on_submit():
+        services.regenerate_calendar_token(current_user)
+        flash(_("Du har fått en ny kalenderadress. Den gamla fungerar inte längre."), "success")
+        return redirect(url_for("booking.calendar_settings"))
+    feed = services.calendar_feed_of(current_user)
+    address = url_for("booking.calendar_feed", token=feed.token, _external=True)
+    return render_template("booking/calendar.html", form=form, address=address)
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str):
+    owner = services.calendar_owner(token)
+    if owner is None:
+        abort(404)
+    body = calendar_for(owner, services.calendar_sessions(owner))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": "inline; filename=inclusion.ics",
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@bp.app_context_processor
+def booking_labels() -> dict:
+    return {
+        "kind_labels": KIND_LABELS,
+        "booking_channel_labels": CHANNEL_LABELS,
+        "attendance_labels": ATTENDANCE_LABELS,
+        "weekday_labels": WEEKDAY_LABELS,
+        "SessionKind": SessionKind,
+        "BookingStatus": BookingStatus,
+    }
+
+
+@bp.app_template_global()
+def resident_bookings(resident: Resident) -> list[Booking]:
+    """For the resident's page: their bookings, newest first (the registry does not import booking)."""
+    return services.bookings_of_resident(resident.id, resident.organisation_id)
