@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from inclusion.core.clock import holiday_name, local_today
 from inclusion.extensions import db
 
 #: What a receptionist types for a new resident who wants SMS reminders.
@@ -30,3 +32,11 @@ def field_error(page: str, field_id: str) -> str:
 def row_count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def working_day(days_ahead: int = 3, weekday: int | None = None) -> date:
+    """A future weekday (Monday–Friday) that is not a Swedish holiday."""
+    day = local_today("Europe/Stockholm") + timedelta(days=days_ahead)
+    while day.weekday() > 4 or holiday_name(day) or (weekday is not None and day.weekday() != weekday):
+        day += timedelta(days=1)
+    return day

@@ -6,6 +6,7 @@ from conftest import BrowserLikeClient, sign_in
 from sqlalchemy import func, select
 
 from inclusion.auth.models import User
+from inclusion.booking.models import Booking, BookingStatus, HelpSession
 from inclusion.core.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN, Role
 from inclusion.demo.cli import load_demo_data
 from inclusion.demo.data import DEMO_PASSWORD
@@ -13,7 +14,14 @@ from inclusion.extensions import db
 from inclusion.org.models import Location, Organisation, Topic
 from inclusion.residents.models import Resident
 
-ID_MODELS = {"resident_id": Resident, "location_id": Location, "topic_id": Topic, "account_id": User}
+ID_MODELS = {
+    "resident_id": Resident,
+    "location_id": Location,
+    "topic_id": Topic,
+    "account_id": User,
+    "session_id": HelpSession,
+    "booking_id": Booking,
+}
 
 
 @pytest.fixture
@@ -47,6 +55,30 @@ def test_demo_residents_cover_every_kind_of_phone(app, demo):
     assert channels == {"sms", "voice", "staff_call", "letter"}
 
 
+def test_demo_has_bookings_in_the_next_day_for_every_channel(app, demo):
+    """Reminders fall due soon after a fresh start, for every way residents are reached."""
+    from datetime import timedelta
+
+    from inclusion.core.database import utcnow
+
+    with app.app_context():
+        soon = db.session.scalars(
+            select(Resident.preferred_channel)
+            .join(Booking, Booking.resident_id == Resident.id)
+            .join(HelpSession, HelpSession.id == Booking.session_id)
+            .where(
+                Booking.status == BookingStatus.BOOKED,
+                HelpSession.starts_at < utcnow() + timedelta(hours=36),
+            )
+        )
+        channels = set(soon)
+        group_sessions = db.session.scalar(
+            select(func.count()).select_from(HelpSession).where(HelpSession.kind == "group")
+        )
+    assert channels == {"sms", "voice", "staff_call", "letter"}
+    assert group_sessions >= 2
+
+
 def _get_urls(app, organisation_slug: str):
     """One URL per GET rule, filling ids with the organisation's own demo rows."""
     with app.app_context():
@@ -74,7 +106,12 @@ def test_every_page_renders_for_each_demo_role(app, demo, role, organisation):
         allowed = declared in (PUBLIC, SIGNED_IN) or role in declared
         status = client.get(url).status_code
         expected = (200, 302) if allowed else (403,)
+        if allowed and role == Role.VOLUNTEER and endpoint in VOLUNTEER_OWN_ONLY:
+            expected = (200, 404)  # volunteers open only the sessions they hold themselves
         assert status in expected, f"{role} {url}: {status}"
+
+
+VOLUNTEER_OWN_ONLY = {"booking.show_session", "booking.cancel_session", "booking.show_booking"}
 
 
 def _demo_prefix(role: Role) -> str:
