@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .org.views import bp as org_bp
     from .privacy import receivers as privacy_receivers
+    from .reception.views import bp as reception_bp
     from .residents.views import bp as residents_bp
 
     app.register_blueprint(main_bp)
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(org_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(reception_bp)
     privacy_receivers.connect()
 
 

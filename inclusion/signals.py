@@ -23,3 +23,9 @@ booking_cancelled = _signals.signal("booking-cancelled")
 booking_promoted = _signals.signal("booking-promoted")
 #: attendance or outcome noted after the session; kwargs: changed_fields
 booking_outcome_recorded = _signals.signal("booking-outcome-recorded")
+
+# Reception events: sender is the CallbackRequest; kwargs: actor (User or None).
+#: a phone-in (or walk-in, SMS, web) request was taken
+request_taken = _signals.signal("request-taken")
+#: a call attempt, a new callback time, booking or closing; kwargs: changed_fields
+request_updated = _signals.signal("request-updated")

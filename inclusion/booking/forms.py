@@ -24,6 +24,7 @@ from wtforms import (
 
 from ..core.forms import CheckboxesField, MarkedRequired, int_list, select_choices, strip
 from ..core.languages import SPOKEN_LANGUAGES
+from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from .models import Attendance, BookingChannel, SessionKind
 from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
 
@@ -224,8 +225,17 @@ class BookingForm(FlaskForm):
             "lämnar aldrig ut koder eller lösenord till personalen."
         )
     )
+    needs = CheckboxesField(_l("Behov"), choices=select_choices(list(NEED_LABELS.items())))
+    interpreter_language = SelectField(
+        _l("Tolk eller personal som talar"),
+        validate_choice=False,
+    )
     join_waitlist = BooleanField(_l("Sätt invånaren på väntelistan om passet är fullt"), default=True)
     submit = SubmitField(_l("Boka"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.interpreter_language.choices = select_choices(interpreter_choices())
 
     def request(self) -> BookingRequest:
         return BookingRequest(
@@ -234,6 +244,7 @@ class BookingForm(FlaskForm):
             channel=self.channel.data or "",
             join_waitlist=bool(self.join_waitlist.data),
             help_agreement_read=bool(self.help_agreement_read.data),
+            needs=needs_from_form(self.needs.data, self.interpreter_language.data),
         )
 
 

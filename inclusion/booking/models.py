@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..core.database import UTCDateTime, utcnow
+from ..core.needs import NeedsColumns
 from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
@@ -173,7 +174,7 @@ class HelpSession(db.Model):
         return f"<HelpSession {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}Z>"
 
 
-class Booking(db.Model):
+class Booking(NeedsColumns, db.Model):
     __tablename__ = "booking"
     __table_args__ = (
         # A resident holds at most one live place (booked or waiting) in a session.

@@ -23,6 +23,7 @@ from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
+from ..core.needs import Needs, check_interpreter_language
 from ..extensions import db
 from ..org.models import Location, Organisation, Topic
 from ..residents.models import Resident
@@ -453,6 +454,7 @@ class BookingRequest:
     channel: str = BookingChannel.PHONE
     join_waitlist: bool = False
     help_agreement_read: bool = False
+    needs: Needs = field(default_factory=Needs)
 
 
 class SlotTaken(DomainError):
@@ -621,13 +623,27 @@ def book_resident(
                 "resident_id",
             )
 
-    def check_details() -> None:
+    def check_topics() -> None:
         found["topics"] = _topics_in(organisation_id, request.topic_ids)
+
+    def check_channel() -> None:
         if request.channel not in set(BookingChannel):
             raise DomainError(_("Välj hur bokningen kom in."), "channel")
-        _check_text(note, "note", NOTE_MAX)
 
-    collect_errors(lambda: _check_bookable(session, "session_id"), check_resident, check_details)
+    def check_needs() -> None:
+        try:
+            check_interpreter_language(request.needs.interpreter_language)
+        except ValueError:
+            raise DomainError(_("Välj ett språk i listan."), "interpreter_language") from None
+
+    collect_errors(
+        lambda: _check_bookable(session, "session_id"),
+        check_resident,
+        check_topics,
+        check_channel,
+        lambda: _check_text(note, "note", NOTE_MAX),
+        check_needs,
+    )
 
     now = utcnow()
     if _take_place(session.id):
@@ -647,6 +663,10 @@ def book_resident(
         booked_by_id=getattr(actor, "id", None),
         topics=found["topics"],
         help_agreement_read=request.help_agreement_read,
+        need_hearing=request.needs.hearing,
+        need_sight=request.needs.sight,
+        need_mobility=request.needs.mobility,
+        interpreter_language=request.needs.interpreter_language,
         confirmed_at=now if status == BookingStatus.BOOKED else None,
         waitlisted_at=now if status == BookingStatus.WAITLISTED else None,
     )
@@ -813,6 +833,8 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
 @dataclass
 class FreeTimeQuery:
     topic_id: int | None = None
+    #: a session fits when it helps with any of these (or with anything)
+    topic_ids: list[int] = field(default_factory=list)
     location_id: int | None = None
     language: str | None = None
     first_day: date | None = None
@@ -858,13 +880,14 @@ def find_free_sessions(
         statement = statement.where(HelpSession.location_id == query.location_id)
     if query.kind:
         statement = statement.where(HelpSession.kind == query.kind)
-    if query.topic_id:
+    wanted_topics = {*query.topic_ids, *([query.topic_id] if query.topic_id else [])}
+    if wanted_topics:
         # A session without topics helps with anything.
         has_topics = exists().where(session_topic.c.session_id == HelpSession.id)
-        has_this_topic = exists().where(
-            and_(session_topic.c.session_id == HelpSession.id, session_topic.c.topic_id == query.topic_id)
+        has_a_wanted_topic = exists().where(
+            and_(session_topic.c.session_id == HelpSession.id, session_topic.c.topic_id.in_(wanted_topics))
         )
-        statement = statement.where(or_(~has_topics, has_this_topic))
+        statement = statement.where(or_(~has_topics, has_a_wanted_topic))
     if query.language:
         statement = statement.where(
             exists()

@@ -47,10 +47,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = local_date
 
     from .access import may_open
+    from .languages import language_label
     from .navigation import main_menu
     from .phone import format_national
 
     app.jinja_env.filters["phone"] = format_national
+    app.jinja_env.filters["language"] = language_label
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.add_extension("jinja2.ext.do")

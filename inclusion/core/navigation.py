@@ -24,6 +24,22 @@ class NavItem:
 
 MAIN_MENU = (
     NavItem("main.home", _l("Start"), ("main.home",)),
+    NavItem("reception.new_request", _l("Nytt samtal"), ("reception.new_request",)),
+    NavItem(
+        "reception.queue",
+        _l("Förfrågningar"),
+        (
+            "reception.queue",
+            "reception.show_request",
+            "reception.claim",
+            "reception.release",
+            "reception.log_attempt",
+            "reception.reschedule",
+            "reception.close",
+            "reception.register_caller",
+            "reception.book",
+        ),
+    ),
     NavItem("booking.my_day", _l("Min dag"), ("booking.my_day",)),
     NavItem(
         "booking.day",

@@ -16,6 +16,7 @@ from ..org.services import LocationDetails, TopicDetails, create_location, creat
 from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
+from .requests import load_demo_requests
 from .sessions import load_demo_sessions
 
 
@@ -47,6 +48,7 @@ def load_demo_data() -> dict[str, int]:
         "residents": 0,
         "sessions": 0,
         "bookings": 0,
+        "requests": 0,
     }
     for spec in ORGANISATIONS:
         existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
@@ -103,6 +105,7 @@ def load_demo_data() -> dict[str, int]:
         sessions, bookings = load_demo_sessions(organisation)
         added["sessions"] += sessions
         added["bookings"] += bookings
+        added["requests"] += load_demo_requests(organisation)
     return added
 
 

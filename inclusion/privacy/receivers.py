@@ -49,6 +49,24 @@ def _booking_recorder(action: str):
     return receive
 
 
+def _request_recorder(action: str):
+    """A request says what a resident needs (even hearing or an interpreter): log who
+    took it and every change."""
+
+    def receive(callback_request, actor=None, changed_fields=None, **_ignored) -> None:
+        record_audit_event(
+            organisation_id=callback_request.organisation_id,
+            actor=actor,
+            action=action,
+            subject_type="request",
+            subject_id=callback_request.id,
+            changed_fields=changed_fields,
+        )
+
+    receive.__name__ = f"audit_request_{action}"
+    return receive
+
+
 _RECEIVERS = {
     signals.resident_created: _recorder("create"),
     signals.resident_viewed: _recorder("view"),
@@ -59,6 +77,8 @@ _RECEIVERS = {
     signals.booking_cancelled: _booking_recorder("cancel"),
     signals.booking_promoted: _booking_recorder("promote"),
     signals.booking_outcome_recorded: _booking_recorder("update"),
+    signals.request_taken: _request_recorder("create"),
+    signals.request_updated: _request_recorder("update"),
 }
 
 

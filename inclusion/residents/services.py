@@ -188,6 +188,17 @@ def _apply_consent(resident: Resident, details: ResidentDetails, actor) -> None:
     resident.sms_consent = details.sms_consent
 
 
+def record_sms_consent(resident: Resident, method: ConsentMethod, actor) -> None:
+    """A resident said yes to SMS (on the phone, at the desk): stamp when, how and by whom."""
+    if resident.phone_kind != PhoneKind.MOBILE:
+        raise DomainError(_("Sms kräver ett mobilnummer."), "sms_consent")
+    _apply_consent(
+        resident, ResidentDetails(name=resident.name, sms_consent=True, sms_consent_method=method), actor
+    )
+    resident.sms_opted_out_at = None
+    signals.resident_updated.send(resident, actor=actor, changed_fields=["sms_consent"])
+
+
 def create_resident(
     organisation_id: int,
     details: ResidentDetails,

@@ -1,0 +1,358 @@
+"""Reception pages: the quick entry for a call, the callback queue, and a request's page
+with its history, the free times that fit it, and booking in one step."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..booking.forms import WEEKDAY_LABELS
+from ..booking.services import SlotTaken
+from ..core.access import Role, allow
+from ..core.clock import local_to_utc, to_local
+from ..core.errors import DomainError
+from ..core.forms import attach_errors, form_status, select_choices
+from ..core.phone import format_national
+from ..core.tenancy import get_in_organisation_or_404
+from ..extensions import db
+from ..org.models import Location, Organisation, Topic
+from ..residents.models import Resident
+from ..residents.services import PhoneNumberShared
+from . import services
+from .forms import (
+    ATTEMPT_LABELS,
+    CHANNEL_LABELS,
+    CLOSE_REASON_LABELS,
+    STATE_LABELS,
+    TIME_OF_DAY_LABELS,
+    AttemptForm,
+    BookFromRequestForm,
+    CallbackForm,
+    ClaimForm,
+    CloseForm,
+    QueueFilterForm,
+    QuickEntryForm,
+    RegisterCallerForm,
+    ReleaseForm,
+)
+from .models import CallbackRequest
+
+bp = Blueprint("reception", __name__, url_prefix="/reception")
+
+RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
+
+
+def _organisation() -> Organisation:
+    return db.session.get(Organisation, current_user.organisation_id)
+
+
+def _locations() -> list[Location]:
+    return list(
+        db.session.scalars(
+            select(Location)
+            .where(Location.organisation_id == current_user.organisation_id)
+            .order_by(Location.name)
+        )
+    )
+
+
+def _topics() -> list[Topic]:
+    return list(
+        db.session.scalars(
+            select(Topic)
+            .where(Topic.organisation_id == current_user.organisation_id, Topic.active.is_(True))
+            .order_by(Topic.name)
+        )
+    )
+
+
+def _caller_choices(matches: list[Resident]) -> list:
+    return select_choices(
+        [
+            (str(resident.id), f"{resident.name}, {format_national(resident.phone_e164)}")
+            for resident in matches
+        ]
+        + [(services.NEW_RESIDENT, _("Ny invånare (inte i registret)"))]
+    )
+
+
+# --- Quick entry --------------------------------------------------------------------------
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@allow(*RECEPTION_ROLES)
+def new_request():
+    organisation = _organisation()
+    form = QuickEntryForm()
+    form.topic_ids.choices = select_choices([(str(topic.id), topic.name) for topic in _topics()])
+    form.preferred_location_id.choices = select_choices(
+        [("", _("Spelar ingen roll"))] + [(str(location.id), location.name) for location in _locations()]
+    )
+    if not form.is_submitted():
+        form.phone.data = (request.args.get("phone") or "")[:40]
+        due = services.next_callback_time(organisation)
+        local_due = to_local(due, organisation.timezone)
+        form.callback_day.data = local_due.date()
+        form.callback_time.data = local_due.time()
+    matches = services.callers_with_number(organisation.id, form.phone.data or "")
+    shared: list[Resident] = []
+    unclear_number = False
+    if form.validate_on_submit():
+        try:
+            due = form.callback_due(organisation.timezone)
+            taken = services.take_request(organisation, form.details(due), current_user)
+        except services.ChooseCaller as choose:
+            attach_errors(form, choose)
+            matches = choose.matches
+        except PhoneNumberShared as sharing:
+            attach_errors(form, sharing)
+            shared = sharing.others
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Förfrågan från %(name)s är sparad.", name=taken.display_name), "success")
+            return redirect(url_for("reception.show_request", request_id=taken.id))
+        unclear_number = bool(form.phone.errors) and not matches
+    form.resident_choice.choices = _caller_choices(matches)
+    if not form.resident_choice.data and len(matches) == 1 and not form.is_submitted():
+        form.resident_choice.data = str(matches[0].id)
+    if not form.resident_choice.data and not matches:
+        form.resident_choice.data = services.NEW_RESIDENT
+    return render_template(
+        "reception/new.html",
+        form=form,
+        matches=matches,
+        looked_up=services.enough_to_look_up(form.phone.data or ""),
+        shared=shared,
+        unclear_number=unclear_number or bool(form.save_unclear_number.data),
+    ), form_status(form)
+
+
+@bp.route("/callers")
+@allow(*RECEPTION_ROLES)
+def callers():
+    """The residents matching a number as it is typed: an HTML fragment the quick entry's
+    script puts into the page (the same list the page shows without JavaScript)."""
+    phone = (request.args.get("phone") or "")[:40]
+    matches = services.callers_with_number(current_user.organisation_id, phone)
+    form = QuickEntryForm(formdata=None)
+    form.resident_choice.choices = _caller_choices(matches)
+    form.resident_choice.data = (
+        str(matches[0].id) if len(matches) == 1 else (services.NEW_RESIDENT if not matches else "")
+    )
+    return render_template(
+        "reception/_callers.html", form=form, matches=matches, looked_up=services.enough_to_look_up(phone)
+    )
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+
+@bp.route("/requests")
+@allow(*RECEPTION_ROLES)
+def queue():
+    organisation = _organisation()
+    form = QueueFilterForm(request.args)
+    form.location.choices = select_choices(
+        [("", _("Alla platser"))] + [(str(location.id), location.name) for location in _locations()]
+    )
+    form.topic.choices = select_choices(
+        [("", _("Alla ämnen"))] + [(str(topic.id), topic.name) for topic in _topics()]
+    )
+    filters = services.QueueFilter(
+        state=form.state.data or "open",
+        location_id=int(form.location.data) if (form.location.data or "").isdigit() else None,
+        topic_id=int(form.topic.data) if (form.topic.data or "").isdigit() else None,
+        flagged=bool(form.flagged.data),
+    )
+    requests = services.request_queue(organisation.id, filters)
+    return render_template(
+        "reception/queue.html",
+        form=form,
+        requests=requests,
+        counts=services.day_counts(organisation),
+        now=services.utcnow(),
+    )
+
+
+# --- One request ----------------------------------------------------------------------------------
+
+
+def _request_page(callback_request: CallbackRequest, status: int = 200, **extra):
+    organisation = _organisation()
+    forms = {
+        "claim_form": ClaimForm(formdata=None),
+        "release_form": ReleaseForm(formdata=None),
+        "attempt_form": AttemptForm(formdata=None),
+        "close_form": CloseForm(formdata=None),
+        "callback_form": CallbackForm(formdata=None),
+        "book_form": BookFromRequestForm(formdata=None),
+        "register_form": RegisterCallerForm(formdata=None),
+    }
+    forms.update({key: value for key, value in extra.items() if key.endswith("_form")})
+    if "fitting" not in extra:
+        extra["fitting"] = services.fitting_sessions(callback_request) if callback_request.is_open else []
+    return render_template(
+        "reception/request.html",
+        req=callback_request,
+        organisation=organisation,
+        held_by=services.held_by_other(callback_request, current_user),
+        overdue=services.is_overdue(callback_request),
+        query=services.fitting_query(callback_request),
+        **{**extra, **forms},
+    ), status
+
+
+@bp.route("/requests/<int:request_id>")
+@allow(*RECEPTION_ROLES)
+def show_request(request_id: int):
+    return _request_page(get_in_organisation_or_404(CallbackRequest, request_id))
+
+
+def _act(request_id: int, form_class, form_key: str, action, done_message):
+    """Run one action from a request's page: redirect on success, show the page with the
+    message next to the form's fields on refusal (nothing saved)."""
+    callback_request = get_in_organisation_or_404(CallbackRequest, request_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            action(callback_request, form)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(done_message(callback_request), "success")
+            return redirect(url_for("reception.show_request", request_id=callback_request.id))
+    return _request_page(callback_request, 422, **{form_key: form})
+
+
+@bp.route("/requests/<int:request_id>/claim", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def claim(request_id: int):
+    return _act(
+        request_id,
+        ClaimForm,
+        "claim_form",
+        lambda req, form: services.claim_request(req, current_user),
+        lambda req: _("Du arbetar nu med förfrågan. Andra ser att den är din."),
+    )
+
+
+@bp.route("/requests/<int:request_id>/release", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def release(request_id: int):
+    return _act(
+        request_id,
+        ReleaseForm,
+        "release_form",
+        lambda req, form: services.release_claim(req, current_user),
+        lambda req: _("Förfrågan är släppt och kan tas av någon annan."),
+    )
+
+
+def _moment(day_field, time_field, field_name: str):
+    if day_field.data is None or time_field.data is None:
+        return None
+    return local_to_utc(day_field.data, time_field.data, _organisation().timezone, field_name)
+
+
+@bp.route("/requests/<int:request_id>/attempts", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def log_attempt(request_id: int):
+    def action(req, form):
+        services.log_attempt(
+            req,
+            form.outcome.data or "",
+            form.note.data or "",
+            current_user,
+            _moment(form.next_day, form.next_time, "next_day"),
+        )
+
+    def message(req):
+        if req.needs_letter_or_visit and req.attempts and req.attempts[0].outcome != "reached":
+            return _("Samtalet är sparat. Tre försök utan svar: skicka ett brev eller gör ett besök.")
+        return _("Samtalet är sparat.")
+
+    return _act(request_id, AttemptForm, "attempt_form", action, message)
+
+
+@bp.route("/requests/<int:request_id>/callback", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def reschedule(request_id: int):
+    return _act(
+        request_id,
+        CallbackForm,
+        "callback_form",
+        lambda req, form: services.reschedule_callback(
+            req, _moment(form.callback_day, form.callback_time, "callback_day"), current_user
+        ),
+        lambda req: _("Ny tid för att ringa tillbaka är sparad."),
+    )
+
+
+@bp.route("/requests/<int:request_id>/close", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def close(request_id: int):
+    return _act(
+        request_id,
+        CloseForm,
+        "close_form",
+        lambda req, form: services.close_request(req, form.reason.data or "", current_user),
+        lambda req: _("Förfrågan är avslutad."),
+    )
+
+
+@bp.route("/requests/<int:request_id>/register", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def register_caller(request_id: int):
+    return _act(
+        request_id,
+        RegisterCallerForm,
+        "register_form",
+        lambda req, form: services.register_caller(
+            req, form.phone.data or "", current_user, bool(form.confirm_shared_number.data)
+        ),
+        lambda req: _("%(name)s är tillagd i registret.", name=req.display_name),
+    )
+
+
+@bp.route("/requests/<int:request_id>/book", methods=["POST"])
+@allow(*RECEPTION_ROLES)
+def book(request_id: int):
+    callback_request = get_in_organisation_or_404(CallbackRequest, request_id)
+    form = BookFromRequestForm()
+    if form.validate_on_submit():
+        session_id = int(form.session_id.data) if (form.session_id.data or "").isdigit() else None
+        try:
+            booking = services.book_from_request(callback_request, session_id, current_user)
+        except SlotTaken as taken:
+            attach_errors(form, taken)
+            return _request_page(callback_request, 409, book_form=form, alternatives=taken.alternatives)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(
+                _("%(name)s är bokad. Förfrågan är klar.", name=booking.resident.name),
+                "success",
+            )
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
+    return _request_page(callback_request, 422, book_form=form)
+
+
+@bp.app_context_processor
+def reception_labels() -> dict:
+    return {
+        "request_state_labels": STATE_LABELS,
+        "request_channel_labels": CHANNEL_LABELS,
+        "close_reason_labels": CLOSE_REASON_LABELS,
+        "attempt_labels": ATTEMPT_LABELS,
+        "time_of_day_labels": TIME_OF_DAY_LABELS,
+        "weekday_labels": WEEKDAY_LABELS,
+    }
+
+
+@bp.app_template_global()
+def resident_requests(resident: Resident) -> list[CallbackRequest]:
+    """For the resident's page: their requests, newest first (the registry does not import reception)."""
+    return services.requests_of_resident(resident.id, resident.organisation_id)
