@@ -26,6 +26,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
 from ..core.needs import Needs, check_interpreter_language
 from ..extensions import db
 from ..org.models import Location, Organisation, Topic
+from ..org.services import topics_chosen
 from ..residents.models import Resident
 from .models import (
     Attendance,
@@ -237,19 +238,7 @@ def _check_plan(organisation: Organisation, plan: SessionPlan, actor: User) -> _
         found["staff"] = sorted(staff, key=lambda user: user.id)
 
     def check_topics() -> None:
-        ids = set(plan.topic_ids)
-        topics = (
-            list(
-                db.session.scalars(
-                    select(Topic).where(Topic.id.in_(ids), Topic.organisation_id == organisation.id)
-                )
-            )
-            if ids
-            else []
-        )
-        if len(topics) != len(ids):
-            raise DomainError(_("Välj ämnen i listan."), "topic_ids")
-        found["topics"] = topics
+        found["topics"] = topics_chosen(organisation.id, plan.topic_ids)
 
     collect_errors(
         check_location,
@@ -554,18 +543,6 @@ def _forget_count(session_id: int) -> None:
         db.session.expire(loaded, ["booked_count"])
 
 
-def _topics_in(organisation_id: int, topic_ids: list[int]) -> list[Topic]:
-    ids = set(topic_ids)
-    if not ids:
-        return []
-    topics = list(
-        db.session.scalars(select(Topic).where(Topic.id.in_(ids), Topic.organisation_id == organisation_id))
-    )
-    if len(topics) != len(ids):
-        raise DomainError(_("Välj ämnen i listan."), "topic_ids")
-    return topics
-
-
 def _taken_error(session: HelpSession, timezone: str) -> SlotTaken:
     alternatives = nearest_free_sessions(session)
     if session.kind == SessionKind.GROUP:
@@ -624,7 +601,7 @@ def book_resident(
             )
 
     def check_topics() -> None:
-        found["topics"] = _topics_in(organisation_id, request.topic_ids)
+        found["topics"] = topics_chosen(organisation_id, request.topic_ids)
 
     def check_channel() -> None:
         if request.channel not in set(BookingChannel):
@@ -805,7 +782,7 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
         if outcome.attendance not in set(Attendance):
             raise DomainError(_("Välj om invånaren kom."), "attendance")
         _check_text(note, "note", NOTE_MAX)
-        found["topics"] = _topics_in(booking.organisation_id, outcome.helped_topic_ids)
+        found["topics"] = topics_chosen(booking.organisation_id, outcome.helped_topic_ids, "helped_topic_ids")
 
     collect_errors(check_state, check_values)
     values = {

@@ -222,5 +222,19 @@ def topics_of(organisation_id: int, include_inactive: bool = True) -> list[Topic
     return list(db.session.scalars(query.order_by(Topic.name)))
 
 
+def topics_chosen(organisation_id: int, topic_ids: list[int], field_name: str = "topic_ids") -> list[Topic]:
+    """The topics picked in a form, all of them the organisation's own (an id from a
+    tampered form or another municipality is refused)."""
+    ids = set(topic_ids)
+    if not ids:
+        return []
+    topics = list(
+        db.session.scalars(select(Topic).where(Topic.id.in_(ids), Topic.organisation_id == organisation_id))
+    )
+    if len(topics) != len(ids):
+        raise DomainError(_("Välj ämnen i listan."), field_name)
+    return topics
+
+
 def organisation_by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug))

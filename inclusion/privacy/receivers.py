@@ -15,70 +15,39 @@ class AuditLogIsAppendOnly(Exception):
     pass
 
 
-def _recorder(action: str):
-    def receive(resident, actor=None, changed_fields=None, **_ignored) -> None:
-        if resident.id is None:  # a new row: give it an id to point at
+def _recorder(subject_type: str, action: str):
+    """One receiver per (subject, action). Residents, bookings (who was helped with what)
+    and phone-in requests (what a resident needs, even hearing or an interpreter) all
+    keep who did what, and which fields changed, in the log."""
+
+    def receive(subject, actor=None, changed_fields=None, **_ignored) -> None:
+        if subject.id is None:  # a new row: give it an id to point at
             db.session.flush()
         record_audit_event(
-            organisation_id=resident.organisation_id,
+            organisation_id=subject.organisation_id,
             actor=actor,
             action=action,
-            subject_type="resident",
-            subject_id=resident.id,
+            subject_type=subject_type,
+            subject_id=subject.id,
             changed_fields=changed_fields,
         )
 
-    receive.__name__ = f"audit_resident_{action}"
-    return receive
-
-
-def _booking_recorder(action: str):
-    """Bookings say who was helped with what: each change to one is kept in the log."""
-
-    def receive(booking, actor=None, changed_fields=None, **_ignored) -> None:
-        record_audit_event(
-            organisation_id=booking.organisation_id,
-            actor=actor,
-            action=action,
-            subject_type="booking",
-            subject_id=booking.id,
-            changed_fields=changed_fields,
-        )
-
-    receive.__name__ = f"audit_booking_{action}"
-    return receive
-
-
-def _request_recorder(action: str):
-    """A request says what a resident needs (even hearing or an interpreter): log who
-    took it and every change."""
-
-    def receive(callback_request, actor=None, changed_fields=None, **_ignored) -> None:
-        record_audit_event(
-            organisation_id=callback_request.organisation_id,
-            actor=actor,
-            action=action,
-            subject_type="request",
-            subject_id=callback_request.id,
-            changed_fields=changed_fields,
-        )
-
-    receive.__name__ = f"audit_request_{action}"
+    receive.__name__ = f"audit_{subject_type}_{action}"
     return receive
 
 
 _RECEIVERS = {
-    signals.resident_created: _recorder("create"),
-    signals.resident_viewed: _recorder("view"),
-    signals.resident_updated: _recorder("update"),
-    signals.resident_deleted: _recorder("delete"),
-    signals.booking_created: _booking_recorder("create"),
-    signals.booking_rebooked: _booking_recorder("rebook"),
-    signals.booking_cancelled: _booking_recorder("cancel"),
-    signals.booking_promoted: _booking_recorder("promote"),
-    signals.booking_outcome_recorded: _booking_recorder("update"),
-    signals.request_taken: _request_recorder("create"),
-    signals.request_updated: _request_recorder("update"),
+    signals.resident_created: _recorder("resident", "create"),
+    signals.resident_viewed: _recorder("resident", "view"),
+    signals.resident_updated: _recorder("resident", "update"),
+    signals.resident_deleted: _recorder("resident", "delete"),
+    signals.booking_created: _recorder("booking", "create"),
+    signals.booking_rebooked: _recorder("booking", "rebook"),
+    signals.booking_cancelled: _recorder("booking", "cancel"),
+    signals.booking_promoted: _recorder("booking", "promote"),
+    signals.booking_outcome_recorded: _recorder("booking", "update"),
+    signals.request_taken: _recorder("request", "create"),
+    signals.request_updated: _recorder("request", "update"),
 }
 
 

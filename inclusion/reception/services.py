@@ -24,7 +24,8 @@ from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.needs import Needs, check_interpreter_language
 from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
+from ..org.models import Location, Organisation
+from ..org.services import topics_chosen
 from ..residents.models import ConsentMethod, ContactChannel, Resident
 from ..residents.services import (
     PhoneNumberShared,
@@ -166,18 +167,6 @@ def _chosen_resident(organisation_id: int, choice: str) -> Resident | None:
     )
 
 
-def _topics_in(organisation_id: int, topic_ids: list[int]) -> list[Topic]:
-    ids = set(topic_ids)
-    if not ids:
-        raise DomainError(_("Välj minst ett ämne, så vet vi vem som kan hjälpa."), "topic_ids")
-    topics = list(
-        db.session.scalars(select(Topic).where(Topic.id.in_(ids), Topic.organisation_id == organisation_id))
-    )
-    if len(topics) != len(ids):
-        raise DomainError(_("Välj ämnen i listan."), "topic_ids")
-    return topics
-
-
 def _default_channel(kind: PhoneKind, sms_consent: bool) -> ContactChannel:
     """How a new caller hears from us: SMS if they said yes to it, otherwise a call."""
     if kind == PhoneKind.MOBILE and sms_consent:
@@ -230,7 +219,9 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
             raise DomainError(_("Namnet får vara högst 120 tecken, utan tecknen < och >."), "name")
 
     def check_request() -> None:
-        found["topics"] = _topics_in(organisation.id, details.topic_ids)
+        if not details.topic_ids:
+            raise DomainError(_("Välj minst ett ämne, så vet vi vem som kan hjälpa."), "topic_ids")
+        found["topics"] = topics_chosen(organisation.id, details.topic_ids)
 
     def check_wishes() -> None:
         _check_text(_clean(details.wishes), "wishes", WISHES_MAX)
