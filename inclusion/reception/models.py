@@ -72,6 +72,9 @@ class CallbackRequest(NeedsColumns, db.Model):
     __tablename__ = "callback_request"
     __table_args__ = (
         Index("ix_callback_request_org_state_due", "organisation_id", "state", "callback_due_at"),
+        # Today's counts on the queue page: new today, booked today.
+        Index("ix_callback_request_org_created", "organisation_id", "created_at"),
+        Index("ix_callback_request_org_booked", "organisation_id", "booked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

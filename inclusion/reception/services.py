@@ -577,29 +577,19 @@ class QueueFilter:
     flagged: bool = False
 
 
-def request_queue(organisation_id: int, filters: QueueFilter, limit: int = 200) -> list[CallbackRequest]:
-    """Requests by callback time, earliest first, so the overdue ones lead."""
-    statement = (
-        select(CallbackRequest)
-        .where(CallbackRequest.organisation_id == organisation_id)
-        .options(
-            selectinload(CallbackRequest.resident),
-            selectinload(CallbackRequest.topics),
-            selectinload(CallbackRequest.preferred_location),
-            selectinload(CallbackRequest.claimed_by),
-            selectinload(CallbackRequest.taken_by),
-        )
-        .order_by(CallbackRequest.callback_due_at, CallbackRequest.id)
-        .limit(limit)
-    )
+QUEUE_PAGE_SIZE = 50
+
+
+def _queue_conditions(organisation_id: int, filters: QueueFilter) -> list:
+    conditions = [CallbackRequest.organisation_id == organisation_id]
     if filters.state == "open":
-        statement = statement.where(CallbackRequest.state.in_(OPEN_STATES))
+        conditions.append(CallbackRequest.state.in_(OPEN_STATES))
     elif filters.state in set(RequestState):
-        statement = statement.where(CallbackRequest.state == filters.state)
+        conditions.append(CallbackRequest.state == filters.state)
     if filters.location_id:
-        statement = statement.where(CallbackRequest.preferred_location_id == filters.location_id)
+        conditions.append(CallbackRequest.preferred_location_id == filters.location_id)
     if filters.topic_id:
-        statement = statement.where(
+        conditions.append(
             exists().where(
                 and_(
                     request_topic.c.request_id == CallbackRequest.id,
@@ -608,8 +598,34 @@ def request_queue(organisation_id: int, filters: QueueFilter, limit: int = 200) 
             )
         )
     if filters.flagged:
-        statement = statement.where(CallbackRequest.needs_letter_or_visit.is_(True))
+        conditions.append(CallbackRequest.needs_letter_or_visit.is_(True))
+    return conditions
+
+
+def request_queue(
+    organisation_id: int, filters: QueueFilter, limit: int | None = None, offset: int = 0
+) -> list[CallbackRequest]:
+    """Requests by callback time, earliest first, so the overdue ones lead; a page at a time."""
+    statement = (
+        select(CallbackRequest)
+        .where(*_queue_conditions(organisation_id, filters))
+        .options(
+            selectinload(CallbackRequest.resident),
+            selectinload(CallbackRequest.topics),
+            selectinload(CallbackRequest.preferred_location),
+            selectinload(CallbackRequest.claimed_by),
+        )
+        .order_by(CallbackRequest.callback_due_at, CallbackRequest.id)
+        .limit(limit or QUEUE_PAGE_SIZE)
+        .offset(offset)
+    )
     return list(db.session.scalars(statement))
+
+
+def count_queue(organisation_id: int, filters: QueueFilter) -> int:
+    return db.session.scalar(
+        select(func.count(CallbackRequest.id)).where(*_queue_conditions(organisation_id, filters))
+    )
 
 
 @dataclass

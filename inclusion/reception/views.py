@@ -167,11 +167,17 @@ def queue():
         topic_id=int(form.topic.data) if (form.topic.data or "").isdigit() else None,
         flagged=bool(form.flagged.data),
     )
-    requests = services.request_queue(organisation.id, filters)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    requests = services.request_queue(organisation.id, filters, offset=(page - 1) * services.QUEUE_PAGE_SIZE)
+    total = services.count_queue(organisation.id, filters)
     return render_template(
         "reception/queue.html",
         form=form,
         requests=requests,
+        page=page,
+        total=total,
+        first=(page - 1) * services.QUEUE_PAGE_SIZE + 1,
+        has_next=page * services.QUEUE_PAGE_SIZE < total,
         counts=services.day_counts(organisation),
         now=services.utcnow(),
     )

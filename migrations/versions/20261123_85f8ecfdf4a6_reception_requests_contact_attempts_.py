@@ -59,6 +59,8 @@ def upgrade():
     )
     with op.batch_alter_table('callback_request', schema=None) as batch_op:
         batch_op.create_index('ix_callback_request_org_state_due', ['organisation_id', 'state', 'callback_due_at'], unique=False)
+        batch_op.create_index('ix_callback_request_org_created', ['organisation_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_callback_request_org_booked', ['organisation_id', 'booked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_callback_request_resident_id'), ['resident_id'], unique=False)
 
     op.create_table('contact_attempt',
@@ -106,6 +108,8 @@ def downgrade():
     op.drop_table('contact_attempt')
     with op.batch_alter_table('callback_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_callback_request_resident_id'))
+        batch_op.drop_index('ix_callback_request_org_booked')
+        batch_op.drop_index('ix_callback_request_org_created')
         batch_op.drop_index('ix_callback_request_org_state_due')
 
     op.drop_table('callback_request')

@@ -87,3 +87,22 @@ def test_booked_today_is_counted_in_the_header(app, library, login_as, make_requ
     page = client.get("/reception/requests").get_data(as_text=True)
     assert "<strong>1</strong> bokade i dag" in page
     assert _names_in_order(page) == []  # booked requests leave the open queue
+
+
+def test_a_long_queue_is_shown_a_page_at_a_time(app, library, login_as, make_request, monkeypatch):
+    from inclusion.reception import services
+
+    monkeypatch.setattr(services, "QUEUE_PAGE_SIZE", 2)
+    for number, name in enumerate(("Anna Ek", "Bo Ek", "Cia Ek")):
+        make_request(
+            name=name, phone=f"070-555 12 3{number}", callback_due=utcnow() + timedelta(hours=number + 1)
+        )
+    client = login_as(Role.RECEPTION)
+
+    first = client.get("/reception/requests").get_data(as_text=True)
+    second = client.get("/reception/requests?page=2").get_data(as_text=True)
+
+    assert _names_in_order(first) == ["Anna Ek", "Bo Ek"]
+    assert "3 förfrågningar" in first and "(visar 1–2)" in first and "page=2" in first
+    assert _names_in_order(second) == ["Cia Ek"]
+    assert "(visar 3–3)" in second and "Föregående" in second
