@@ -614,6 +614,7 @@ def request_queue(
             selectinload(CallbackRequest.topics),
             selectinload(CallbackRequest.preferred_location),
             selectinload(CallbackRequest.claimed_by),
+            selectinload(CallbackRequest.taken_by),
         )
         .order_by(CallbackRequest.callback_due_at, CallbackRequest.id)
         .limit(limit or QUEUE_PAGE_SIZE)

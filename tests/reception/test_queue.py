@@ -38,6 +38,7 @@ def test_the_queue_puts_the_earliest_callback_first_and_marks_the_overdue(
     assert "Försenad" not in page.split("Lena Ek")[1].split("</tr>")[0]
     assert "<strong>1</strong> försenade" in page
     assert "<strong>3</strong> nya i dag" in page
+    assert "av Reception Öckerö kommun" in overdue_row  # who took the call
     assert later and sooner
 
 
