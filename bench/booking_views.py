@@ -347,9 +347,9 @@ def signed_in(app, email: str):
     return client
 
 
-def main() -> None:
-    booking_count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    resident_count = booking_count // 5
+def bench_app():
+    """The app on a fresh database: a new SQLite file, or DATABASE_URL's tables dropped
+    and created again. CSRF is off: the benchmark measures pages, not tokens."""
     folder = None if os.environ.get("DATABASE_URL") else tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
@@ -357,6 +357,25 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
+    app.config["BENCH_FOLDER"] = folder
+    return app
+
+
+def tidy_up(app) -> None:
+    """Drop what the benchmark loaded, and its SQLite file."""
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    if app.config.get("BENCH_FOLDER"):
+        shutil.rmtree(app.config["BENCH_FOLDER"])
+
+
+def main() -> None:
+    booking_count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    resident_count = booking_count // 5
+    app = bench_app()
+    with app.app_context():
         started = time.perf_counter()
         towns = load(resident_count, booking_count)
         sessions = db.session.scalar(select(func.count()).select_from(HelpSession))
@@ -430,12 +449,7 @@ def main() -> None:
     for label, send, status in cases:
         median, p95, statements = measure(send, counter, status)
         print(f"{label:38} {median:10.1f} {p95:8.1f} {statements:8d}")
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    if folder:
-        shutil.rmtree(folder)
+    tidy_up(app)
 
 
 if __name__ == "__main__":

@@ -14,21 +14,17 @@ request. Run: ``make bench`` or ``.venv/bin/python bench/reception_queue.py [req
 
 from __future__ import annotations
 
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from booking_views import ROUNDS, StatementCounter, load, measure, signed_in  # noqa: E402
+from booking_views import ROUNDS, StatementCounter, bench_app, load, measure, signed_in, tidy_up  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from config import TestingConfig  # noqa: E402
-from inclusion import create_app  # noqa: E402
 from inclusion.core.database import utcnow  # noqa: E402
 from inclusion.core.phone import format_national  # noqa: E402
 from inclusion.extensions import db  # noqa: E402
@@ -109,13 +105,8 @@ def load_requests(town, count: int) -> list[int]:
 
 def main() -> None:
     request_count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    folder = None if os.environ.get("DATABASE_URL") else tempfile.mkdtemp()
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
-    print(f"database: {url.split(':')[0]}" + (f" (a new file in {folder})" if folder else ""))
+    app = bench_app()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         started = time.perf_counter()
         towns = load(20_000, 20_000)
         town = towns[0]
@@ -192,6 +183,7 @@ def main() -> None:
     for label, send, status in cases:
         median, p95, statements = measure(send, counter, status)
         print(f"{label:<44} {median:>10.1f} {p95:>8.1f} {statements:>11}")
+    tidy_up(app)
 
 
 if __name__ == "__main__":
