@@ -22,7 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, select_choices, strip
+from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from .models import Attendance, BookingChannel, SessionKind
@@ -121,13 +121,6 @@ class WholeNumberField(StringField):
         return str(self.data) if self.data is not None else getattr(self, "raw_text", "") or ""
 
 
-def _to_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class SessionForm(FlaskForm):
     kind = RadioField(
         _l("Vilken sorts pass?"),
@@ -185,7 +178,7 @@ class SessionForm(FlaskForm):
 
     def plan(self) -> SessionPlan:
         return SessionPlan(
-            location_id=_to_int(self.location_id.data),
+            location_id=optional_int(self.location_id.data),
             kind=self.kind.data or "",
             day=self.day.data,
             starts=self.starts.data,
@@ -193,7 +186,7 @@ class SessionForm(FlaskForm):
             staff_ids=int_list(self.staff_ids.data),
             title=self.title.data or "",
             capacity=self.capacity.data if self.kind.data == SessionKind.GROUP else 1,
-            appointment_minutes=_to_int(self.appointment_minutes.data)
+            appointment_minutes=optional_int(self.appointment_minutes.data)
             if self.kind.data == SessionKind.ONE_TO_ONE
             else None,
             topic_ids=int_list(self.topic_ids.data),
@@ -319,8 +312,8 @@ class FinderForm(FlaskForm):
             self.time_of_day.data or "", (None, None)
         )
         return FreeTimeQuery(
-            topic_id=_to_int(self.topic.data),
-            location_id=_to_int(self.location.data),
+            topic_id=optional_int(self.topic.data),
+            location_id=optional_int(self.location.data),
             language=self.language.data if self.language.data in SPOKEN_LANGUAGES else None,
             first_day=self.first_day.data,
             last_day=self.last_day.data,

@@ -70,6 +70,14 @@ class CheckboxesField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
+def optional_int(value) -> int | None:
+    """An id from a select or a hidden field; empty or not a number means none chosen."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def int_list(values) -> list[int]:
     """Ids from check boxes or a multi-select; anything that is not a number is dropped."""
     found = []

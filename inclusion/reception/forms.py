@@ -21,7 +21,7 @@ from wtforms import (
 
 from ..booking.forms import WEEKDAY_LABELS, LocalDateField, LocalTimeField
 from ..core.clock import local_to_utc
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, select_choices, strip
+from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from ..residents.forms import CONSENT_LABELS
 from .models import AttemptOutcome, CloseReason, RequestChannel, TimeOfDay
@@ -54,13 +54,6 @@ STATE_LABELS = {
     "booked": _l("Bokad"),
     "closed": _l("Avslutad"),
 }
-
-
-def _to_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class QuickEntryForm(FlaskForm):
@@ -137,7 +130,7 @@ class QuickEntryForm(FlaskForm):
             name=self.name.data or "",
             topic_ids=int_list(self.topic_ids.data),
             wishes=self.wishes.data or "",
-            preferred_location_id=_to_int(self.preferred_location_id.data),
+            preferred_location_id=optional_int(self.preferred_location_id.data),
             weekdays=int_list(self.weekdays.data),
             time_of_day=self.time_of_day.data or "",
             needs=needs_from_form(self.needs.data, self.interpreter_language.data),

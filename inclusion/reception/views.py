@@ -13,7 +13,7 @@ from ..booking.services import SlotTaken
 from ..core.access import Role, allow
 from ..core.clock import local_to_utc, to_local
 from ..core.errors import DomainError
-from ..core.forms import attach_errors, form_status, select_choices
+from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.phone import format_national
 from ..core.tenancy import get_in_organisation_or_404
 from ..extensions import db
@@ -163,8 +163,8 @@ def queue():
     )
     filters = services.QueueFilter(
         state=form.state.data or "open",
-        location_id=int(form.location.data) if (form.location.data or "").isdigit() else None,
-        topic_id=int(form.topic.data) if (form.topic.data or "").isdigit() else None,
+        location_id=optional_int(form.location.data),
+        topic_id=optional_int(form.topic.data),
         flagged=bool(form.flagged.data),
     )
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -329,7 +329,7 @@ def book(request_id: int):
     callback_request = get_in_organisation_or_404(CallbackRequest, request_id)
     form = BookFromRequestForm()
     if form.validate_on_submit():
-        session_id = int(form.session_id.data) if (form.session_id.data or "").isdigit() else None
+        session_id = optional_int(form.session_id.data)
         try:
             booking = services.book_from_request(callback_request, session_id, current_user)
         except SlotTaken as taken:
