@@ -107,3 +107,22 @@ def test_a_long_queue_is_shown_a_page_at_a_time(app, library, login_as, make_req
     assert "3 förfrågningar" in first and "(visar 1–2)" in first and "page=2" in first
     assert _names_in_order(second) == ["Cia Ek"]
     assert "(visar 3–3)" in second and "Föregående" in second
+
+
+def test_a_residents_page_lists_their_requests_and_starts_a_new_one_with_their_number(
+    app, library, login_as, make_request, make_resident
+):
+    resident = make_resident(name="Anna Andersson", phone="070-555 12 34")
+    request_id = make_request(resident_choice=str(resident), name="")
+    client = login_as(Role.RECEPTION)
+
+    page = client.get(f"/residents/{resident}").get_data(as_text=True)
+
+    assert f"/reception/requests/{request_id}" in page and "BankID" in page and "Ny" in page
+    new_link = re.search(r'href="(/reception/requests/new\?phone=[^"]+)"', page).group(1)
+    quick_entry = client.get(new_link.replace("&amp;", "&")).get_data(as_text=True)
+    chosen = re.search(
+        r'<input[^>]*checked[^>]*name="resident_choice"[^>]*>|<input[^>]*name="resident_choice"[^>]*checked[^>]*>',
+        quick_entry,
+    )
+    assert chosen and f'value="{resident}"' in chosen.group(0)
