@@ -363,18 +363,22 @@ def claim_request(request: CallbackRequest, actor: User) -> CallbackRequest:
     )
     db.session.expire(request, ["claimed_by_id", "claimed_at", "claimed_by", "state"])
     if result.rowcount != 1:
-        holder = request.claimed_by
         if not request.is_open:
             raise DomainError(_("Förfrågan är redan avslutad."), "claim")
-        raise AlreadyClaimed(
-            _(
-                "%(name)s arbetar redan med den här förfrågan (sedan %(time)s).",
-                name=holder.name if holder else _("Någon annan"),
-                time=to_local(request.claimed_at, _org_tz(request)).strftime("%H:%M"),
-            ),
-            "claim",
-        )
+        raise _already_claimed(request)
     return request
+
+
+def _already_claimed(request: CallbackRequest) -> AlreadyClaimed:
+    holder = request.claimed_by
+    return AlreadyClaimed(
+        _(
+            "%(name)s arbetar redan med den här förfrågan (sedan %(time)s).",
+            name=holder.name if holder else _("Någon annan"),
+            time=to_local(request.claimed_at, _org_tz(request)).strftime("%H:%M"),
+        ),
+        "claim",
+    )
 
 
 def _org_tz(request: CallbackRequest) -> str:
@@ -382,6 +386,10 @@ def _org_tz(request: CallbackRequest) -> str:
 
 
 def release_claim(request: CallbackRequest, actor: User) -> None:
+    """Let go of one's own claim. Someone else's live claim stays, and saying it was
+    released would be untrue."""
+    if held_by_other(request, actor) is not None:
+        raise _already_claimed(request)
     if request.claimed_by_id == actor.id:
         request.claimed_by_id = None
         request.claimed_at = None
@@ -542,8 +550,10 @@ def register_caller(
 ) -> Resident:
     """A request saved with an unclear number gets its caller into the registry once the
     right number is known."""
+    _check_open(request)
     if request.resident is not None:
         raise DomainError(_("Invånaren finns redan i registret."), "phone")
+    claim_request(request, actor)
     try:
         resident = create_resident(
             request.organisation_id,

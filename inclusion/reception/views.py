@@ -258,8 +258,14 @@ def release(request_id: int):
 
 
 def _moment(day_field, time_field, field_name: str):
-    if day_field.data is None or time_field.data is None:
+    """The UTC moment of a day and a clock time typed side by side; None when both are
+    empty. Half of one is refused rather than quietly dropped."""
+    if day_field.data is None and time_field.data is None:
         return None
+    if time_field.data is None:
+        raise DomainError(_("Skriv klockslaget som timmar och minuter, till exempel 10:00."), time_field.name)
+    if day_field.data is None:
+        raise DomainError(_("Skriv datumet som år-månad-dag, till exempel 2026-12-01."), day_field.name)
     return local_to_utc(day_field.data, time_field.data, _organisation().timezone, field_name)
 
 

@@ -6,30 +6,16 @@ from __future__ import annotations
 
 import re
 
-from helpers import field_error, row_count, working_day
+from helpers import field_error, row_count
 from sqlalchemy import select
 
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident
+from tests.reception.support import quick_entry_form
 
 URL = "/reception/requests/new"
-
-
-def _call(library, **fields) -> dict:
-    """What the receptionist sends for a typical call: BankID, any time, call back in a few days."""
-    data = {
-        "phone": "070-555 12 34",
-        "name": "Karin Berg",
-        "topic_ids": [str(library.topic_ids["BankID"])],
-        "time_of_day": "",
-        "channel": "phone",
-        "callback_day": working_day().isoformat(),
-        "callback_time": "10:00",
-    }
-    data.update(fields)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def _only_request(app) -> CallbackRequest:
@@ -46,7 +32,7 @@ def test_a_new_caller_is_registered_and_the_request_saved(app, library, login_as
 
     response = client.send_form(
         URL,
-        _call(
+        quick_entry_form(
             library,
             resident_choice="new",
             wishes="Helst på Hönö, inte måndagar",
@@ -79,7 +65,7 @@ def test_a_known_number_asks_who_is_calling_then_uses_that_resident(app, library
     known = make_resident(name="Anna Andersson", phone="070-555 12 34")
     client = login_as(Role.RECEPTION)
 
-    asked = client.send_form(URL, _call(library, name=""))
+    asked = client.send_form(URL, quick_entry_form(library, name=""))
 
     page = asked.get_data(as_text=True)
     assert asked.status_code == 422
@@ -87,7 +73,7 @@ def test_a_known_number_asks_who_is_calling_then_uses_that_resident(app, library
     assert f'value="{known}"' in page and "Anna Andersson, 070-555 12 34" in page
     assert row_count(app, CallbackRequest) == 0
 
-    picked = client.send_form(URL, _call(library, name="", resident_choice=str(known)))
+    picked = client.send_form(URL, quick_entry_form(library, name="", resident_choice=str(known)))
 
     assert picked.status_code == 302
     assert _only_request(app).resident_id == known
@@ -98,13 +84,13 @@ def test_new_for_a_known_number_must_be_confirmed_as_another_person(app, library
     make_resident(name="Anna Andersson", phone="070-555 12 34")
     client = login_as(Role.RECEPTION)
 
-    refused = client.send_form(URL, _call(library, resident_choice="new", name="Bo Andersson"))
+    refused = client.send_form(URL, quick_entry_form(library, resident_choice="new", name="Bo Andersson"))
     assert refused.status_code == 422
     assert "Det finns redan en invånare med det här numret" in refused.get_data(as_text=True)
     assert row_count(app, CallbackRequest) == 0
 
     confirmed = client.send_form(
-        URL, _call(library, resident_choice="new", name="Bo Andersson", confirm_shared_number="y")
+        URL, quick_entry_form(library, resident_choice="new", name="Bo Andersson", confirm_shared_number="y")
     )
     assert confirmed.status_code == 302
     assert row_count(app, Resident) == 2
@@ -113,7 +99,7 @@ def test_new_for_a_known_number_must_be_confirmed_as_another_person(app, library
 def test_an_unreadable_number_is_explained_and_can_be_saved_as_typed(app, library, login_as):
     client = login_as(Role.RECEPTION)
 
-    refused = client.send_form(URL, _call(library, phone="070-12 34", resident_choice="new"))
+    refused = client.send_form(URL, quick_entry_form(library, phone="070-12 34", resident_choice="new"))
 
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
@@ -123,7 +109,7 @@ def test_an_unreadable_number_is_explained_and_can_be_saved_as_typed(app, librar
     assert row_count(app, CallbackRequest) == 0
 
     saved = client.send_form(
-        URL, _call(library, phone="070-12 34", resident_choice="new", save_unclear_number="y")
+        URL, quick_entry_form(library, phone="070-12 34", resident_choice="new", save_unclear_number="y")
     )
 
     assert saved.status_code == 302
@@ -138,7 +124,9 @@ def test_an_unreadable_number_is_explained_and_can_be_saved_as_typed(app, librar
 def test_a_foreign_number_is_refused_next_to_the_field(app, library, login_as):
     client = login_as(Role.RECEPTION)
 
-    response = client.send_form(URL, _call(library, phone="+44 20 7946 0958", resident_choice="new"))
+    response = client.send_form(
+        URL, quick_entry_form(library, phone="+44 20 7946 0958", resident_choice="new")
+    )
 
     assert "Bara svenska telefonnummer" in field_error(response.get_data(as_text=True), "phone")
     assert row_count(app, CallbackRequest) == 0
@@ -149,7 +137,7 @@ def test_every_problem_of_a_call_is_shown_at_once_and_nothing_is_saved(app, libr
 
     response = client.send_form(
         URL,
-        _call(
+        quick_entry_form(
             library,
             resident_choice="new",
             name="<script>alert(1)</script>",
@@ -179,7 +167,8 @@ def test_a_topic_of_another_municipality_is_refused(app, library, other_library,
     client = login_as(Role.RECEPTION)
 
     response = client.send_form(
-        URL, _call(library, resident_choice="new", topic_ids=[str(other_library.topic_ids["BankID"])])
+        URL,
+        quick_entry_form(library, resident_choice="new", topic_ids=[str(other_library.topic_ids["BankID"])]),
     )
 
     assert field_error(response.get_data(as_text=True), "topic_ids") == "Välj ämnen i listan."
@@ -191,7 +180,7 @@ def test_sms_consent_needs_a_mobile_number(app, library, login_as):
 
     response = client.send_form(
         URL,
-        _call(
+        quick_entry_form(
             library, phone="031-123 45 67", resident_choice="new", sms_consent="y", sms_consent_method="phone"
         ),
     )
@@ -205,7 +194,8 @@ def test_consent_given_on_the_call_is_recorded_on_a_known_resident(app, library,
     client = login_as(Role.RECEPTION)
 
     response = client.send_form(
-        URL, _call(library, resident_choice=str(known), sms_consent="y", sms_consent_method="phone")
+        URL,
+        quick_entry_form(library, resident_choice=str(known), sms_consent="y", sms_consent_method="phone"),
     )
 
     assert response.status_code == 302

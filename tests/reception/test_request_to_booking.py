@@ -3,7 +3,6 @@ asked for, booking one, a time taken a moment ago, and the call attempts in betw
 
 from __future__ import annotations
 
-import re
 from datetime import time
 
 from helpers import field_error, working_day
@@ -16,18 +15,7 @@ from inclusion.core.needs import Needs
 from inclusion.extensions import db
 from inclusion.privacy.models import AuditEvent
 from inclusion.reception.models import CallbackRequest
-
-
-def _offered(page: str) -> list[int]:
-    return [int(found) for found in re.findall(r'name="session_id" value="(\d+)"', page)]
-
-
-def _request(app, request_id: int) -> CallbackRequest:
-    with app.app_context():
-        request = db.session.get(CallbackRequest, request_id)
-        request.attempts  # noqa: B018  (load before leaving the context)
-        db.session.expunge_all()
-        return request
+from tests.reception.support import load_request, offered_sessions
 
 
 def test_the_request_page_offers_only_times_that_fit(app, library, login_as, make_session, make_request):
@@ -51,7 +39,7 @@ def test_the_request_page_offers_only_times_that_fit(app, library, login_as, mak
         topic_ids=[bankid], weekdays=[1], time_of_day="morning", preferred_location_id=library.location_id
     )
 
-    offered = _offered(
+    offered = offered_sessions(
         login_as(Role.RECEPTION).get(f"/reception/requests/{request_id}").get_data(as_text=True)
     )
 
@@ -72,8 +60,8 @@ def test_an_interpreter_language_asks_for_staff_who_speak_it(
 
     page = login_as(Role.RECEPTION).get(f"/reception/requests/{request_id}").get_data(as_text=True)
 
-    assert _offered(page) == [arabic]
-    assert swedish_only not in _offered(page)
+    assert offered_sessions(page) == [arabic]
+    assert swedish_only not in offered_sessions(page)
     assert "tolk eller personal som talar arabiska" in page
 
 
@@ -102,7 +90,7 @@ def test_booking_from_the_request_carries_its_topics_needs_and_channel(
         )
     request_page = client.get(f"/reception/requests/{request_id}").get_data(as_text=True)
     assert "Bokad" in request_page and f"/bookings/{booking.id}" in request_page
-    assert _offered(request_page) == []
+    assert offered_sessions(request_page) == []
 
 
 def test_a_time_taken_a_moment_ago_shows_the_nearest_free_ones_and_the_request_stays_open(
@@ -119,8 +107,8 @@ def test_a_time_taken_a_moment_ago_shows_the_nearest_free_ones_and_the_request_s
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Tiden hann bokas av någon annan" in page
-    assert "Närmaste lediga tider" in page and free in _offered(page)
-    assert _request(app, request_id).state == "new"
+    assert "Närmaste lediga tider" in page and free in offered_sessions(page)
+    assert load_request(app, request_id).state == "new"
 
 
 def test_a_caller_with_an_unreadable_number_is_registered_before_booking(
@@ -140,7 +128,7 @@ def test_a_caller_with_an_unreadable_number_is_registered_before_booking(
     booked = client.send_form(f"/reception/requests/{request_id}/book", {"session_id": str(session_id)})
 
     assert booked.status_code == 302
-    assert _request(app, request_id).state == "booked"
+    assert load_request(app, request_id).state == "booked"
 
 
 def test_call_attempts_are_kept_and_three_unanswered_flag_a_letter(app, library, login_as, make_request):
@@ -149,7 +137,7 @@ def test_call_attempts_are_kept_and_three_unanswered_flag_a_letter(app, library,
 
     for _attempt in range(2):
         client.send_form(f"/reception/requests/{request_id}/attempts", {"outcome": "no_answer"})
-    assert not _request(app, request_id).needs_letter_or_visit
+    assert not load_request(app, request_id).needs_letter_or_visit
     third = client.send_form(
         f"/reception/requests/{request_id}/attempts", {"outcome": "wrong_number", "note": "Svarade en butik"}
     )
@@ -157,7 +145,7 @@ def test_call_attempts_are_kept_and_three_unanswered_flag_a_letter(app, library,
     page = client.get(third.headers["Location"]).get_data(as_text=True)
     assert "Tre försök utan svar: skicka ett brev eller gör ett besök." in page
     assert page.count("Inget svar") >= 2 and "Fel nummer" in page and "Svarade en butik" in page
-    request = _request(app, request_id)
+    request = load_request(app, request_id)
     assert request.needs_letter_or_visit and request.failed_attempts == 3 and request.state == "new"
     flagged = client.get("/reception/requests?flagged=y").get_data(as_text=True)
     assert "Karin Berg" in flagged and "Brev eller besök" in flagged
@@ -172,7 +160,7 @@ def test_reaching_the_resident_makes_the_request_contacted(app, library, login_a
         {"outcome": "reached", "next_day": working_day(5).isoformat(), "next_time": "13:30"},
     )
 
-    request = _request(app, request_id)
+    request = load_request(app, request_id)
     assert request.state == "contacted" and len(request.attempts) == 1
     page = client.get(f"/reception/requests/{request_id}").get_data(as_text=True)
     assert "Fick tag på invånaren" in page and "13:30" in page
@@ -187,7 +175,7 @@ def test_an_attempt_needs_an_outcome_and_closing_needs_a_reason(app, library, lo
 
     assert field_error(no_outcome.get_data(as_text=True), "outcome") == "Välj hur samtalet gick."
     assert field_error(no_reason.get_data(as_text=True), "reason") == "Välj varför förfrågan avslutas."
-    request = _request(app, request_id)
+    request = load_request(app, request_id)
     assert request.state == "new" and request.attempts == []
 
 
@@ -202,7 +190,7 @@ def test_a_closed_request_refuses_further_work(app, library, login_as, make_sess
 
     assert "Förfrågan är redan avslutad." in attempt.get_data(as_text=True)
     assert "Förfrågan är redan avslutad." in book.get_data(as_text=True)
-    request = _request(app, request_id)
+    request = load_request(app, request_id)
     assert request.state == "closed" and request.close_reason == "solved_on_phone" and request.attempts == []
 
 

@@ -1,0 +1,49 @@
+"""Helpers the reception tests share: a request read back from the database, and what
+a page says after a form redirected."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import working_day
+
+from inclusion.extensions import db
+from inclusion.reception.models import CallbackRequest
+
+
+def load_request(app, request_id: int) -> CallbackRequest:
+    """The request as stored, with its attempts and resident loaded for use outside the
+    app context."""
+    with app.app_context():
+        request = db.session.get(CallbackRequest, request_id)
+        request.attempts  # noqa: B018  (load before leaving the context)
+        request.resident  # noqa: B018
+        db.session.expunge_all()
+        return request
+
+
+def followed(client, response) -> str:
+    """The page a successful form post redirected to."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def offered_sessions(page: str) -> list[int]:
+    """The session ids a request's page offers to book, in order."""
+    return [int(found) for found in re.findall(r'name="session_id" value="(\d+)"', page)]
+
+
+def quick_entry_form(library, **fields) -> dict:
+    """What the receptionist sends for a typical call: BankID, any time, call back at
+    10:00 in a few working days. A field given as None is left out."""
+    data = {
+        "phone": "070-555 12 34",
+        "name": "Karin Berg",
+        "topic_ids": [str(library.topic_ids["BankID"])],
+        "time_of_day": "",
+        "channel": "phone",
+        "callback_day": working_day().isoformat(),
+        "callback_time": "10:00",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
