@@ -56,6 +56,14 @@ class Config:
     TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID")
     TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "10"))
+
+    # The dispatcher: messages in flight at once per process, how long a claimed message
+    # belongs to one dispatcher before another may take it (longer than the slowest
+    # send), and the first wait after a temporary fault (doubled for each attempt).
+    DISPATCH_CONCURRENCY = int(os.environ.get("DISPATCH_CONCURRENCY", "8"))
+    DISPATCH_LEASE_SECONDS = float(os.environ.get("DISPATCH_LEASE_SECONDS", "120"))
+    DISPATCH_RETRY_SECONDS = float(os.environ.get("DISPATCH_RETRY_SECONDS", "60"))
 
     SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", False)
     HSTS = False

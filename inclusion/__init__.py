@@ -61,6 +61,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
     from .main.views import bp as main_bp
+    from .notifications import planning as notification_planning
+    from .notifications.views import bp as notifications_bp
+    from .notifications.webhook_views import bp as twilio_bp
     from .org.views import bp as org_bp
     from .privacy import receivers as privacy_receivers
     from .reception.views import bp as reception_bp
@@ -72,15 +75,22 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(residents_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(reception_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(twilio_bp)
     privacy_receivers.connect()
+    notification_planning.connect()
 
 
 def register_commands(app: Flask) -> None:
     from .auth.cli import create_user_command
     from .demo.cli import demo_command
+    from .notifications.cli import dispatch_command
+    from .scheduler import scheduler_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(dispatch_command)
+    app.cli.add_command(scheduler_command)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -93,6 +103,10 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(commit_unit_of_work)
     app.after_request(add_security_headers)
     register_template_helpers(app)
+
+    from .scheduler import register as register_scheduler
+
+    register_scheduler(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -205,6 +205,8 @@ class Booking(NeedsColumns, db.Model):
     # in this order.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the resident said they are coming (answered JA, or pressed 1 in a reminder call)
+    resident_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str | None] = mapped_column(String(300))

@@ -756,6 +756,36 @@ def waitlist_position(booking: Booking) -> int | None:
     return waiting.index(booking) + 1
 
 
+def confirm_by_resident(booking: Booking) -> bool:
+    """The resident answered that they are coming. Returns False when there is nothing
+    to confirm (cancelled, on the waitlist, already over); a second "yes" changes nothing."""
+    if booking.status != BookingStatus.BOOKED or booking.session.starts_at <= utcnow():
+        return False
+    if booking.resident_confirmed_at is None:
+        booking.resident_confirmed_at = utcnow()
+    return True
+
+
+def upcoming_live_bookings(resident_ids: list[int]) -> list[Booking]:
+    """The residents' bookings still ahead, soonest first: what a "yes" or "no" by SMS
+    is most likely about."""
+    if not resident_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(HelpSession, Booking.session_id == HelpSession.id)
+            .where(
+                Booking.resident_id.in_(resident_ids),
+                Booking.status != BookingStatus.CANCELLED,
+                HelpSession.starts_at > utcnow(),
+                HelpSession.state == SessionState.SCHEDULED,
+            )
+            .order_by(HelpSession.starts_at, Booking.id)
+        )
+    )
+
+
 # --- After the session -----------------------------------------------------------------
 
 

@@ -59,6 +59,23 @@ MAIN_MENU = (
     NavItem("booking.free_times", _l("Lediga tider"), ("booking.free_times",)),
     NavItem("booking.new_session", _l("Nytt pass"), ("booking.new_session",)),
     NavItem(
+        "notifications.call_list", _l("Ringlista"), ("notifications.call_list", "notifications.record_call")
+    ),
+    NavItem(
+        "notifications.outbox",
+        _l("Utskick"),
+        (
+            "notifications.outbox",
+            "notifications.show_message",
+            "notifications.resend",
+            "notifications.letters",
+            "notifications.templates",
+            "notifications.edit_template",
+            "notifications.reset_template",
+            "notifications.settings",
+        ),
+    ),
+    NavItem(
         "residents.index",
         _l("Invånare"),
         ("residents.index", "residents.new", "residents.show", "residents.edit", "residents.delete"),

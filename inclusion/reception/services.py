@@ -326,6 +326,31 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     return request
 
 
+def take_sms_request(
+    organisation: Organisation, resident: Resident | None, sender: str, text: str
+) -> CallbackRequest:
+    """A resident (or someone unknown) texted the service number something we cannot
+    act on by ourselves: a person calls them back. The text is kept as their wishes."""
+    wishes = _clean(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or ""))
+    if len(wishes) > WISHES_MAX:
+        wishes = wishes[: WISHES_MAX - 1] + "…"
+    request = CallbackRequest(
+        organisation_id=organisation.id,
+        resident_id=resident.id if resident else None,
+        caller_name=None if resident else _("Okänd avsändare (sms)"),
+        caller_phone_text=None if resident else sender[:40],
+        state=RequestState.NEW,
+        channel=RequestChannel.SMS,
+        wishes=wishes or None,
+        callback_due_at=next_callback_time(organisation),
+        taken_by_id=None,
+    )
+    db.session.add(request)
+    db.session.flush()
+    signals.request_taken.send(request, actor=None)
+    return request
+
+
 # --- Working the queue -----------------------------------------------------------------
 
 

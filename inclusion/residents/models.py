@@ -60,6 +60,10 @@ class Resident(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: set when the provider refused the number for good: "invalid" (no such number) or
+    #: "no_sms" (a landline or a number that cannot take SMS); cleared with a new number
+    phone_problem: Mapped[str | None] = mapped_column(String(12))
+    phone_problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     trusted_contact_name: Mapped[str | None] = mapped_column(String(120))
     trusted_contact_phone_e164: Mapped[str | None] = mapped_column(String(16))

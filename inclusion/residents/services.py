@@ -199,6 +199,49 @@ def record_sms_consent(resident: Resident, method: ConsentMethod, actor) -> None
     signals.resident_updated.send(resident, actor=actor, changed_fields=["sms_consent"])
 
 
+def record_sms_opt_out(resident: Resident) -> bool:
+    """The resident answered STOPP: no more SMS until they send START. Returns False
+    when they had already opted out (a repeated STOPP changes nothing)."""
+    if resident.sms_opted_out_at is not None:
+        return False
+    resident.sms_opted_out_at = utcnow()
+    signals.resident_updated.send(resident, actor=None, changed_fields=["sms_opted_out_at"])
+    return True
+
+
+def record_sms_opt_in(resident: Resident) -> bool:
+    """The resident answered START after STOPP."""
+    if resident.sms_opted_out_at is None:
+        return False
+    resident.sms_opted_out_at = None
+    signals.resident_updated.send(resident, actor=None, changed_fields=["sms_opted_out_at"])
+    return True
+
+
+PHONE_PROBLEMS = ("invalid", "no_sms")
+
+
+def mark_phone_problem(resident: Resident, problem: str) -> bool:
+    """The SMS provider refused the number for good: staff see it on the resident's page,
+    and messages go another way until the number is changed."""
+    if problem not in PHONE_PROBLEMS:
+        raise ValueError(problem)
+    if resident.phone_problem == problem:
+        return False
+    resident.phone_problem = problem
+    resident.phone_problem_at = utcnow()
+    signals.resident_updated.send(resident, actor=None, changed_fields=["phone_problem"])
+    return True
+
+
+def residents_reached_at(e164: str, organisation_id: int | None = None) -> list[Resident]:
+    """Residents whose own number this is (an SMS reply is matched this way)."""
+    query = select(Resident).where(Resident.phone_e164 == e164)
+    if organisation_id is not None:
+        query = query.where(Resident.organisation_id == organisation_id)
+    return list(db.session.scalars(query.order_by(Resident.id)))
+
+
 def create_resident(
     organisation_id: int,
     details: ResidentDetails,

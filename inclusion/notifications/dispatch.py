@@ -1,0 +1,496 @@
+"""The dispatcher: send what is due, exactly once, with any number of dispatchers running.
+
+1. *Claim*: one statement moves a few due rows from pending to sending, with a lease
+   and this dispatcher's name. On PostgreSQL the rows are picked with ``FOR UPDATE SKIP
+   LOCKED``, so dispatchers never wait for or take each other's rows; on SQLite the
+   single conditional UPDATE is atomic. The claim is committed before anything is sent.
+2. *Send* from a small pool of threads (bounded concurrency), holding no database locks.
+3. *Record* each answer in its own short transaction as soon as it comes.
+
+A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease has run
+out another dispatcher takes them again and reports them, because those few may have
+reached the resident already. Never more than ``concurrency`` rows are claimed at a
+time, so that is the most a crash can leave in doubt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import time as clock
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
+
+from ..booking.models import Booking, HelpSession
+from ..core.database import is_database_busy, utcnow
+from ..extensions import db
+from ..residents.services import mark_phone_problem, record_sms_opt_out
+from .console_gateway import masked
+from .gateway import Accepted, Gateway, Outgoing, SendFailed, gateway_for
+from .models import (
+    DUE_CONDITION,
+    LEASED_CONDITION,
+    MANUAL_CHANNELS,
+    Channel,
+    Kind,
+    Message,
+    MessageEvent,
+    Recipient,
+    State,
+)
+from .planning import PHONE_NO_SMS, channel_for, new_message, queue_for_booking
+from .rules import organisations_in_quiet_hours, settings_of
+
+log = logging.getLogger("inclusion.notifications")
+
+SMS_STATUS_PATH = "/twilio/sms/status"
+VOICE_STATUS_PATH = "/twilio/voice/status"
+VOICE_REMINDER_PATH = "/twilio/voice/reminder/{token}"
+
+MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
+#: a reminder this close to the start is no use any more
+TOO_LATE_BEFORE_START = timedelta(minutes=10)
+
+T = TypeVar("T")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    moved: int = 0
+    expired: int = 0
+    #: in flight when a dispatcher stopped, sent again: they may have arrived twice
+    recovered: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"sent {self.sent}, retrying later {self.retrying}, failed {self.failed}, "
+            f"skipped {self.skipped}, moved to another channel {self.moved}, "
+            f"manual messages past their time {self.expired}"
+        ]
+        if self.recovered:
+            lines.append(
+                "in flight when a dispatcher stopped, sent again and possibly received twice: message "
+                + ", ".join(str(message_id) for message_id in self.recovered)
+            )
+        return lines
+
+
+def _event(message_id: int, state: State, note: str) -> None:
+    db.session.add(MessageEvent(message_id=message_id, state=state, note=note[:300]))
+
+
+def _retrying(work: Callable[[], T], attempts: int = 12) -> T:
+    """SQLite lets one writer in at a time; a dispatcher that finds the database busy
+    waits a moment and tries again instead of failing the tick."""
+    for attempt in range(attempts):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except OperationalError as error:
+            db.session.rollback()
+            if not is_database_busy(error) or attempt == attempts - 1:
+                raise
+            clock.sleep(min(0.02 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
+
+
+# --- 1. Claiming -------------------------------------------------------------------------
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("DISPATCH_LEASE_SECONDS", 120)))
+
+
+def _claim(
+    condition: str, extra: list, order, limit: int, worker: str, now: datetime, recovering: bool
+) -> list[int]:
+    pick = select(Message.id).where(text(condition), *extra).order_by(order, Message.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    values = {
+        "state": State.SENDING,
+        "lease_until": now + _lease(),
+        "claimed_by": worker,
+        "attempts": Message.attempts + 1,
+        "updated_at": now,
+    }
+    if recovering:
+        values["possibly_duplicate"] = True
+    claimed = db.session.execute(
+        update(Message)
+        .where(Message.id.in_(pick), text(condition), *extra)
+        .values(**values)
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars())
+
+
+def claim_due(limit: int, worker: str, now: datetime) -> tuple[list[int], list[int]]:
+    """Claim up to ``limit`` rows: first any whose dispatcher died mid-send (returned
+    apart, to be reported), then the due ones of organisations outside their quiet
+    hours, oldest first."""
+    recovered = _claim(
+        LEASED_CONDITION, [Message.lease_until < now], Message.lease_until, limit, worker, now, True
+    )
+    for message_id in recovered:
+        _event(
+            message_id,
+            State.SENDING,
+            _("En utskickare stoppades mitt i sändningen. Skickas igen; kan ha kommit fram två gånger."),
+        )
+    room = limit - len(recovered)
+    if room <= 0:
+        return recovered, []
+    extra = [Message.send_after <= now]
+    quiet = organisations_in_quiet_hours(now)
+    if quiet:
+        extra.append(Message.organisation_id.not_in(quiet))
+    return recovered, _claim(DUE_CONDITION, extra, Message.send_after, room, worker, now, False)
+
+
+# --- 2. Preparing: is it still right to send? ---------------------------------------------
+
+
+def _skip(message: Message, note: str, report: DispatchReport) -> None:
+    message.state = State.SKIPPED
+    message.lease_until = None
+    _event(message.id, State.SKIPPED, note)
+    report.skipped += 1
+
+
+def _superseded(message: Message, now: datetime) -> bool:
+    """Several reminders of one booking due at once (the dispatcher was down, or quiet
+    hours held them): only the last of them goes."""
+    later = aliased(Message)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    later.booking_id == message.booking_id,
+                    later.kind == Kind.REMINDER,
+                    later.recipient == message.recipient,
+                    later.id != message.id,
+                    later.due_at > message.due_at,
+                    later.send_after <= now,
+                    later.state.not_in([State.CANCELLED, State.SKIPPED]),
+                )
+            )
+        )
+    )
+
+
+def _outdated(message: Message, now: datetime) -> str | None:
+    booking: Booking | None = message.booking
+    if message.booking_id is None:
+        return None
+    if booking is None:
+        return _("Bokningen finns inte längre.")
+    starts_at = booking.session.starts_at
+    if message.kind != Kind.CANCELLATION and not booking.is_live:
+        return _("Bokningen är avbokad.")
+    if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
+        return _("För sent: tiden har redan börjat.")
+    if message.kind == Kind.REMINDER and _superseded(message, now):
+        return _("En senare påminnelse skickas i stället.")
+    return None
+
+
+def _sender(message: Message) -> tuple[str | None, str | None]:
+    """(from, messaging service) for this message: the organisation's own number, else
+    the configured sender. A call needs a real number; an SMS may use a sender name."""
+    config = current_app.config
+    own_number = settings_of(message.organisation_id).sms_number
+    if own_number:
+        return own_number, None
+    configured = config.get("TWILIO_FROM") or None
+    if message.channel == Channel.VOICE:
+        return (configured if configured and configured.startswith("+") else None), None
+    return configured, config.get("TWILIO_MESSAGING_SERVICE_SID") or None
+
+
+def prepare(message: Message, now: datetime, report: DispatchReport) -> Outgoing | None:
+    """Turn a claimed row into what the gateway needs, or settle it here: skipped when
+    the booking changed, moved to another channel when the resident cannot be reached
+    this way any more."""
+    reason = _outdated(message, now)
+    if reason:
+        _skip(message, reason, report)
+        return None
+    resident = message.resident
+    if message.recipient == Recipient.TRUSTED_CONTACT:
+        if resident is None or not resident.trusted_contact_consent:
+            _skip(message, _("Invånaren vill inte längre att kontaktpersonen får kopior."), report)
+            return None
+    elif resident is not None:
+        channel = channel_for(resident)
+        if channel != message.channel and message.booking is not None:
+            move_to_channel(message, channel, _("Invånaren nås inte längre på det här sättet."), report)
+            return None
+        message.to_number = resident.phone_e164
+    if not message.to_number:
+        fail(message, SendFailed(_("Inget telefonnummer."), temporary=False), report)
+        return None
+    sender, service = _sender(message)
+    if message.channel == Channel.VOICE and not sender:
+        fail(message, SendFailed(_("Inget nummer att ringa från är inställt."), temporary=False), report)
+        return None
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    voice = message.channel == Channel.VOICE
+    return Outgoing(
+        message_id=message.id,
+        channel=message.channel,
+        to=message.to_number,
+        body=message.body,
+        sender=sender,
+        messaging_service_sid=service,
+        status_callback=base + (VOICE_STATUS_PATH if voice else SMS_STATUS_PATH),
+        voice_url=base + VOICE_REMINDER_PATH.format(token=message.voice_token) if voice else None,
+    )
+
+
+# --- 3. Recording the answer -------------------------------------------------------------
+
+
+def record_sent(message_id: int, accepted: Accepted, worker: str, report: DispatchReport) -> None:
+    message = db.session.get(Message, message_id)
+    if message is None or message.state != State.SENDING or message.claimed_by != worker:
+        return  # our lease ran out and another dispatcher took it; it records its own
+    now = utcnow()
+    message.state = State.SENT
+    message.provider_sid = accepted.provider_sid
+    message.provider_status = accepted.status
+    message.sent_at = now
+    message.lease_until = None
+    message.error_code = None
+    message.error_message = None
+    _event(
+        message.id,
+        State.SENT,
+        _("Lämnat till %(provider)s (%(status)s).", provider=_provider(), status=accepted.status),
+    )
+    report.sent += 1
+
+
+def _provider() -> str:
+    return "Twilio" if (current_app.config.get("SMS_BACKEND") or "").lower() == "twilio" else _("konsolen")
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential, with jitter so that a burst of failures does not come back as a burst."""
+    base = float(current_app.config.get("DISPATCH_RETRY_SECONDS", 60))
+    delay = min(base * 2 ** max(attempts - 1, 0), 3600.0)
+    return timedelta(seconds=delay * random.uniform(0.75, 1.25))
+
+
+def record_failure(message_id: int, failure: SendFailed, worker: str, report: DispatchReport) -> None:
+    message = db.session.get(Message, message_id)
+    if message is None or message.state != State.SENDING or message.claimed_by != worker:
+        return
+    if failure.temporary and message.attempts < MAX_ATTEMPTS.get(message.channel, 3):
+        retry_later(message, failure, report)
+    else:
+        fail(message, failure, report)
+
+
+def retry_later(message: Message, failure: SendFailed, report: DispatchReport) -> None:
+    when = utcnow() + backoff(message.attempts)
+    message.state = State.PENDING
+    message.send_after = when
+    message.lease_until = None
+    message.error_code = failure.code
+    message.error_message = failure.message[:300]
+    if failure.may_have_sent:
+        message.possibly_duplicate = True
+    note = _("Tillfälligt fel: %(error)s Försöker igen.", error=failure.message)
+    if failure.may_have_sent:
+        note += " " + _("Kan ha skickats redan.")
+    _event(message.id, State.PENDING, note)
+    report.retrying += 1
+
+
+def fail(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
+    """A permanent failure: recorded, the resident's number marked when it is to blame,
+    and the message put where a person will see it."""
+    message.state = State.FAILED
+    message.lease_until = None
+    message.error_code = failure.code
+    message.error_message = failure.message[:300]
+    _event(message.id, State.FAILED, failure.message)
+    report.failed += 1
+    resident = message.resident
+    if resident is not None and message.recipient == Recipient.RESIDENT:
+        if failure.problem == "opted_out":
+            record_sms_opt_out(resident)
+        elif failure.problem in ("invalid", "no_sms"):
+            mark_phone_problem(resident, failure.problem)
+    return fall_back(message, failure, report)
+
+
+def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
+    if message.recipient != Recipient.RESIDENT or message.resident is None:
+        return None
+    if message.booking is not None and _outdated(message, utcnow()):
+        return None
+    resident = message.resident
+    if message.channel == Channel.SMS and failure.problem == PHONE_NO_SMS and resident.phone_e164:
+        channel = Channel.VOICE
+    else:
+        channel = (
+            Channel.LETTER
+            if (resident.has_postal_address and not resident.phone_e164)
+            else Channel.STAFF_CALL
+        )
+    note = _("Nådde inte fram med %(channel)s: %(error)s", channel=message.channel, error=failure.message)
+    if message.booking is not None:
+        replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
+    else:
+        replacement = new_message(
+            organisation_id=message.organisation_id,
+            resident=resident,
+            booking=None,
+            kind=message.kind,
+            channel=channel,
+            body=message.body,
+            language=message.language,
+            due_at=utcnow(),
+            replaces=message,
+            note=note,
+        )
+    if replacement is not None:
+        report.moved += 1
+    return replacement
+
+
+def move_to_channel(message: Message, channel: Channel | None, note: str, report: DispatchReport) -> None:
+    message.state = State.CANCELLED
+    message.lease_until = None
+    _event(message.id, State.CANCELLED, note)
+    if channel is not None and not (message.kind == Kind.REMINDER and channel == Channel.LETTER):
+        queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
+    report.moved += 1
+
+
+def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 500) -> None:
+    """Call-list entries and letters for appointments that have begun are of no use."""
+    stale = db.session.scalars(
+        select(Message)
+        .join(Booking, Message.booking_id == Booking.id)
+        .join(HelpSession, Booking.session_id == HelpSession.id)
+        .where(
+            Message.state == State.PENDING,
+            Message.channel.in_(MANUAL_CHANNELS),
+            HelpSession.starts_at <= now,
+        )
+        .limit(limit)
+    ).all()
+    for message in stale:
+        message.state = State.SKIPPED
+        _event(message.id, State.SKIPPED, _("Tiden har redan varit."))
+        report.expired += 1
+
+
+# --- The loop ----------------------------------------------------------------------------
+
+
+def dispatch_due(
+    gateway: Gateway | None = None,
+    concurrency: int | None = None,
+    now: Callable[[], datetime] = utcnow,
+    limit: int | None = None,
+) -> DispatchReport:
+    """Send everything due now, ``concurrency`` at a time, and return what happened.
+
+    Called by ``flask dispatch --once``, by the scheduler every minute, and by tests.
+    """
+    gateway = gateway or gateway_for(current_app)
+    concurrency = max(1, int(concurrency or current_app.config.get("DISPATCH_CONCURRENCY", 8)))
+    worker = worker_name()
+    report = DispatchReport()
+    _retrying(lambda: expire_manual_messages(now(), report))
+    claimed_total = 0
+    exhausted = False
+    moved_when_claimed = 0
+    in_flight: dict[Future, Outgoing] = {}
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
+        while True:
+            room = concurrency - len(in_flight)
+            if limit is not None:
+                room = min(room, limit - claimed_total)
+            if room > 0 and not exhausted:
+                moment = now()
+                moved_when_claimed = report.moved
+                recovered, due = _retrying(lambda room=room, moment=moment: claim_due(room, worker, moment))
+                report.recovered += recovered
+                claimed = recovered + due
+                claimed_total += len(claimed)
+                exhausted = len(claimed) < room
+                outgoing = _retrying(
+                    lambda claimed=claimed, moment=moment: _prepare_all(claimed, moment, report)
+                )
+                for item in outgoing:
+                    in_flight[pool.submit(gateway.send, item)] = item
+                if claimed and not in_flight:
+                    continue  # all settled without sending: look for more
+            if not in_flight:
+                if exhausted and report.moved > moved_when_claimed:
+                    exhausted = False  # a message moved to a channel that sends by itself
+                    moved_when_claimed = report.moved
+                    continue
+                break
+            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = in_flight.pop(future)
+                _retrying(lambda future=future, item=item: _record(future, item, worker, report))
+    db.session.remove()
+    return report
+
+
+def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> list[Outgoing]:
+    outgoing = []
+    for message_id in ids:
+        prepared = prepare(db.session.get(Message, message_id), moment, report)
+        if prepared is not None:
+            outgoing.append(prepared)
+    return outgoing
+
+
+def _record(future: Future, item: Outgoing, worker: str, report: DispatchReport) -> None:
+    try:
+        accepted = future.result()
+    except SendFailed as failure:
+        log.info(
+            "message %s to %s failed: %s (%s)",
+            item.message_id,
+            masked(item.to),
+            failure.code,
+            failure.message,
+        )
+        record_failure(item.message_id, failure, worker, report)
+    except Exception as error:  # a bug in a gateway must not lose the message
+        log.exception("message %s: unexpected error from the gateway", item.message_id)
+        record_failure(
+            item.message_id, SendFailed(str(error)[:300], temporary=True, code="error"), worker, report
+        )
+    else:
+        record_sent(item.message_id, accepted, worker, report)

@@ -1,0 +1,247 @@
+"""The outbox: every message to a resident is a row before it is sent, with its history.
+
+The rows are the truth. A dispatcher claims due rows atomically, sends them and records
+what the provider said; a crash or restart loses nothing, because what was not recorded
+as sent is still there to be sent. Staff call lists and letters are rows too, handled
+by people instead of the dispatcher.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..booking.models import Booking
+from ..core.database import UTCDateTime, utcnow
+from ..extensions import db
+from ..residents.models import Resident
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    VOICE = "voice"
+    STAFF_CALL = "staff_call"
+    LETTER = "letter"
+
+
+#: channels the dispatcher sends by itself; the others wait for a person
+AUTOMATIC_CHANNELS = (Channel.SMS, Channel.VOICE)
+MANUAL_CHANNELS = (Channel.STAFF_CALL, Channel.LETTER)
+
+
+class Kind(StrEnum):
+    CONFIRMATION = "confirmation"
+    WAITLISTED = "waitlisted"
+    REBOOKED = "rebooked"
+    REMINDER = "reminder"
+    CANCELLATION = "cancellation"
+    WAITLIST_PROMOTION = "waitlist_promotion"
+    CAMPAIGN_INVITATION = "campaign_invitation"
+    REPLY = "reply"
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+#: states after which nothing more happens to a row
+FINAL_STATES = (State.DELIVERED, State.FAILED, State.CANCELLED, State.SKIPPED)
+
+
+class Recipient(StrEnum):
+    RESIDENT = "resident"
+    TRUSTED_CONTACT = "trusted_contact"
+
+
+# The partial indexes' conditions, written once and used by the queries too: PostgreSQL
+# only uses a partial index when the query states the same condition, and bound
+# parameters in a generic plan would hide it.
+DUE_CONDITION = "state = 'pending' AND channel IN ('sms', 'voice')"
+LEASED_CONDITION = "state = 'sending'"
+MANUAL_CONDITION = "state = 'pending' AND channel IN ('staff_call', 'letter')"
+
+
+class Message(db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index(
+            "ix_outbox_message_due",
+            "send_after",
+            sqlite_where=text(DUE_CONDITION),
+            postgresql_where=text(DUE_CONDITION),
+        ),
+        Index(
+            "ix_outbox_message_leased",
+            "lease_until",
+            sqlite_where=text(LEASED_CONDITION),
+            postgresql_where=text(LEASED_CONDITION),
+        ),
+        Index(
+            "ix_outbox_message_manual",
+            "organisation_id",
+            "send_after",
+            sqlite_where=text(MANUAL_CONDITION),
+            postgresql_where=text(MANUAL_CONDITION),
+        ),
+        Index("ix_outbox_message_org_created", "organisation_id", "created_at"),
+        Index("ix_outbox_message_resident", "resident_id", "created_at"),
+        Index("ix_outbox_message_booking", "booking_id"),
+        Index("ix_outbox_message_to_sent", "to_number", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+    recipient: Mapped[Recipient] = mapped_column(String(16), default=Recipient.RESIDENT)
+    to_number: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[Channel] = mapped_column(String(12))
+    kind: Mapped[Kind] = mapped_column(String(24))
+    language: Mapped[str] = mapped_column(String(5), default="sv")
+    body: Mapped[str] = mapped_column(Text)
+
+    #: the moment the message was planned for (a reminder: 24 hours before)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: not before this moment; moved on by quiet hours and retries
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[State] = mapped_column(String(12), default=State.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: a claimed row belongs to one dispatcher until then; after it, another may take it
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    #: the row was in flight when a dispatcher died, so it may have reached the resident twice
+    possibly_duplicate: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    provider_status: Mapped[str | None] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(12))
+    error_message: Mapped[str | None] = mapped_column(String(300))
+
+    #: the secret part of /twilio/voice/reminder/<token>, for voice calls
+    voice_token: Mapped[str | None] = mapped_column(String(48), unique=True)
+    #: what the resident pressed in a voice call ("confirmed", "cancelled")
+    voice_answer: Mapped[str | None] = mapped_column(String(12))
+    #: the message this one stands in for (an SMS that failed, now on the call list)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    resident: Mapped[Resident | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+    handled_by: Mapped[User | None] = relationship()
+    replaces: Mapped[Message | None] = relationship(remote_side=[id])
+    events: Mapped[list[MessageEvent]] = relationship(
+        back_populates="message",
+        order_by="(MessageEvent.at, MessageEvent.id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_manual(self) -> bool:
+        return self.channel in MANUAL_CHANNELS
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.kind} {self.channel} {self.state}>"
+
+
+class MessageEvent(db.Model):
+    """One step in a message's life: planned, claimed, sent, delivered, failed, retried."""
+
+    __tablename__ = "outbox_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[State] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(300))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    message: Mapped[Message] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Medium(StrEnum):
+    """How a template is read: an SMS, spoken by a voice call, or on paper (a letter, and
+    the script staff read on the call list)."""
+
+    SMS = "sms"
+    VOICE = "voice"
+    LETTER = "letter"
+
+
+class MessageTemplate(db.Model):
+    """A coordinator's own wording; without a row the built-in text is used."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "medium", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    kind: Mapped[Kind] = mapped_column(String(24))
+    medium: Mapped[Medium] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(5))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+class NotificationSettings(db.Model):
+    """Per organisation: when reminders go out, the hours nothing is sent, and the number
+    that sends and receives its SMS. Without a row the defaults hold."""
+
+    __tablename__ = "notification_settings"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: minutes before the appointment, largest first: "1440,120" is 24 h and 2 h
+    reminder_offsets: Mapped[str] = mapped_column(String(60), default="1440,120")
+    quiet_from: Mapped[time] = mapped_column(default=time(21))
+    quiet_until: Mapped[time] = mapped_column(default=time(8))
+    #: the Twilio number (E.164) this organisation sends from and residents answer to
+    sms_number: Mapped[str | None] = mapped_column(String(16), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(db.Model):
+    """An SMS a resident (or anyone) sent to the service number, and what we answered.
+
+    The provider's id is unique, so Twilio delivering the same webhook twice finds the
+    row and gets the same answer without anything happening a second time."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (Index("ix_inbound_message_org_received", "organisation_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(40))
+    to_number: Mapped[str | None] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(String(1600))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("callback_request.id", ondelete="SET NULL"))
+    #: what the text was taken to mean: confirm, cancel, opt_out, opt_in, request, nothing
+    outcome: Mapped[str] = mapped_column(String(20))
+    reply_body: Mapped[str] = mapped_column(Text)
+    reply_language: Mapped[str] = mapped_column(String(5), default="sv")
+
+    resident: Mapped[Resident | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()

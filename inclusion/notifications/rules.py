@@ -1,0 +1,179 @@
+"""An organisation's rules for sending: reminder offsets, quiet hours, its service number.
+
+Quiet hours are a product rule, not a law: nobody wants a reminder at 23:00. They are
+read in the organisation's own time zone, so they hold across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.clock import to_local, zone
+from ..core.errors import DomainError, collect_errors
+from ..core.phone import parse_swedish_phone
+from ..extensions import db
+from ..org.models import Organisation
+from .models import NotificationSettings
+
+DEFAULT_OFFSETS = (1440, 120)
+DEFAULT_QUIET = (time(21), time(8))
+MAX_OFFSETS = 4
+MAX_OFFSET_MINUTES = 14 * 24 * 60
+
+
+def settings_of(organisation_id: int) -> NotificationSettings:
+    """The stored settings, or the defaults (not added to the session) when none are."""
+    found = db.session.get(NotificationSettings, organisation_id)
+    if found is not None:
+        return found
+    return NotificationSettings(
+        organisation_id=organisation_id,
+        reminder_offsets=",".join(str(minutes) for minutes in DEFAULT_OFFSETS),
+        quiet_from=DEFAULT_QUIET[0],
+        quiet_until=DEFAULT_QUIET[1],
+        sms_number=None,
+    )
+
+
+def reminder_offsets(settings: NotificationSettings) -> list[timedelta]:
+    """Largest first: the 24-hour reminder before the 2-hour one."""
+    minutes = sorted(
+        {int(part) for part in settings.reminder_offsets.split(",") if part.strip()}, reverse=True
+    )
+    return [timedelta(minutes=value) for value in minutes]
+
+
+def is_quiet(settings: NotificationSettings, timezone: str, moment: datetime) -> bool:
+    clock = to_local(moment, timezone).time()
+    start, end = settings.quiet_from, settings.quiet_until
+    if start == end:
+        return False
+    if start < end:
+        return start <= clock < end
+    return clock >= start or clock < end  # over midnight, 21:00–08:00
+
+
+def quiet_ends(settings: NotificationSettings, timezone: str, moment: datetime) -> datetime:
+    """The first moment at or after ``moment`` outside quiet hours."""
+    if not is_quiet(settings, timezone, moment):
+        return moment
+    local = to_local(moment, timezone)
+    day = local.date() if local.time() < settings.quiet_until else local.date() + timedelta(days=1)
+    candidate = datetime.combine(day, settings.quiet_until, tzinfo=zone(timezone)).astimezone(UTC)
+    return max(candidate, moment)
+
+
+def organisations_in_quiet_hours(moment: datetime) -> list[int]:
+    """Ids of organisations whose quiet hours hold right now; the dispatcher leaves their
+    messages waiting. A handful of rows, read each tick."""
+    stored = {row.organisation_id: row for row in db.session.scalars(select(NotificationSettings))}
+    quiet = []
+    for organisation_id, timezone in db.session.execute(select(Organisation.id, Organisation.timezone)):
+        settings = stored.get(organisation_id) or settings_of(organisation_id)
+        if is_quiet(settings, timezone, moment):
+            quiet.append(organisation_id)
+    return quiet
+
+
+def local_moment_before(starts_at: datetime, offset: timedelta, timezone: str) -> datetime:
+    """A reminder "24 hours before" a Monday 10:00 appointment comes on Sunday at 10:00
+    local time, also on the night the clocks change: whole days are counted on the
+    wall clock, the rest in real time."""
+    days, rest = divmod(offset, timedelta(days=1))
+    local = to_local(starts_at, timezone).replace(tzinfo=None) - timedelta(days=days)
+    moment = datetime.combine(local.date(), local.time(), tzinfo=zone(timezone)).astimezone(UTC)
+    # A wall-clock time the clocks skip (02:30 in March) resolves to the next real moment.
+    return moment - rest
+
+
+# --- The settings page -------------------------------------------------------------------
+
+
+@dataclass
+class RulesDetails:
+    reminder_hours: str
+    quiet_from: time | None
+    quiet_until: time | None
+    sms_number: str = ""
+
+
+class OffsetsUnreadable(DomainError):
+    pass
+
+
+def parse_offsets(text: str) -> list[int]:
+    """ "24, 2" or "24 och 2" (hours before) → minutes, largest first."""
+    parts = [part for part in re.split(r"[,;\s]+|\boch\b|\band\b", (text or "").lower()) if part]
+    found: set[int] = set()
+    for part in parts:
+        if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", part):
+            raise OffsetsUnreadable(
+                _("Skriv antal timmar före, med komma emellan, till exempel 24, 2."), "reminder_hours"
+            )
+        found.add(round(float(part) * 60))
+    return sorted(found, reverse=True)
+
+
+def update_rules(organisation: Organisation, details: RulesDetails) -> NotificationSettings:
+    checked: dict = {}
+
+    def check_offsets() -> None:
+        offsets = parse_offsets(details.reminder_hours)
+        if len(offsets) > MAX_OFFSETS:
+            raise DomainError(_("Högst %(max)d påminnelser per bokning.", max=MAX_OFFSETS), "reminder_hours")
+        if any(minutes < 30 or minutes > MAX_OFFSET_MINUTES for minutes in offsets):
+            raise DomainError(
+                _("Varje påminnelse ska ligga mellan en halvtimme och 14 dagar före."), "reminder_hours"
+            )
+        checked["offsets"] = offsets
+
+    def check_quiet() -> None:
+        if details.quiet_from is None:
+            raise DomainError(
+                _("Skriv klockslaget som timmar och minuter, till exempel 21:00."), "quiet_from"
+            )
+        if details.quiet_until is None:
+            raise DomainError(
+                _("Skriv klockslaget som timmar och minuter, till exempel 08:00."), "quiet_until"
+            )
+
+    def check_number() -> None:
+        text = (details.sms_number or "").strip()
+        if not text:
+            checked["sms_number"] = None
+            return
+        number = parse_swedish_phone(text, "sms_number").e164
+        taken = db.session.scalar(
+            select(NotificationSettings.organisation_id).where(
+                NotificationSettings.sms_number == number,
+                NotificationSettings.organisation_id != organisation.id,
+            )
+        )
+        if taken is not None:
+            raise DomainError(_("Numret används redan av en annan kommun."), "sms_number")
+        checked["sms_number"] = number
+
+    collect_errors(check_offsets, check_quiet, check_number)
+    settings = db.session.get(NotificationSettings, organisation.id)
+    if settings is None:
+        settings = NotificationSettings(organisation_id=organisation.id)
+        db.session.add(settings)
+    settings.reminder_offsets = ",".join(str(minutes) for minutes in checked["offsets"])
+    settings.quiet_from = details.quiet_from
+    settings.quiet_until = details.quiet_until
+    settings.sms_number = checked["sms_number"]
+    return settings
+
+
+def offsets_as_hours(settings: NotificationSettings) -> str:
+    """1440,120 → "24, 2" for the form."""
+    hours = []
+    for offset in reminder_offsets(settings):
+        value = offset.total_seconds() / 3600
+        hours.append(f"{value:g}".replace(".", ","))
+    return ", ".join(hours)

@@ -1,0 +1,287 @@
+"""What staff do with messages: read the outbox, send a failed message again, work the
+call list and post the letters. Services add to the session; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..booking.models import Booking, HelpSession
+from ..core.clock import local_day_bounds
+from ..core.database import utcnow
+from ..core.errors import DomainError
+from ..extensions import db
+from ..org.models import Organisation
+from .models import MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, State
+from .planning import channel_for, new_message, queue_for_booking
+
+OUTBOX_PAGE_SIZE = 50
+#: three calls without reaching the resident, and the call list gives up
+CALLS_BEFORE_GIVING_UP = 3
+
+
+def _event(message: Message, state: State, note: str, actor: User | None) -> None:
+    db.session.add(
+        MessageEvent(message_id=message.id, state=state, note=note[:300], actor_id=getattr(actor, "id", None))
+    )
+
+
+# --- The outbox ------------------------------------------------------------------------------
+
+
+@dataclass
+class OutboxFilter:
+    state: str = ""
+    channel: str = ""
+    kind: str = ""
+    day: date | None = None
+    #: show messages with a smaller id than this (the next page)
+    before: int | None = None
+
+
+def outbox(organisation: Organisation, filters: OutboxFilter) -> tuple[list[Message], int | None]:
+    """A page of messages, newest first, and the id to continue from (keyset paging, so
+    a long outbox costs the same as a short one)."""
+    query = (
+        select(Message)
+        .where(Message.organisation_id == organisation.id)
+        .options(
+            selectinload(Message.resident),
+            selectinload(Message.booking).selectinload(Booking.session).selectinload(HelpSession.location),
+        )
+    )
+    if filters.state in set(State):
+        query = query.where(Message.state == filters.state)
+    if filters.channel in set(Channel):
+        query = query.where(Message.channel == filters.channel)
+    if filters.kind in set(Kind):
+        query = query.where(Message.kind == filters.kind)
+    if filters.day is not None:
+        start, end = local_day_bounds(filters.day, organisation.timezone)
+        query = query.where(Message.send_after >= start, Message.send_after < end)
+    if filters.before:
+        query = query.where(Message.id < filters.before)
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(OUTBOX_PAGE_SIZE + 1)))
+    more = rows[OUTBOX_PAGE_SIZE].id + 1 if len(rows) > OUTBOX_PAGE_SIZE else None
+    return rows[:OUTBOX_PAGE_SIZE], more
+
+
+def messages_of_resident(resident_id: int, organisation_id: int, limit: int = 100) -> list[Message]:
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.resident_id == resident_id, Message.organisation_id == organisation_id)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def messages_of_booking(booking_id: int, organisation_id: int) -> list[Message]:
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.booking_id == booking_id, Message.organisation_id == organisation_id)
+            .order_by(Message.send_after, Message.id)
+        )
+    )
+
+
+def resend(message: Message, actor: User) -> Message:
+    """A failed message goes again, as a new message on the way that reaches the resident
+    now (a corrected number, another channel); the failed one stays as it was."""
+    if message.state != State.FAILED:
+        raise DomainError(_("Bara ett meddelande som inte kom fram kan skickas igen."), "resend")
+    if message.resident is None:
+        raise DomainError(_("Mottagaren finns inte längre i registret."), "resend")
+    note = _("Skickas igen av %(name)s.", name=actor.name)
+    if message.booking is not None:
+        if message.kind != Kind.CANCELLATION and not message.booking.is_live:
+            raise DomainError(_("Bokningen är avbokad, så meddelandet behövs inte längre."), "resend")
+        if message.booking.session.starts_at <= utcnow():
+            raise DomainError(_("Tiden har redan varit."), "resend")
+        again = queue_for_booking(message.booking, message.kind, utcnow(), actor, replaces=message, note=note)
+    else:
+        channel = channel_for(message.resident) or Channel.STAFF_CALL
+        again = new_message(
+            organisation_id=message.organisation_id,
+            resident=message.resident,
+            booking=None,
+            kind=message.kind,
+            channel=channel,
+            body=message.body,
+            language=message.language,
+            due_at=utcnow(),
+            replaces=message,
+            note=note,
+            actor=actor,
+        )
+    if again is None:
+        raise DomainError(_("Det finns inget sätt att nå invånaren just nu."), "resend")
+    _event(message, State.FAILED, note, actor)
+    return again
+
+
+# --- The call list and the letters --------------------------------------------------------------
+
+
+@dataclass
+class CallEntry:
+    message: Message
+    location_id: int | None
+
+
+def _manual_due(organisation: Organisation, channel: Channel, day: date):
+    _start, end = local_day_bounds(day, organisation.timezone)
+    return (
+        select(Message)
+        .where(
+            Message.organisation_id == organisation.id,
+            Message.state == State.PENDING,
+            Message.channel == channel,
+            Message.send_after < end,
+        )
+        .options(
+            selectinload(Message.resident),
+            selectinload(Message.events),
+            selectinload(Message.booking).selectinload(Booking.session).selectinload(HelpSession.location),
+        )
+        .order_by(Message.send_after, Message.id)
+    )
+
+
+def call_list(organisation: Organisation, day: date, location_id: int | None) -> list[Message]:
+    """The calls to make on a day (and any left from earlier days) at one place; messages
+    not about a booking at a place are on every place's list."""
+    query = _manual_due(organisation, Channel.STAFF_CALL, day)
+    if location_id:
+        query = (
+            query.outerjoin(Booking, Message.booking_id == Booking.id)
+            .outerjoin(HelpSession, Booking.session_id == HelpSession.id)
+            .where(or_(HelpSession.location_id == location_id, Message.booking_id.is_(None)))
+        )
+    return list(db.session.scalars(query))
+
+
+def calls_done(organisation: Organisation, day: date, location_id: int | None) -> list[Message]:
+    start, end = local_day_bounds(day, organisation.timezone)
+    query = (
+        select(Message)
+        .where(
+            Message.organisation_id == organisation.id,
+            Message.channel == Channel.STAFF_CALL,
+            Message.handled_by_id.is_not(None),
+            Message.updated_at >= start,
+            Message.updated_at < end,
+        )
+        .options(selectinload(Message.resident), selectinload(Message.handled_by))
+        .order_by(Message.updated_at.desc())
+    )
+    if location_id:
+        query = (
+            query.outerjoin(Booking, Message.booking_id == Booking.id)
+            .outerjoin(HelpSession, Booking.session_id == HelpSession.id)
+            .where(or_(HelpSession.location_id == location_id, Message.booking_id.is_(None)))
+        )
+    return list(db.session.scalars(query))
+
+
+REACHED, NO_ANSWER = "reached", "no_answer"
+
+
+def record_call(message: Message, outcome: str, actor: User) -> Message | None:
+    """Staff rang the resident from the call list. Reached: done. No answer: it stays on
+    the list; after three tries it is given up, and a letter goes if there is an address.
+    Returns the letter, if one was made."""
+    if message.channel != Channel.STAFF_CALL:
+        raise DomainError(_("Det här meddelandet står inte på ringlistan."), "outcome")
+    if message.state != State.PENDING:
+        raise DomainError(_("Samtalet är redan markerat."), "outcome")
+    message.handled_by_id = actor.id
+    if outcome == REACHED:
+        message.state = State.DELIVERED
+        message.delivered_at = utcnow()
+        _event(message, State.DELIVERED, _("Nådd i telefon av %(name)s.", name=actor.name), actor)
+        return None
+    if outcome != NO_ANSWER:
+        raise DomainError(_("Välj om du nådde invånaren."), "outcome")
+    message.attempts += 1
+    if message.attempts < CALLS_BEFORE_GIVING_UP:
+        _event(message, State.PENDING, _("Svarade inte (%(name)s).", name=actor.name), actor)
+        return None
+    message.state = State.FAILED
+    message.error_code = "no_answer"
+    message.error_message = _("Svarade inte på tre samtal.")
+    _event(message, State.FAILED, _("Svarade inte på tre samtal."), actor)
+    resident = message.resident
+    if (
+        message.booking is not None
+        and message.kind != Kind.REMINDER
+        and resident
+        and resident.has_postal_address
+    ):
+        return queue_for_booking(message.booking, message.kind, utcnow(), actor, Channel.LETTER, message)
+    return None
+
+
+def letters_to_post(organisation: Organisation, day: date) -> list[Message]:
+    return list(db.session.scalars(_manual_due(organisation, Channel.LETTER, day)))
+
+
+def mark_letters_posted(organisation: Organisation, message_ids: list[int], actor: User) -> int:
+    if not message_ids:
+        raise DomainError(_("Välj vilka brev som är skickade."), "message_ids")
+    letters = db.session.scalars(
+        select(Message).where(
+            Message.id.in_(message_ids),
+            Message.organisation_id == organisation.id,
+            Message.channel == Channel.LETTER,
+            Message.state == State.PENDING,
+        )
+    ).all()
+    for letter in letters:
+        letter.state = State.SENT
+        letter.sent_at = utcnow()
+        letter.handled_by_id = actor.id
+        _event(letter, State.SENT, _("Postat av %(name)s.", name=actor.name), actor)
+    return len(letters)
+
+
+def is_manual(channel: str) -> bool:
+    return channel in MANUAL_CHANNELS
+
+
+def counts_waiting(organisation: Organisation, now: datetime | None = None) -> dict[str, int]:
+    """For the start of the outbox page: what waits for a person today."""
+    now = now or utcnow()
+    from sqlalchemy import func
+
+    end = now + timedelta(days=1)
+    rows = db.session.execute(
+        select(Message.channel, func.count())
+        .where(
+            Message.organisation_id == organisation.id,
+            Message.state == State.PENDING,
+            Message.channel.in_(MANUAL_CHANNELS),
+            Message.send_after < end,
+        )
+        .group_by(Message.channel)
+    ).all()
+    failed = db.session.scalar(
+        select(func.count()).where(
+            Message.organisation_id == organisation.id,
+            Message.state == State.FAILED,
+            Message.updated_at >= now - timedelta(days=7),
+        )
+    )
+    found = {channel: count for channel, count in rows}
+    return {
+        "calls": found.get(Channel.STAFF_CALL, 0),
+        "letters": found.get(Channel.LETTER, 0),
+        "failed_this_week": failed or 0,
+    }

@@ -1,0 +1,170 @@
+"""Sending through Twilio with the real ``twilio`` client (Messages and Calls).
+
+``TWILIO_API_BASE_URL`` points the client at another base URL (the tests' fake Twilio).
+Every request has a time-out: the client's default is to wait for ever. The client
+does not retry by itself; the dispatcher decides from the error what to do next.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import requests
+from flask_babel import lazy_gettext as _l
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from .gateway import Accepted, Outgoing, SendFailed
+from .models import Channel
+
+# The client logs every request with its parameters (numbers and texts) at INFO.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class TwilioError:
+    explanation: object  # a lazy string, read by staff on the outbox page
+    temporary: bool
+    problem: str | None = None
+
+
+#: Twilio's error codes that matter here, from the REST API and from status callbacks.
+#: Twilio advises against building on codes alone: an unknown one is a permanent failure
+#: that a person looks at.
+TWILIO_ERRORS = {
+    "20003": TwilioError(_l("Twilio-kontot eller nyckeln stämmer inte. Kontrollera inställningarna."), True),
+    "20429": TwilioError(_l("För många meddelanden på en gång hos Twilio."), True),
+    "21211": TwilioError(_l("Numret finns inte eller är felskrivet."), False, "invalid"),
+    "21214": TwilioError(_l("Numret går inte att nå."), False, "invalid"),
+    "21217": TwilioError(_l("Numret finns inte eller är felskrivet."), False, "invalid"),
+    "21408": TwilioError(_l("Sms till det här landet är inte påslaget i Twilio-kontot."), False),
+    "21610": TwilioError(_l("Mottagaren har stoppat sms från oss."), False, "opted_out"),
+    "21612": TwilioError(_l("Twilio kan inte skicka till det här numret."), False),
+    "21614": TwilioError(_l("Numret är inte ett mobilnummer och kan inte ta emot sms."), False, "no_sms"),
+    "30003": TwilioError(_l("Telefonen är avstängd eller utom täckning."), True),
+    "30005": TwilioError(_l("Numret finns inte eller används inte längre."), False, "invalid"),
+    "30006": TwilioError(_l("Numret är en fast telefon eller kan inte ta emot sms."), False, "no_sms"),
+    "30007": TwilioError(_l("Operatören stoppade meddelandet som skräp. Se över texten."), False),
+    "30008": TwilioError(_l("Okänt fel hos operatören."), True),
+}
+
+
+def explain(code: str | None, fallback: str = "") -> TwilioError:
+    known = TWILIO_ERRORS.get(str(code)) if code else None
+    if known:
+        return known
+    return TwilioError(fallback or _l("Okänt fel. En person behöver titta på det."), False)
+
+
+class TwilioGateway:
+    name = "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        api_base_url: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.api_base_url = api_base_url.rstrip("/") if api_base_url else None
+        self.timeout = timeout
+        # requests' sessions are not safe to share between threads: one client each.
+        self._local = threading.local()
+
+    @classmethod
+    def from_config(cls, config) -> TwilioGateway:
+        missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(name)]
+        if not (config.get("TWILIO_FROM") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
+            missing.append("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise RuntimeError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+        return cls(
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            config.get("TWILIO_API_BASE_URL"),
+            float(config.get("TWILIO_TIMEOUT_SECONDS", 10)),
+        )
+
+    def _client(self) -> Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = Client(
+                self.account_sid, self.auth_token, http_client=TwilioHttpClient(timeout=self.timeout)
+            )
+            if self.api_base_url:
+                client.api.base_url = self.api_base_url
+            self._local.client = client
+        return client
+
+    def send(self, outgoing: Outgoing) -> Accepted:
+        try:
+            if outgoing.channel == Channel.VOICE:
+                call = self._client().calls.create(
+                    to=outgoing.to,
+                    from_=outgoing.sender,
+                    url=outgoing.voice_url,
+                    method="POST",
+                    status_callback=outgoing.status_callback,
+                    status_callback_method="POST",
+                    status_callback_event=["completed"],
+                    timeout=30,
+                )
+                return Accepted(call.sid, call.status or "queued")
+            options = {"to": outgoing.to, "body": outgoing.body, "status_callback": outgoing.status_callback}
+            if outgoing.messaging_service_sid:
+                options["messaging_service_sid"] = outgoing.messaging_service_sid
+            else:
+                options["from_"] = outgoing.sender
+            message = self._client().messages.create(**options)
+            return Accepted(message.sid, message.status or "queued")
+        except TwilioRestException as error:
+            raise _from_rest_error(error) from None
+        except (requests.Timeout, requests.ConnectionError) as error:
+            # A connection that never opened sent nothing; a read time-out or a connection
+            # lost while waiting for the answer may have.
+            never_connected = isinstance(error, requests.ConnectTimeout) or "NewConnectionError" in repr(
+                error
+            )
+            sent_maybe = not never_connected
+            raise SendFailed(
+                str(_l("Twilio svarade inte i tid.")) if sent_maybe else str(_l("Kunde inte nå Twilio.")),
+                temporary=True,
+                code="timeout" if sent_maybe else "connection",
+                may_have_sent=sent_maybe,
+            ) from None
+        except TwilioException as error:
+            raise SendFailed(str(error)[:300], temporary=True, code="twilio") from None
+
+
+def _from_rest_error(error: TwilioRestException) -> SendFailed:
+    code = str(error.code) if error.code else None
+    status = error.status or 0
+    if status == 429:
+        return SendFailed(
+            str(explain("20429").explanation), temporary=True, code=code or "20429", http_status=429
+        )
+    if status >= 500:
+        return SendFailed(
+            str(_l("Fel hos Twilio (%(status)s).", status=status)),
+            temporary=True,
+            code=code or str(status),
+            http_status=status,
+            may_have_sent=True,
+        )
+    if status in (401, 403):
+        return SendFailed(
+            str(explain("20003").explanation), temporary=True, code=code or str(status), http_status=status
+        )
+    known = explain(code, error.msg or "")
+    return SendFailed(
+        str(known.explanation)[:300],
+        temporary=known.temporary,
+        code=code or str(status),
+        http_status=status,
+        problem=known.problem,
+    )

@@ -1,0 +1,82 @@
+"""Twilio's side of the webhooks: checking the request signature and writing TwiML.
+
+The signature is an HMAC of the full URL Twilio called and the posted parameters, made
+with the auth token. The URL is rebuilt from ``PUBLIC_BASE_URL``, never from the
+request's own host or forwarded headers: behind a TLS proxy Flask sees http:// while
+Twilio signed https://, and headers can be forged.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+#: Twilio's text-to-speech languages for the languages we have texts in
+SPEECH_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def public_url(path_with_query: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path_with_query
+
+
+def called_url() -> str:
+    """The URL Twilio called, as Twilio saw it."""
+    query = request.query_string.decode("latin-1")
+    return public_url(request.path + (f"?{query}" if query else ""))
+
+
+def signature_is_valid() -> bool:
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    signature = request.headers.get("X-Twilio-Signature")
+    if not token or not signature:
+        return False
+    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
+    flat = {key: values[0] if len(values) == 1 else values for key, values in params.items()}
+    return RequestValidator(token).validate(called_url(), flat, signature)
+
+
+def sms_reply(text: str | None) -> str:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return str(response)
+
+
+def speech_language(language: str) -> str:
+    return SPEECH_LANGUAGES.get(language, SPEECH_LANGUAGES["sv"])
+
+
+def voice_message(
+    text: str,
+    language: str,
+    *,
+    ask: str | None = None,
+    answer_url: str | None = None,
+    no_answer: str | None = None,
+) -> str:
+    """A call that reads ``text``; with ``ask`` it waits for one key press (1 or 2) sent
+    to ``answer_url``, and without it reads the text twice so nothing is missed."""
+    voice = VoiceResponse()
+    spoken = speech_language(language)
+    if ask and answer_url:
+        gather = voice.gather(num_digits=1, action=answer_url, method="POST", timeout=8)
+        gather.say(text, language=spoken)
+        gather.pause(length=1)
+        gather.say(ask, language=spoken)
+        if no_answer:
+            voice.say(no_answer, language=spoken)
+    else:
+        voice.say(text, language=spoken)
+        voice.pause(length=1)
+        voice.say(text, language=spoken)
+    voice.hangup()
+    return str(voice)
+
+
+def voice_goodbye(text: str, language: str) -> str:
+    voice = VoiceResponse()
+    voice.say(text, language=speech_language(language))
+    voice.hangup()
+    return str(voice)

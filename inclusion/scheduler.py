@@ -1,0 +1,100 @@
+"""APScheduler runs the background jobs: the dispatcher every minute (and, as they come,
+the nightly retention purge).
+
+The outbox in the database is the truth, so a tick that runs twice does no harm. In
+production one process runs them: ``flask --app wsgi scheduler``. Under ``make run``
+(``SCHEDULER_ENABLED``) they run in a thread of the web process, started by the first
+request, so that only the process that serves pages has it (not the reloader's parent,
+not a CLI command).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger("inclusion.scheduler")
+
+DISPATCH_EVERY_SECONDS = 60
+
+
+def _dispatch_tick(app: Flask) -> None:
+    from .extensions import db
+    from .notifications.dispatch import dispatch_due
+
+    with app.app_context():
+        try:
+            report = dispatch_due()
+            if report.sent or report.failed or report.recovered:
+                for line in report.lines():
+                    log.info("dispatch: %s", line)
+        except Exception:
+            log.exception("dispatch tick failed; the next tick tries again")
+        finally:
+            db.session.remove()
+
+
+def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
+    scheduler.add_job(
+        _dispatch_tick,
+        "interval",
+        seconds=int(app.config.get("DISPATCH_EVERY_SECONDS", DISPATCH_EVERY_SECONDS)),
+        args=[app],
+        id="dispatch",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
+        next_run_time=_now(),  # the first tick at once, not after a minute
+    )
+
+
+_started_lock = threading.Lock()
+
+
+def start_in_process(app: Flask) -> None:
+    """Start the background scheduler once per process (first request under make run)."""
+    with _started_lock:
+        if app.extensions.get("inclusion_scheduler") is not None:
+            return
+        scheduler = BackgroundScheduler(timezone="UTC")
+        add_jobs(scheduler, app)
+        scheduler.start()
+        app.extensions["inclusion_scheduler"] = scheduler
+        log.info("in-process scheduler started: dispatch every minute")
+
+
+def _now():
+    from .core.database import utcnow
+
+    return utcnow()
+
+
+def register(app: Flask) -> None:
+    if not app.config.get("SCHEDULER_ENABLED") or app.testing:
+        return
+
+    @app.before_request
+    def _start_scheduler() -> None:
+        if app.extensions.get("inclusion_scheduler") is None:
+            start_in_process(app)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the background jobs in this process until stopped (production: one of these)."""
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(scheduler, app)
+    click.echo("Scheduler running: dispatch every minute. Stop with Ctrl+C.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
