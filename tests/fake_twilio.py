@@ -161,6 +161,9 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The headers and the body go out in two writes; with Nagle's algorithm the
+            # body would wait for the client's delayed ACK (40 ms on Linux) every time.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:  # quiet
                 return
@@ -239,18 +242,33 @@ def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
     return RequestValidator(token).compute_signature(url, params)
 
 
+def summary(fake: FakeTwilio) -> str:
+    """One line on what was received, printed when the server stops (benchmarks read it)."""
+    with fake._lock:
+        received = list(fake.received)
+    counts = fake.count_by_number()
+    window = received[-1].at - received[0].at if received else 0.0
+    return (
+        f"received {len(received)} requests, {sum(counts.values())} accepted, to {len(counts)} numbers, "
+        f"{sum(1 for times in counts.values() if times > 1)} more than once, "
+        f"first to last {window:.3f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--port", type=int, default=8099, help="0 for any free port (printed)")
     parser.add_argument("--delay", default="0", help="response delay in ms, e.g. 50-150")
+    parser.add_argument("--quiet", action="store_true", help="do not print each request")
     args = parser.parse_args()
     low, _, high = args.delay.partition("-")
     fake = FakeTwilio(port=args.port)
     fake.delay = (float(low) / 1000, float(high or low) / 1000)
-    fake.verbose = True
+    fake.verbose = not args.quiet
     print(f"Fake Twilio on {fake.base_url} (account {fake.account_sid}, token {fake.auth_token})", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         fake.server.serve_forever()
+    print(summary(fake), flush=True)
 
 
 if __name__ == "__main__":

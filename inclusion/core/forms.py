@@ -16,12 +16,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def attach_errors(form: Form, error: DomainError) -> None:
-    """Show a service's refusal next to the fields it concerns (or at the top of the form)."""
+    """Show a service's refusal next to the fields it concerns (or at the top of the form),
+    one message per field."""
     for field_name, message in error.errors.items():
         field = getattr(form, field_name, None) if field_name else None
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-        else:
+            # A field the form could not read already says why; the service's view of the
+            # same field (often "missing") would only repeat it.
+            if not field.errors:
+                field.errors = [message]
+        elif message not in form.form_errors:
             form.form_errors.append(message)
 
 

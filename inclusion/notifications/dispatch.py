@@ -30,7 +30,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from ..booking.models import Booking, HelpSession
 from ..core.database import is_database_busy, utcnow
@@ -46,11 +46,13 @@ from .models import (
     Kind,
     Message,
     MessageEvent,
+    NotificationSettings,
     Recipient,
     State,
 )
 from .planning import PHONE_NO_SMS, channel_for, new_message, queue_for_booking
 from .rules import organisations_in_quiet_hours, settings_of
+from .wording import CHANNEL_LABELS
 
 log = logging.getLogger("inclusion.notifications")
 
@@ -126,7 +128,12 @@ def _claim(
 ) -> list[int]:
     pick = select(Message.id).where(text(condition), *extra).order_by(order, Message.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        # Picked and locked in a statement of its own. As a subquery of the UPDATE,
+        # PostgreSQL may run it again for each row it scans (a nested-loop semi-join),
+        # and the LIMIT then holds for each run, not for the claim: it took every due row.
+        pick = list(db.session.scalars(pick.with_for_update(skip_locked=True)))
+        if not pick:
+            return []
     values = {
         "state": State.SENDING,
         "lease_until": now + _lease(),
@@ -252,9 +259,6 @@ def prepare(message: Message, now: datetime, report: DispatchReport) -> Outgoing
         fail(message, SendFailed(_("Inget telefonnummer."), temporary=False), report)
         return None
     sender, service = _sender(message)
-    if message.channel == Channel.VOICE and not sender:
-        fail(message, SendFailed(_("Inget nummer att ringa från är inställt."), temporary=False), report)
-        return None
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     voice = message.channel == Channel.VOICE
     return Outgoing(
@@ -361,7 +365,11 @@ def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> 
             if (resident.has_postal_address and not resident.phone_e164)
             else Channel.STAFF_CALL
         )
-    note = _("Nådde inte fram med %(channel)s: %(error)s", channel=message.channel, error=failure.message)
+    note = _(
+        "Nådde inte fram med %(channel)s: %(error)s",
+        channel=str(CHANNEL_LABELS[message.channel]).lower(),
+        error=failure.message,
+    )
     if message.booking is not None:
         replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
     else:
@@ -440,14 +448,13 @@ def dispatch_due(
             if room > 0 and not exhausted:
                 moment = now()
                 moved_when_claimed = report.moved
-                recovered, due = _retrying(lambda room=room, moment=moment: claim_due(room, worker, moment))
+                recovered, due, outgoing = _retrying(
+                    lambda room=room, moment=moment: _claim_and_prepare(room, worker, moment, report)
+                )
                 report.recovered += recovered
                 claimed = recovered + due
                 claimed_total += len(claimed)
                 exhausted = len(claimed) < room
-                outgoing = _retrying(
-                    lambda claimed=claimed, moment=moment: _prepare_all(claimed, moment, report)
-                )
                 for item in outgoing:
                     in_flight[pool.submit(gateway.send, item)] = item
                 if claimed and not in_flight:
@@ -459,20 +466,50 @@ def dispatch_due(
                     continue
                 break
             done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                item = in_flight.pop(future)
-                _retrying(lambda future=future, item=item: _record(future, item, worker, report))
+            answered = [(future, in_flight.pop(future)) for future in done]
+            _retrying(lambda answered=answered: _record_all(answered, worker, report))
     db.session.remove()
     return report
 
 
+def _claim_and_prepare(
+    room: int, worker: str, moment: datetime, report: DispatchReport
+) -> tuple[list[int], list[int], list[Outgoing]]:
+    """Claim and prepare in one transaction: one commit instead of two, and the settings
+    the claim read for quiet hours are still loaded for the senders."""
+    recovered, due = claim_due(room, worker, moment)
+    return recovered, due, _prepare_all(recovered + due, moment, report)
+
+
+def _load(ids: list[int]) -> dict[int, Message]:
+    """The messages with their residents, in one statement instead of two for each. The
+    session forgets objects nobody refers to: keep the result while working on them."""
+    query = select(Message).where(Message.id.in_(ids)).options(joinedload(Message.resident))
+    return {message.id: message for message in db.session.scalars(query)}
+
+
 def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> list[Outgoing]:
+    if not ids:
+        return []
+    messages = _load(ids)
+    # The senders' settings, read once (kept referred to, so that settings_of() finds them).
+    organisations = {message.organisation_id for message in messages.values()}
+    settings = db.session.scalars(  # noqa: F841
+        select(NotificationSettings).where(NotificationSettings.organisation_id.in_(organisations))
+    ).all()
     outgoing = []
     for message_id in ids:
-        prepared = prepare(db.session.get(Message, message_id), moment, report)
+        prepared = prepare(messages[message_id], moment, report)
         if prepared is not None:
             outgoing.append(prepared)
     return outgoing
+
+
+def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: DispatchReport) -> None:
+    """The answers that came while the last ones were recorded: one transaction for all."""
+    messages = _load([item.message_id for _future, item in answered])  # noqa: F841 (kept, see _load)
+    for future, item in answered:
+        _record(future, item, worker, report)
 
 
 def _record(future: Future, item: Outgoing, worker: str, report: DispatchReport) -> None:

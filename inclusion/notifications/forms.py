@@ -8,24 +8,8 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from ..booking.forms import LocalDateField, LocalTimeField
 from ..core.forms import CheckboxesField, MarkedRequired, select_choices, strip
-from .models import Channel, Kind, State
-from .wording import KIND_LABELS
-
-STATE_LABELS = {
-    State.PENDING: _l("Väntar"),
-    State.SENDING: _l("Skickas"),
-    State.SENT: _l("Skickat"),
-    State.DELIVERED: _l("Framme"),
-    State.FAILED: _l("Kom inte fram"),
-    State.CANCELLED: _l("Stoppat"),
-    State.SKIPPED: _l("Behövdes inte"),
-}
-CHANNEL_LABELS = {
-    Channel.SMS: _l("Sms"),
-    Channel.VOICE: _l("Röstsamtal"),
-    Channel.STAFF_CALL: _l("Ringlista"),
-    Channel.LETTER: _l("Brev"),
-}
+from .models import Kind
+from .wording import CHANNEL_LABELS, KIND_LABELS, STATE_LABELS
 
 
 class OutboxFilterForm(FlaskForm):

@@ -350,12 +350,15 @@ def on_resident_updated(
     if changed_fields and _CONTACT_FIELDS.intersection(changed_fields):
         if "phone_e164" in changed_fields:
             resident.phone_problem = None  # a new number gets a fresh chance
-        replan_for_resident(resident, actor)
+        replan_for_resident(resident, actor, reword="preferred_language" in changed_fields)
 
 
-def replan_for_resident(resident: Resident, actor: User | None = None, now: datetime | None = None) -> int:
+def replan_for_resident(
+    resident: Resident, actor: User | None = None, now: datetime | None = None, reword: bool = False
+) -> int:
     """The resident's way of being reached changed (new number, opted out, moved): every
-    waiting message about a booking goes again on the channel that works now."""
+    waiting message about a booking goes again on the channel that works now; with
+    ``reword`` (a new language) every one is written again."""
     now = now or utcnow()
     waiting = db.session.scalars(
         select(Message).where(
@@ -367,14 +370,19 @@ def replan_for_resident(resident: Resident, actor: User | None = None, now: date
     ).all()
     channel = channel_for(resident)
     moved = 0
-    for message in waiting:
-        if message.channel == channel and message.to_number == resident.phone_e164:
+    called: set[int] = set()  # bookings that already have their one reminder call
+    for message in sorted(waiting, key=lambda m: (m.due_at, m.id)):
+        if message.channel == channel and message.to_number == resident.phone_e164 and not reword:
             continue
         message.state = State.CANCELLED
         _record(message, State.CANCELLED, _("Invånarens kontaktsätt ändrades"), actor)
         due = max(message.send_after, now)
         if message.kind == Kind.REMINDER and channel in (Channel.LETTER, None):
             continue
+        if message.kind == Kind.REMINDER and channel == Channel.STAFF_CALL:
+            if message.booking_id in called:
+                continue  # staff call once before a booking, not at every offset
+            called.add(message.booking_id)
         queue_for_booking(message.booking, message.kind, due, actor, channel, replaces=message)
         moved += 1
     return moved

@@ -168,11 +168,12 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
         outcome="received",
         reply_body="",
     )
+    db.session.add(inbound)
     try:
-        with db.session.begin_nested():
-            db.session.add(inbound)
+        db.session.flush()  # the unique id decides between two deliveries at the same instant
     except IntegrityError:
-        # The same SMS arriving twice at the same instant: the first one answers.
+        # Nothing else was written yet, so the whole session can go; the first one answers.
+        db.session.rollback()
         existing = db.session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
         return Reply(existing.reply_body if existing else "", existing.reply_language if existing else "sv")
     language = _language(resident, organisation)

@@ -171,9 +171,10 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
 
 
 def offsets_as_hours(settings: NotificationSettings) -> str:
-    """1440,120 → "24, 2" for the form."""
+    """1440,120 → "24, 2" for the form. An hour and a half is written 1.5: with a decimal
+    comma, "24, 1,5" would be read back as three reminders."""
     hours = []
     for offset in reminder_offsets(settings):
         value = offset.total_seconds() / 3600
-        hours.append(f"{value:g}".replace(".", ","))
+        hours.append(f"{value:g}")
     return ", ".join(hours)

@@ -17,12 +17,14 @@ from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
 from ..org.models import Organisation
-from .models import MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, State
-from .planning import channel_for, new_message, queue_for_booking
+from .models import MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, Recipient, State
+from .planning import channel_for, copy_to_trusted_contact, new_message, queue_for_booking
 
 OUTBOX_PAGE_SIZE = 50
 #: three calls without reaching the resident, and the call list gives up
 CALLS_BEFORE_GIVING_UP = 3
+#: a message standing in for a failed one in these states means it needs no resending
+UNDER_WAY = (State.PENDING, State.SENDING, State.SENT, State.DELIVERED)
 
 
 def _event(message: Message, state: State, note: str, actor: User | None) -> None:
@@ -82,6 +84,13 @@ def messages_of_resident(resident_id: int, organisation_id: int, limit: int = 10
     )
 
 
+def replacements_of(message: Message) -> list[Message]:
+    """What went instead of a message that did not get through, for following the chain."""
+    return list(
+        db.session.scalars(select(Message).where(Message.replaces_id == message.id).order_by(Message.id))
+    )
+
+
 def messages_of_booking(booking_id: int, organisation_id: int) -> list[Message]:
     return list(
         db.session.scalars(
@@ -99,13 +108,27 @@ def resend(message: Message, actor: User) -> Message:
         raise DomainError(_("Bara ett meddelande som inte kom fram kan skickas igen."), "resend")
     if message.resident is None:
         raise DomainError(_("Mottagaren finns inte längre i registret."), "resend")
+    if _goes_again_already(message):
+        raise DomainError(
+            _("Meddelandet har redan skickats igen på annat sätt eller står på ringlistan."), "resend"
+        )
     note = _("Skickas igen av %(name)s.", name=actor.name)
     if message.booking is not None:
         if message.kind != Kind.CANCELLATION and not message.booking.is_live:
             raise DomainError(_("Bokningen är avbokad, så meddelandet behövs inte längre."), "resend")
         if message.booking.session.starts_at <= utcnow():
             raise DomainError(_("Tiden har redan varit."), "resend")
-        again = queue_for_booking(message.booking, message.kind, utcnow(), actor, replaces=message, note=note)
+        if message.recipient == Recipient.TRUSTED_CONTACT:
+            # a copy to the relative goes to the relative again, not to the resident
+            again = copy_to_trusted_contact(message.booking, message.kind, utcnow(), actor)
+            if again is not None:
+                again.replaces = message
+        else:
+            again = queue_for_booking(
+                message.booking, message.kind, utcnow(), actor, replaces=message, note=note
+            )
+    elif message.recipient == Recipient.TRUSTED_CONTACT:
+        again = None  # a copy about a booking that is gone
     else:
         channel = channel_for(message.resident) or Channel.STAFF_CALL
         again = new_message(
@@ -125,6 +148,22 @@ def resend(message: Message, actor: User) -> Message:
         raise DomainError(_("Det finns inget sätt att nå invånaren just nu."), "resend")
     _event(message, State.FAILED, note, actor)
     return again
+
+
+def _goes_again_already(message: Message) -> bool:
+    """Whether something stands in for the message already and is on its way or arrived:
+    sent again by staff, or moved by the dispatcher to a call or the call list (and maybe
+    moved on from there). Sending it again then would reach the resident twice."""
+    frontier, seen = [message.id], {message.id}
+    while frontier:
+        rows = db.session.execute(
+            select(Message.id, Message.state).where(Message.replaces_id.in_(frontier))
+        ).all()
+        if any(state in UNDER_WAY for _id, state in rows):
+            return True
+        frontier = [row_id for row_id, _state in rows if row_id not in seen]
+        seen.update(frontier)
+    return False
 
 
 # --- The call list and the letters --------------------------------------------------------------
@@ -202,14 +241,14 @@ def record_call(message: Message, outcome: str, actor: User) -> Message | None:
         raise DomainError(_("Det här meddelandet står inte på ringlistan."), "outcome")
     if message.state != State.PENDING:
         raise DomainError(_("Samtalet är redan markerat."), "outcome")
+    if outcome not in (REACHED, NO_ANSWER):
+        raise DomainError(_("Välj om du nådde invånaren."), "outcome")
     message.handled_by_id = actor.id
     if outcome == REACHED:
         message.state = State.DELIVERED
         message.delivered_at = utcnow()
         _event(message, State.DELIVERED, _("Nådd i telefon av %(name)s.", name=actor.name), actor)
         return None
-    if outcome != NO_ANSWER:
-        raise DomainError(_("Välj om du nådde invånaren."), "outcome")
     message.attempts += 1
     if message.attempts < CALLS_BEFORE_GIVING_UP:
         _event(message, State.PENDING, _("Svarade inte (%(name)s).", name=actor.name), actor)

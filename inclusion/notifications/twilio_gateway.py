@@ -102,6 +102,16 @@ class TwilioGateway:
         return client
 
     def send(self, outgoing: Outgoing) -> Accepted:
+        if outgoing.channel == Channel.VOICE and not (outgoing.sender or "").startswith("+"):
+            raise SendFailed(
+                str(
+                    _l(
+                        "Inget telefonnummer att ringa från är inställt (TWILIO_FROM eller kommunens sms-nummer)."
+                    )
+                ),
+                temporary=False,
+                code="no_caller_id",
+            )
         try:
             if outgoing.channel == Channel.VOICE:
                 call = self._client().calls.create(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..booking.models import Booking
 from ..core.access import Role, allow
 from ..core.clock import local_today
+from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, int_list, optional_int, select_choices
 from ..core.languages import SPOKEN_LANGUAGES
@@ -21,8 +23,6 @@ from ..org.models import Location, Organisation
 from ..residents.models import Resident
 from . import rules, services, wording
 from .forms import (
-    CHANNEL_LABELS,
-    STATE_LABELS,
     CallOutcomeForm,
     DayAndPlaceForm,
     LettersPostedForm,
@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import Kind, Medium, Message
 from .twilio_gateway import explain
+from .wording import CHANNEL_LABELS, STATE_LABELS
 
 bp = Blueprint("notifications", __name__, url_prefix="/messages")
 
@@ -71,8 +72,11 @@ def outbox():
         before=optional_int(request.args.get("before")),
     )
     messages, next_before = services.outbox(organisation, filters)
+    sending_rules = rules.settings_of(organisation.id)
     return render_template(
         "notifications/outbox.html",
+        sending_rules=sending_rules,
+        quiet_now=rules.is_quiet(sending_rules, organisation.timezone, utcnow()),
         form=form,
         messages=messages,
         next_before=next_before,
@@ -92,6 +96,7 @@ def _message_page(message: Message, resend_form: ResendForm | None = None, statu
         "notifications/message.html",
         message=message,
         resend_form=resend_form or ResendForm(),
+        replacements=services.replacements_of(message),
         explanation=explain(message.error_code, message.error_message or "").explanation
         if message.error_code
         else None,
@@ -196,7 +201,12 @@ def letters():
         except DomainError as error:
             attach_errors(form, error)
         else:
-            flash(_("%(num)d brev är markerade som postade.", num=posted), "success")
+            flash(
+                ngettext(
+                    "%(num)d brev är markerat som postat.", "%(num)d brev är markerade som postade.", posted
+                ),
+                "success",
+            )
             return redirect(url_for("notifications.letters"))
     return render_template(
         "notifications/letters.html", letters=letters_due, form=form, organisation=organisation, day=day
@@ -292,7 +302,9 @@ def preview_template(kind: str, medium: str, language: str):
     """The live preview: the text filled in with a long name and place, and what it
     costs as SMS. Same checks as saving, so what the preview accepts can be saved."""
     kind_, medium_ = _kind_and_medium(kind, medium)
-    if language not in SPOKEN_LANGUAGES or not TemplateForm().validate_on_submit():
+    if language not in SPOKEN_LANGUAGES:
+        abort(404)
+    if not TemplateForm().validate_on_submit():
         abort(400)
     try:
         preview = wording.check_wording(
@@ -345,23 +357,33 @@ def settings():
         form.quiet_from.data = current.quiet_from
         form.quiet_until.data = current.quiet_until
         form.sms_number.data = format_national(current.sms_number)
-    if form.validate_on_submit():
-        try:
-            rules.update_rules(
-                organisation,
-                rules.RulesDetails(
-                    reminder_hours=form.reminder_hours.data or "",
-                    quiet_from=form.quiet_from.data,
-                    quiet_until=form.quiet_until.data,
-                    sms_number=form.sms_number.data or "",
-                ),
-            )
-        except DomainError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Inställningarna för utskick är sparade."), "success")
-            return redirect(url_for("notifications.settings"))
+    if form.is_submitted():
+        # The service checks every field even when a clock time could not be read, so
+        # that one sending shows every problem at once.
+        fields_read = form.validate()
+        if not form.csrf_token.errors:
+            try:
+                rules.update_rules(
+                    organisation,
+                    rules.RulesDetails(
+                        reminder_hours=form.reminder_hours.data or "",
+                        quiet_from=form.quiet_from.data,
+                        quiet_until=form.quiet_until.data,
+                        sms_number=form.sms_number.data or "",
+                    ),
+                )
+            except DomainError as error:
+                attach_errors(form, error)
+            else:
+                if fields_read:
+                    flash(_("Inställningarna för utskick är sparade."), "success")
+                    return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form), form_status(form)
+
+
+def _organisation_phone_missing() -> bool:
+    """Messages tell residents which number to call; without one they would say "ring ."."""
+    return current_user.is_authenticated and not _organisation().phone_number
 
 
 # --- For other features' pages ----------------------------------------------------------------------
@@ -370,6 +392,7 @@ def settings():
 @bp.app_context_processor
 def message_labels() -> dict:
     return {
+        "organisation_phone_missing": _organisation_phone_missing,
         "message_state_labels": STATE_LABELS,
         "message_channel_labels": CHANNEL_LABELS,
         "message_kind_labels": wording.KIND_LABELS,

@@ -26,7 +26,7 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
 from ..extensions import db
 from ..org.models import Location, Organisation
-from .models import Kind, Medium, MessageTemplate
+from .models import Channel, Kind, Medium, MessageTemplate, State
 from .texts import DEFAULT_TEXTS, ONE_TO_ONE_ACTIVITY
 
 FALLBACK_LANGUAGE = "sv"
@@ -61,12 +61,30 @@ KIND_LABELS = {
     Kind.REPLY: _l("Svar på sms"),
 }
 
+STATE_LABELS = {
+    State.PENDING: _l("Väntar"),
+    State.SENDING: _l("Skickas"),
+    State.SENT: _l("Skickat"),
+    State.DELIVERED: _l("Framme"),
+    State.FAILED: _l("Kom inte fram"),
+    State.CANCELLED: _l("Stoppat"),
+    State.SKIPPED: _l("Behövdes inte"),
+}
+CHANNEL_LABELS = {
+    Channel.SMS: _l("Sms"),
+    Channel.VOICE: _l("Röstsamtal"),
+    Channel.STAFF_CALL: _l("Ringlista"),
+    Channel.LETTER: _l("Brev"),
+}
+
 #: an SMS template that renders longer than this is refused
 MAX_SMS_SEGMENTS = 3
 MAX_LENGTH = {Medium.SMS: 480, Medium.VOICE: 1000, Medium.LETTER: 3000}
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(se|com|nu|org|net)\b)", re.IGNORECASE)
+#: a web address, also one with å, ä or ö in it (öckerö.se) or a link shortener (bit.ly)
+_LINK = re.compile(r"(https?://|www\.|\b[\w-]+\.(se|com|nu|org|net|eu|info|io|ly)\b)", re.IGNORECASE)
+_MARKUP = re.compile(r"[<>]")
 
 
 class TemplateProblem(DomainError):
@@ -216,7 +234,8 @@ def sample_context(organisation: Organisation) -> MessageContext:
         directions=(place.directions or "") if place else "",
         staff="Annika",
         activity=None,
-        phone=format_national(organisation.phone_number) or "0300-12 34 56",
+        # The real number, or nothing: a preview must show the gap a missing number leaves.
+        phone=format_national(organisation.phone_number),
         municipality=organisation.name,
     )
 
@@ -237,6 +256,8 @@ def check_wording(
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise TemplateProblem(_("Skriv texten."), "body")
+    if _MARKUP.search(body):
+        raise TemplateProblem(_("Texten får inte innehålla tecknen < eller >."), "body")
     if len(body) > MAX_LENGTH[medium]:
         raise TemplateProblem(_("Texten får vara högst %(max)d tecken.", max=MAX_LENGTH[medium]), "body")
     unknown = unknown_placeholders(body)

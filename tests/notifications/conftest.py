@@ -46,19 +46,21 @@ LETTER_RESIDENT = {
 
 
 @pytest.fixture(autouse=True)
-def _no_quiet_hours(app, library) -> None:
-    """Tests run at any hour; quiet hours (21–08) are switched off unless a test is about
-    them (it sets them back with ``quiet_hours``)."""
-    set_quiet_hours(app, library.organisation_id, time(0), time(0))
+def _sending_rules(app, library) -> None:
+    """Öckerö sends from (and is answered at) the service number. Tests run at any hour,
+    so quiet hours (21–08) are off unless a test is about them (``set_quiet_hours``)."""
+    set_quiet_hours(app, library.organisation_id, time(0), time(0), sms_number=SERVICE_NUMBER)
 
 
-def set_quiet_hours(app, organisation_id: int, start: time, end: time) -> None:
+def set_quiet_hours(app, organisation_id: int, start: time, end: time, **settings_values) -> None:
     with app.app_context():
         settings = db.session.get(NotificationSettings, organisation_id)
         if settings is None:
             settings = NotificationSettings(organisation_id=organisation_id)
             db.session.add(settings)
         settings.quiet_from, settings.quiet_until = start, end
+        for name, value in settings_values.items():
+            setattr(settings, name, value)
         db.session.commit()
         db.session.remove()
 

@@ -297,3 +297,19 @@ def test_reminders_across_a_clock_change_come_at_the_same_local_hour(
     with app.app_context():
         start = db.session.scalar(select(HelpSession.starts_at).where(HelpSession.id == ids[1]))
     assert start == local_to_utc(after, time(10), TZ)
+
+
+def test_a_new_language_rewrites_the_waiting_messages(app, make_session, make_booking, make_resident, outbox):
+    resident_id = make_resident(**SMS_RESIDENT)
+    booking_id = make_booking(make_session(day=working_day(5))[0], resident_id)
+
+    with app.app_context():
+        resident = db.session.get(Resident, resident_id)
+        details = details_of(resident)
+        details.preferred_language = "en"
+        update_resident(resident, details)
+        db.session.commit()
+
+    waiting = [m for m in outbox(booking_id=booking_id) if m.state == State.PENDING]
+    assert {m.language for m in waiting} == {"en"}
+    assert all(m.body.startswith("Hello Greta!") for m in waiting)

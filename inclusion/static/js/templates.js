@@ -21,10 +21,8 @@
       .then(function (answer) {
         if (!answer || asked !== latest) { return; }
         error.textContent = answer.ok ? "" : answer.error;
-        if (answer.ok) {
-          text.textContent = answer.text;
-          if (length) { length.textContent = answer.length ? answer.length.summary : ""; }
-        }
+        text.textContent = answer.ok ? answer.text : "";
+        if (length) { length.textContent = answer.ok && answer.length ? answer.length.summary : ""; }
       })
       .catch(function () { /* the preview button still works */ });
   }

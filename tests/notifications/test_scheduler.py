@@ -1,0 +1,62 @@
+"""The scheduler ticks the dispatcher every minute: in its own process in production
+(``flask scheduler``), in a thread of the web process under ``make run``, never in tests
+unless asked. ``flask dispatch --once`` sends what is due and says what it did."""
+
+from __future__ import annotations
+
+import time as clock
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from helpers import working_day
+
+from inclusion.notifications.models import Kind, State
+from inclusion.scheduler import add_jobs, start_in_process
+from tests.notifications.conftest import SMS_RESIDENT
+
+
+def test_the_dispatch_job_runs_every_minute_and_never_twice_at_once(app):
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, app)
+
+    (job,) = scheduler.get_jobs()
+    assert job.id == "dispatch"
+    assert job.trigger.interval.total_seconds() == 60
+    assert (job.max_instances, job.coalesce) == (1, True)
+
+
+def test_a_request_to_the_test_app_starts_no_scheduler(app, login_as):
+    from inclusion.core.access import Role
+
+    login_as(Role.STAFF).get("/")
+
+    assert "inclusion_scheduler" not in app.extensions
+
+
+def test_the_in_process_scheduler_sends_what_is_due_by_itself(
+    app, make_session, make_booking, make_resident, outbox
+):
+    make_booking(make_session(day=working_day(5))[0], make_resident(**SMS_RESIDENT))
+
+    start_in_process(app)
+    try:
+        for _ in range(100):
+            if outbox(kind=Kind.CONFIRMATION)[0].state == State.SENT:
+                break
+            clock.sleep(0.05)
+    finally:
+        app.extensions.pop("inclusion_scheduler").shutdown(wait=True)
+
+    assert outbox(kind=Kind.CONFIRMATION)[0].state == State.SENT
+    assert {m.state for m in outbox(kind=Kind.REMINDER)} == {State.PENDING}
+
+
+def test_dispatch_once_on_the_command_line_sends_and_reports(app, make_session, make_booking, make_resident):
+    make_booking(make_session(day=working_day(5))[0], make_resident(**SMS_RESIDENT))
+
+    result = app.test_cli_runner().invoke(args=["dispatch", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("sent 1, retrying later 0, failed 0")
+
+    again = app.test_cli_runner().invoke(args=["dispatch", "--once"])
+    assert again.output.startswith("sent 0,")
