@@ -18,6 +18,13 @@ def current_organisation_id() -> int:
     return current_user.organisation_id
 
 
+def current_organisation():
+    """The signed-in user's municipality: the only one whose data they may see."""
+    from ..org.models import Organisation
+
+    return db.session.get(Organisation, current_user.organisation_id)
+
+
 def get_in_organisation_or_404(model: type[Model], object_id: int) -> Model:
     found = db.session.scalar(
         select(model).where(model.id == object_id, model.organisation_id == current_organisation_id())

@@ -1,11 +1,13 @@
 """The dispatcher: send what is due, exactly once, with any number of dispatchers running.
 
-1. *Claim*: one statement moves a few due rows from pending to sending, with a lease
-   and this dispatcher's name. On PostgreSQL the rows are picked with ``FOR UPDATE SKIP
-   LOCKED``, so dispatchers never wait for or take each other's rows; on SQLite the
-   single conditional UPDATE is atomic. The claim is committed before anything is sent.
+1. *Claim*: a few due rows move from pending to sending, with a lease and this
+   dispatcher's name. On PostgreSQL the rows are first picked and locked with ``FOR
+   UPDATE SKIP LOCKED``, so dispatchers never wait for or take each other's rows; on
+   SQLite the single conditional UPDATE is atomic. The claim is committed (with the
+   checks of step 2's preparation) before anything is sent.
 2. *Send* from a small pool of threads (bounded concurrency), holding no database locks.
-3. *Record* each answer in its own short transaction as soon as it comes.
+3. *Record* the answers as soon as they come, in one short transaction for those that
+   came together.
 
 A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease has run
 out another dispatcher takes them again and reports them, because those few may have
@@ -50,7 +52,7 @@ from .models import (
     Recipient,
     State,
 )
-from .planning import PHONE_NO_SMS, channel_for, new_message, queue_for_booking
+from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking
 from .rules import organisations_in_quiet_hours, settings_of
 from .wording import CHANNEL_LABELS
 
@@ -373,18 +375,7 @@ def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> 
     if message.booking is not None:
         replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
     else:
-        replacement = new_message(
-            organisation_id=message.organisation_id,
-            resident=resident,
-            booking=None,
-            kind=message.kind,
-            channel=channel,
-            body=message.body,
-            language=message.language,
-            due_at=utcnow(),
-            replaces=message,
-            note=note,
-        )
+        replacement = copy_on_channel(message, channel, note)
     if replacement is not None:
         report.moved += 1
     return replacement

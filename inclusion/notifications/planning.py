@@ -129,6 +129,24 @@ def new_message(
     return message
 
 
+def copy_on_channel(message: Message, channel: Channel, note: str, actor: User | None = None) -> Message:
+    """The same words to the same resident another way, for a message that is not about a
+    booking (nothing to write it again from)."""
+    return new_message(
+        organisation_id=message.organisation_id,
+        resident=message.resident,
+        booking=None,
+        kind=message.kind,
+        channel=channel,
+        body=message.body,
+        language=message.language,
+        due_at=utcnow(),
+        replaces=message,
+        note=note,
+        actor=actor,
+    )
+
+
 def _render(booking: Booking, kind: Kind, channel: Channel) -> tuple[str, str] | None:
     wording = wording_for(
         booking.organisation_id, kind, MEDIUM_OF[channel], booking.resident.preferred_language

@@ -18,7 +18,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..org.models import Organisation
 from .models import MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, Recipient, State
-from .planning import channel_for, copy_to_trusted_contact, new_message, queue_for_booking
+from .planning import channel_for, copy_on_channel, copy_to_trusted_contact, queue_for_booking
 
 OUTBOX_PAGE_SIZE = 50
 #: three calls without reaching the resident, and the call list gives up
@@ -131,19 +131,7 @@ def resend(message: Message, actor: User) -> Message:
         again = None  # a copy about a booking that is gone
     else:
         channel = channel_for(message.resident) or Channel.STAFF_CALL
-        again = new_message(
-            organisation_id=message.organisation_id,
-            resident=message.resident,
-            booking=None,
-            kind=message.kind,
-            channel=channel,
-            body=message.body,
-            language=message.language,
-            due_at=utcnow(),
-            replaces=message,
-            note=note,
-            actor=actor,
-        )
+        again = copy_on_channel(message, channel, note, actor)
     if again is None:
         raise DomainError(_("Det finns inget sätt att nå invånaren just nu."), "resend")
     _event(message, State.FAILED, note, actor)
@@ -194,17 +182,22 @@ def _manual_due(organisation: Organisation, channel: Channel, day: date):
     )
 
 
+def _at_place(query, location_id: int | None):
+    """Messages about a booking at this place, and those about no booking at all."""
+    if not location_id:
+        return query
+    return (
+        query.outerjoin(Booking, Message.booking_id == Booking.id)
+        .outerjoin(HelpSession, Booking.session_id == HelpSession.id)
+        .where(or_(HelpSession.location_id == location_id, Message.booking_id.is_(None)))
+    )
+
+
 def call_list(organisation: Organisation, day: date, location_id: int | None) -> list[Message]:
     """The calls to make on a day (and any left from earlier days) at one place; messages
     not about a booking at a place are on every place's list."""
     query = _manual_due(organisation, Channel.STAFF_CALL, day)
-    if location_id:
-        query = (
-            query.outerjoin(Booking, Message.booking_id == Booking.id)
-            .outerjoin(HelpSession, Booking.session_id == HelpSession.id)
-            .where(or_(HelpSession.location_id == location_id, Message.booking_id.is_(None)))
-        )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_at_place(query, location_id)))
 
 
 def calls_done(organisation: Organisation, day: date, location_id: int | None) -> list[Message]:
@@ -221,13 +214,7 @@ def calls_done(organisation: Organisation, day: date, location_id: int | None) -
         .options(selectinload(Message.resident), selectinload(Message.handled_by))
         .order_by(Message.updated_at.desc())
     )
-    if location_id:
-        query = (
-            query.outerjoin(Booking, Message.booking_id == Booking.id)
-            .outerjoin(HelpSession, Booking.session_id == HelpSession.id)
-            .where(or_(HelpSession.location_id == location_id, Message.booking_id.is_(None)))
-        )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_at_place(query, location_id)))
 
 
 REACHED, NO_ANSWER = "reached", "no_answer"

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..booking.models import Booking
 from ..core.access import Role, allow
@@ -17,9 +16,10 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, int_list, optional_int, select_choices
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
-from ..core.tenancy import get_in_organisation_or_404
+from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..org.models import Location, Organisation
+from ..org.models import Organisation
+from ..org.services import locations_of
 from ..residents.models import Resident
 from . import rules, services, wording
 from .forms import (
@@ -41,27 +41,13 @@ bp = Blueprint("notifications", __name__, url_prefix="/messages")
 MESSAGE_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
 
 
-def _organisation() -> Organisation:
-    return db.session.get(Organisation, current_user.organisation_id)
-
-
-def _locations() -> list[Location]:
-    return list(
-        db.session.scalars(
-            select(Location)
-            .where(Location.organisation_id == current_user.organisation_id, Location.active.is_(True))
-            .order_by(Location.name)
-        )
-    )
-
-
 # --- Outbox --------------------------------------------------------------------------------
 
 
 @bp.route("/")
 @allow(*MESSAGE_ROLES)
 def outbox():
-    organisation = _organisation()
+    organisation = current_organisation()
     form = OutboxFilterForm(request.args)
     form.validate()
     filters = services.OutboxFilter(
@@ -124,7 +110,7 @@ def resend(message_id: int):
 
 
 def _day_and_place(form: DayAndPlaceForm, organisation: Organisation):
-    locations = _locations()
+    locations = locations_of(current_user.organisation_id, include_inactive=False)
     form.location.choices = select_choices(
         [("", _("Alla platser"))] + [(str(location.id), location.name) for location in locations]
     )
@@ -138,7 +124,7 @@ def _day_and_place(form: DayAndPlaceForm, organisation: Organisation):
 @bp.route("/calls")
 @allow(*MESSAGE_ROLES)
 def call_list():
-    organisation = _organisation()
+    organisation = current_organisation()
     form = DayAndPlaceForm(request.args)
     day, location_id = _day_and_place(form, organisation)
     return render_template(
@@ -188,7 +174,7 @@ def record_call(message_id: int):
 @bp.route("/letters", methods=["GET", "POST"])
 @allow(*MESSAGE_ROLES)
 def letters():
-    organisation = _organisation()
+    organisation = current_organisation()
     day = local_today(organisation.timezone)
     letters_due = services.letters_to_post(organisation, day)
     form = LettersPostedForm()
@@ -224,7 +210,7 @@ def _language_arg() -> str:
 @bp.route("/templates")
 @allow(Role.COORDINATOR)
 def templates():
-    organisation = _organisation()
+    organisation = current_organisation()
     language = _language_arg()
     rows = []
     for kind, medium in wording.editable_kinds():
@@ -246,7 +232,7 @@ def _kind_and_medium(kind: str, medium: str) -> tuple[Kind, Medium]:
 @bp.route("/templates/<kind>/<medium>/<language>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def edit_template(kind: str, medium: str, language: str):
-    organisation = _organisation()
+    organisation = current_organisation()
     kind_, medium_ = _kind_and_medium(kind, medium)
     if language not in SPOKEN_LANGUAGES:
         abort(404)
@@ -291,7 +277,7 @@ def reset_template(kind: str, medium: str, language: str):
         abort(404)
     if not ResetTemplateForm().validate_on_submit():
         abort(400)
-    wording.reset_wording(_organisation(), kind_, medium_, language)
+    wording.reset_wording(current_organisation(), kind_, medium_, language)
     flash(_("Standardtexten gäller igen."), "success")
     return redirect(url_for("notifications.templates", language=language))
 
@@ -308,7 +294,7 @@ def preview_template(kind: str, medium: str, language: str):
         abort(400)
     try:
         preview = wording.check_wording(
-            _organisation(), kind_, medium_, language, request.form.get("body", "")
+            current_organisation(), kind_, medium_, language, request.form.get("body", "")
         )
     except DomainError as error:
         return jsonify({"ok": False, "error": error.message}), 200
@@ -349,7 +335,7 @@ def length_summary(length: wording.SmsLength) -> str:
 @bp.route("/settings", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def settings():
-    organisation = _organisation()
+    organisation = current_organisation()
     current = rules.settings_of(organisation.id)
     form = RulesForm()
     if not form.is_submitted():
@@ -383,7 +369,7 @@ def settings():
 
 def _organisation_phone_missing() -> bool:
     """Messages tell residents which number to call; without one they would say "ring ."."""
-    return current_user.is_authenticated and not _organisation().phone_number
+    return current_user.is_authenticated and not current_organisation().phone_number
 
 
 # --- For other features' pages ----------------------------------------------------------------------

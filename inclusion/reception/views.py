@@ -15,9 +15,10 @@ from ..core.clock import local_to_utc, to_local
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.phone import format_national
-from ..core.tenancy import get_in_organisation_or_404
+from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
+from ..org.models import Topic
+from ..org.services import locations_of
 from ..residents.models import Resident
 from ..residents.services import PhoneNumberShared
 from . import services
@@ -42,20 +43,6 @@ from .models import CallbackRequest
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
 RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
-
-
-def _organisation() -> Organisation:
-    return db.session.get(Organisation, current_user.organisation_id)
-
-
-def _locations() -> list[Location]:
-    return list(
-        db.session.scalars(
-            select(Location)
-            .where(Location.organisation_id == current_user.organisation_id)
-            .order_by(Location.name)
-        )
-    )
 
 
 def _topics() -> list[Topic]:
@@ -84,11 +71,15 @@ def _caller_choices(matches: list[Resident]) -> list:
 @bp.route("/requests/new", methods=["GET", "POST"])
 @allow(*RECEPTION_ROLES)
 def new_request():
-    organisation = _organisation()
+    organisation = current_organisation()
     form = QuickEntryForm()
     form.topic_ids.choices = select_choices([(str(topic.id), topic.name) for topic in _topics()])
     form.preferred_location_id.choices = select_choices(
-        [("", _("Spelar ingen roll"))] + [(str(location.id), location.name) for location in _locations()]
+        [("", _("Spelar ingen roll"))]
+        + [
+            (str(location.id), location.name)
+            for location in locations_of(current_user.organisation_id, include_inactive=True)
+        ]
     )
     if not form.is_submitted():
         form.phone.data = (request.args.get("phone") or "")[:40]
@@ -153,10 +144,14 @@ def callers():
 @bp.route("/requests")
 @allow(*RECEPTION_ROLES)
 def queue():
-    organisation = _organisation()
+    organisation = current_organisation()
     form = QueueFilterForm(request.args)
     form.location.choices = select_choices(
-        [("", _("Alla platser"))] + [(str(location.id), location.name) for location in _locations()]
+        [("", _("Alla platser"))]
+        + [
+            (str(location.id), location.name)
+            for location in locations_of(current_user.organisation_id, include_inactive=True)
+        ]
     )
     form.topic.choices = select_choices(
         [("", _("Alla ämnen"))] + [(str(topic.id), topic.name) for topic in _topics()]
@@ -187,7 +182,7 @@ def queue():
 
 
 def _request_page(callback_request: CallbackRequest, status: int = 200, **extra):
-    organisation = _organisation()
+    organisation = current_organisation()
     forms = {
         "claim_form": ClaimForm(formdata=None),
         "release_form": ReleaseForm(formdata=None),
@@ -266,7 +261,7 @@ def _moment(day_field, time_field, field_name: str):
         raise DomainError(_("Skriv klockslaget som timmar och minuter, till exempel 10:00."), time_field.name)
     if day_field.data is None:
         raise DomainError(_("Skriv datumet som år-månad-dag, till exempel 2026-12-01."), day_field.name)
-    return local_to_utc(day_field.data, time_field.data, _organisation().timezone, field_name)
+    return local_to_utc(day_field.data, time_field.data, current_organisation().timezone, field_name)
 
 
 @bp.route("/requests/<int:request_id>/attempts", methods=["POST"])
