@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .dispatch import dispatch_due
+from .gateway import gateway_for
 
 
 @click.command("dispatch")
@@ -32,6 +33,10 @@ def dispatch_command(once: bool, concurrency: int | None, limit: int | None, int
         stopping["now"] = True
 
     signal.signal(signal.SIGTERM, stop)
+    try:
+        gateway_for(current_app)
+    except RuntimeError as error:  # e.g. SMS_BACKEND=twilio without credentials
+        raise click.ClickException(str(error)) from None
     while True:
         report = dispatch_due(concurrency=concurrency, limit=limit)
         for line in report.lines():

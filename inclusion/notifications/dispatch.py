@@ -466,8 +466,8 @@ def dispatch_due(
 def _claim_and_prepare(
     room: int, worker: str, moment: datetime, report: DispatchReport
 ) -> tuple[list[int], list[int], list[Outgoing]]:
-    """Claim and prepare in one transaction: one commit instead of two, and the settings
-    the claim read for quiet hours are still loaded for the senders."""
+    """Claim and prepare in one transaction: one commit instead of two, and a failure
+    while preparing takes the claim back (the rows stay pending, not leased)."""
     recovered, due = claim_due(room, worker, moment)
     return recovered, due, _prepare_all(recovered + due, moment, report)
 

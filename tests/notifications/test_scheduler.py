@@ -60,3 +60,19 @@ def test_dispatch_once_on_the_command_line_sends_and_reports(app, make_session, 
 
     again = app.test_cli_runner().invoke(args=["dispatch", "--once"])
     assert again.output.startswith("sent 0,")
+
+
+def test_dispatch_says_plainly_what_is_missing_for_twilio(app):
+    from inclusion.notifications.gateway import forget_gateway
+
+    saved = {key: app.config.get(key) for key in ("SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
+    app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=None, TWILIO_AUTH_TOKEN=None)
+    forget_gateway(app)
+    try:
+        result = app.test_cli_runner().invoke(args=["dispatch", "--once"])
+    finally:
+        app.config.update(saved)
+        forget_gateway(app)
+
+    assert result.exit_code == 1
+    assert "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN" in result.output
