@@ -40,3 +40,23 @@ def working_day(days_ahead: int = 3, weekday: int | None = None) -> date:
     while day.weekday() > 4 or holiday_name(day) or (weekday is not None and day.weekday() != weekday):
         day += timedelta(days=1)
     return day
+
+
+def stored(app, model, object_id: int):
+    """A row as the database holds it now, detached so a test can read it afterwards."""
+    with app.app_context():
+        row = db.session.get(model, object_id)
+        db.session.expunge(row)
+        return row
+
+
+def page_of(response, status: int = 200) -> str:
+    """The page's HTML, after checking the status it was answered with."""
+    assert response.status_code == status, response.get_data(as_text=True)[:3000]
+    return response.get_data(as_text=True)
+
+
+def followed(client, response) -> str:
+    """The page a form post redirected to, with the message it flashed."""
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return page_of(client.get(response.headers["Location"]))

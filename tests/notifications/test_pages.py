@@ -10,7 +10,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import field_error, row_count, working_day
+from helpers import field_error, followed, page_of, row_count, working_day
 
 from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.access import Role
@@ -85,17 +85,6 @@ def message_row(app, message_id: int) -> Message:
         message = db.session.get(Message, message_id)
         db.session.expunge(message)
         return message
-
-
-def page_of(response, status: int = 200) -> str:
-    assert response.status_code == status, response.get_data(as_text=True)[:3000]
-    return response.get_data(as_text=True)
-
-
-def followed(client, response) -> str:
-    """The page a form post redirected to, with the message it flashed."""
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return page_of(client.get(response.headers["Location"]))
 
 
 def listed(page: str) -> list[int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from helpers import row_count, working_day
+from helpers import row_count, stored, working_day
 from sqlalchemy import select
 
 from inclusion.booking.models import Booking, BookingStatus
@@ -27,20 +27,6 @@ def greta_booked(make_session, make_booking, make_resident):
     resident_id = make_resident(**SMS_RESIDENT)
     session_id = make_session(day=working_day(5, weekday=1), starts=time(10), ends=time(10, 30))[0]
     return resident_id, make_booking(session_id, resident_id)
-
-
-def _booking(app, booking_id: int) -> Booking:
-    with app.app_context():
-        booking = db.session.get(Booking, booking_id)
-        db.session.expunge(booking)
-        return booking
-
-
-def _resident(app, resident_id: int) -> Resident:
-    with app.app_context():
-        resident = db.session.get(Resident, resident_id)
-        db.session.expunge(resident)
-        return resident
 
 
 def _requests(app) -> list[CallbackRequest]:
@@ -64,7 +50,7 @@ def test_ja_in_any_writing_confirms_the_booking(app, webhooks, greta_booked, tex
 
     reply = _reply(webhooks.sms_from(GRETA, text, sid="SM1"))
 
-    assert _booking(app, booking_id).resident_confirmed_at is not None
+    assert stored(app, Booking, booking_id).resident_confirmed_at is not None
     assert reply.startswith("Tack! Vi ses tisdag ")
     assert "kl. 10.00 på Öckerö bibliotek" in reply
 
@@ -75,7 +61,7 @@ def test_nej_in_any_writing_cancels_the_booking(app, webhooks, greta_booked, out
 
     reply = _reply(webhooks.sms_from(GRETA, text, sid="SM1"))
 
-    booking = _booking(app, booking_id)
+    booking = stored(app, Booking, booking_id)
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancel_reason == "Avbokad av invånaren med sms."
     assert "är avbokad" in reply and "Ring" in reply
@@ -94,7 +80,7 @@ def test_the_sender_is_found_however_the_number_is_written(app, webhooks, greta_
 
     webhooks.sms_from(written, "Ja", sid="SM1")
 
-    assert _booking(app, booking_id).resident_confirmed_at is not None
+    assert stored(app, Booking, booking_id).resident_confirmed_at is not None
 
 
 def test_nej_gives_the_seat_to_the_first_on_the_waitlist(
@@ -108,8 +94,8 @@ def test_nej_gives_the_seat_to_the_first_on_the_waitlist(
 
     _reply(webhooks.sms_from(GRETA, "nej", sid="SM1"))
 
-    assert _booking(app, seated).status == BookingStatus.CANCELLED
-    assert _booking(app, waiting).status == BookingStatus.BOOKED
+    assert stored(app, Booking, seated).status == BookingStatus.CANCELLED
+    assert stored(app, Booking, waiting).status == BookingStatus.BOOKED
     promoted = [m for m in outbox(booking_id=waiting) if m.kind == Kind.WAITLIST_PROMOTION]
     assert [m.state for m in promoted] == [State.PENDING]
 
@@ -123,7 +109,7 @@ def test_the_same_sms_delivered_twice_is_acted_on_once(app, webhooks, greta_book
     assert first == second
     assert row_count(app, InboundMessage) == 1
     assert len(outbox(kind=Kind.REPLY)) == 1
-    assert _booking(app, booking_id).status == BookingStatus.CANCELLED
+    assert stored(app, Booking, booking_id).status == BookingStatus.CANCELLED
 
 
 def test_a_second_nej_after_cancelling_says_there_is_nothing_to_cancel(app, webhooks, greta_booked):
@@ -139,14 +125,14 @@ def test_stopp_stops_sms_and_start_brings_them_back(app, webhooks, greta_booked,
 
     stopped = _reply(webhooks.sms_from(GRETA, "STOPP", sid="SM1"))
 
-    assert _resident(app, resident_id).opted_out
+    assert stored(app, Resident, resident_id).opted_out
     assert "Du får inga fler sms från oss" in stopped and "START" in stopped
     # Waiting reminders now go to the staff call list instead.
     assert {m.channel for m in outbox(booking_id=booking_id, state=State.PENDING)} == {"staff_call"}
 
     started = _reply(webhooks.sms_from(GRETA, "start", sid="SM2"))
 
-    assert not _resident(app, resident_id).opted_out
+    assert not stored(app, Resident, resident_id).opted_out
     assert "Välkommen tillbaka" in started
     assert {m.channel for m in outbox(booking_id=booking_id, state=State.PENDING)} == {"sms"}
 
@@ -157,7 +143,7 @@ def test_twilios_english_and_swedish_stop_words_all_opt_out(app, webhooks, greta
 
     webhooks.sms_from(GRETA, text, sid="SM1")
 
-    assert _resident(app, resident_id).opted_out
+    assert stored(app, Resident, resident_id).opted_out
 
 
 def test_anything_else_becomes_a_callback_request_with_the_text(app, webhooks, greta_booked):
@@ -169,7 +155,7 @@ def test_anything_else_becomes_a_callback_request_with_the_text(app, webhooks, g
     assert (request.resident_id, request.channel, request.state) == (resident_id, RequestChannel.SMS, "new")
     assert request.wishes == "Kan jag ta med min dotter? <b>"
     assert "Vi ringer upp dig" in reply
-    assert _booking(app, booking_id).status == BookingStatus.BOOKED
+    assert stored(app, Booking, booking_id).status == BookingStatus.BOOKED
 
 
 def test_a_text_from_an_unknown_number_reaches_reception_with_the_number(app, webhooks, library):
@@ -187,7 +173,7 @@ def test_ja_from_an_unknown_number_confirms_nothing_and_asks_a_person_to_call(ap
 
     webhooks.sms_from("+46709998877", "JA", sid="SM1")
 
-    assert _booking(app, booking_id).resident_confirmed_at is None
+    assert stored(app, Booking, booking_id).resident_confirmed_at is None
     (request,) = _requests(app)
     assert request.caller_phone_text == "+46709998877"
 
@@ -216,8 +202,8 @@ def test_the_reply_answers_for_the_booking_the_last_sms_was_about(
 
     webhooks.sms_from(GRETA, "Nej", sid="SM1")
 
-    assert _booking(app, later).status == BookingStatus.CANCELLED
-    assert _booking(app, sooner).status == BookingStatus.BOOKED
+    assert stored(app, Booking, later).status == BookingStatus.CANCELLED
+    assert stored(app, Booking, sooner).status == BookingStatus.BOOKED
 
 
 @pytest.mark.parametrize("signature", ["", "forged", None])
@@ -230,7 +216,7 @@ def test_a_forged_or_unsigned_sms_is_refused_and_changes_nothing(app, webhooks, 
         response = webhooks.post("/twilio/sms/inbound", params, signature=signature)
 
     assert response.status_code == 403
-    assert _booking(app, booking_id).status == BookingStatus.BOOKED
+    assert stored(app, Booking, booking_id).status == BookingStatus.BOOKED
     assert row_count(app, InboundMessage) == 0
 
 
@@ -246,7 +232,7 @@ def test_a_signature_for_other_parameters_is_refused(app, webhooks, greta_booked
     response = webhooks.post("/twilio/sms/inbound", {**signed, "Body": "Nej"}, signature=signature)
 
     assert response.status_code == 403
-    assert _booking(app, booking_id).status == BookingStatus.BOOKED
+    assert stored(app, Booking, booking_id).status == BookingStatus.BOOKED
 
 
 def test_without_an_auth_token_every_webhook_is_refused(app, webhooks, greta_booked):
@@ -274,7 +260,7 @@ def test_the_same_sms_delivered_at_the_same_instant_is_acted_on_once(app, webhoo
     assert answered and all(reply == answered[0] for reply in answered)
     assert {response.status_code for response in responses} <= {200, 503}
     assert row_count(app, InboundMessage) == 1
-    assert _booking(app, booking_id).status == BookingStatus.CANCELLED
+    assert stored(app, Booking, booking_id).status == BookingStatus.CANCELLED
     with app.app_context():
         replies = db.session.scalars(select(Message).where(Message.kind == Kind.REPLY)).all()
     assert len(replies) == 1

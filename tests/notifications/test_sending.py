@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import working_day
+from helpers import stored, working_day
 from sqlalchemy import update
 
 from inclusion.core.database import utcnow
@@ -26,13 +26,6 @@ def booked(make_session, make_booking, make_resident):
         return resident_id, make_booking(make_session(day=working_day(5))[0], resident_id, **booking)
 
     return book
-
-
-def _resident(app, resident_id: int) -> Resident:
-    with app.app_context():
-        resident = db.session.get(Resident, resident_id)
-        db.session.expunge(resident)
-        return resident
 
 
 def _all_due_now(app) -> None:
@@ -154,7 +147,7 @@ def test_an_invalid_number_is_marked_and_the_message_goes_to_the_call_list(
         State.PENDING,
         failed.id,
     )
-    assert _resident(app, resident_id).phone_problem == "invalid"
+    assert stored(app, Resident, resident_id).phone_problem == "invalid"
     # The reminders waiting for the same number go the same way now.
     assert {m.channel for m in outbox(booking_id=booking_id, kind=Kind.REMINDER, state=State.PENDING)} == {
         Channel.STAFF_CALL
@@ -167,7 +160,7 @@ def test_an_unsubscribed_recipient_is_opted_out(app, fake_twilio, booked, dispat
 
     dispatch()
 
-    assert _resident(app, resident_id).opted_out
+    assert stored(app, Resident, resident_id).opted_out
     assert outbox(booking_id=booking_id, kind=Kind.CONFIRMATION)[1].channel == Channel.STAFF_CALL
 
 
@@ -177,7 +170,7 @@ def test_a_number_that_cannot_take_sms_gets_a_voice_call_instead(app, fake_twili
 
     dispatch()
 
-    assert _resident(app, resident_id).phone_problem == "no_sms"
+    assert stored(app, Resident, resident_id).phone_problem == "no_sms"
     confirmation = outbox(booking_id=booking_id, kind=Kind.CONFIRMATION)
     assert [(m.channel, m.state) for m in confirmation] == [
         (Channel.SMS, State.FAILED),
@@ -198,7 +191,7 @@ def test_wrong_credentials_are_retried_not_blamed_on_the_resident(app, fake_twil
     assert report.retrying == 1
     message = outbox(kind=Kind.CONFIRMATION)[0]
     assert message.state == State.PENDING and message.error_code == "20003"
-    assert _resident(app, resident_id).phone_problem is None
+    assert stored(app, Resident, resident_id).phone_problem is None
 
 
 def test_twilio_out_of_reach_is_a_temporary_fault(app, fake_twilio, booked, dispatch, outbox):

@@ -11,7 +11,7 @@ from datetime import time
 
 import pytest
 from babel.dates import format_date
-from helpers import field_error, row_count, working_day
+from helpers import field_error, followed, page_of, row_count, working_day
 from sqlalchemy import select
 
 from inclusion.core.access import Role
@@ -111,16 +111,6 @@ def confirmation_of(library, make_session, make_booking, make_resident, outbox):
 
 def spoken_day(language: str = "sv") -> str:
     return format_date(working_day(5), "EEEE d MMMM", locale=language)
-
-
-def page_of(response, status: int = 200) -> str:
-    assert response.status_code == status, response.get_data(as_text=True)[:3000]
-    return response.get_data(as_text=True)
-
-
-def followed(client, response) -> str:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return page_of(client.get(response.headers["Location"]))
 
 
 def text_of(fragment: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from helpers import working_day
+from helpers import stored, working_day
 
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
@@ -41,13 +41,6 @@ def _twiml(response) -> ElementTree.Element:
     return ElementTree.fromstring(response.get_data())
 
 
-def _booking(app, booking_id: int) -> Booking:
-    with app.app_context():
-        booking = db.session.get(Booking, booking_id)
-        db.session.expunge(booking)
-        return booking
-
-
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_the_call_reads_the_reminder_in_swedish_and_asks_for_a_key(webhooks, reminder_call, method):
     _booking_id, reminder = reminder_call
@@ -71,7 +64,7 @@ def test_pressing_1_confirms(app, webhooks, reminder_call, outbox):
     twiml = _twiml(_call(webhooks, reminder.voice_token, "1"))
 
     assert twiml.find("Say").text.startswith("Tack! Vi ses tisdag")
-    assert _booking(app, booking_id).resident_confirmed_at is not None
+    assert stored(app, Booking, booking_id).resident_confirmed_at is not None
     assert outbox(id=reminder.id)[0].voice_answer == "confirmed"
 
 
@@ -81,7 +74,7 @@ def test_pressing_2_cancels_once_even_when_twilio_asks_twice(app, webhooks, remi
     first = _twiml(_call(webhooks, reminder.voice_token, "2"))
     second = _twiml(_call(webhooks, reminder.voice_token, "2"))
 
-    booking = _booking(app, booking_id)
+    booking = stored(app, Booking, booking_id)
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancel_reason == "Avbokad av invånaren i ett påminnelsesamtal."
     assert first.find("Say").text.startswith("Din tid är avbokad.")
@@ -125,4 +118,4 @@ def test_a_forged_request_for_the_twiml_is_refused(app, webhooks, reminder_call)
     response = webhooks.post(path, {"Digits": "2"}, signature="forged")
 
     assert response.status_code == 403
-    assert _booking(app, booking_id).status == BookingStatus.BOOKED
+    assert stored(app, Booking, booking_id).status == BookingStatus.BOOKED
