@@ -9,8 +9,6 @@ count on the session matches the bookings in the database.
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +23,7 @@ from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.residents.services import ResidentDetails, create_resident
 from tests.booking.race_worker import book_in_process
+from tests.process_race import race_in_processes
 
 BARRIER_SECONDS = 60
 
@@ -88,44 +87,15 @@ def _race_in_threads(app, library, session_id: int, resident_ids: list[int]) -> 
 def _race_in_processes(app, library, session_id: int, resident_ids: list[int]) -> dict[int, str]:
     """The same with one process per attempt, each with its own app (``spawn``: nothing
     is shared with this process but the database)."""
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(resident_ids))
-    results = context.Queue()
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    processes = [
-        context.Process(
-            target=book_in_process,
-            args=(
-                url,
-                barrier,
-                results,
-                library.organisation_id,
-                session_id,
-                resident_id,
-                library.reception_id,
-            ),
-            daemon=True,
-        )
-        for resident_id in resident_ids
-    ]
-    for process in processes:
-        process.start()
-    outcomes: dict[int, str] = {}
-    try:
-        for _ in processes:
-            resident_id, outcome = results.get(timeout=120)
-            outcomes[resident_id] = outcome
-    except queue.Empty:
-        pytest.fail(f"only {len(outcomes)} of {len(processes)} processes reported: {outcomes}")
-    finally:
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
+    outcomes = race_in_processes(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        book_in_process,
+        {rid: (library.organisation_id, session_id, rid, library.reception_id) for rid in resident_ids},
+    )
     unexpected = {rid: text for rid, text in outcomes.items() if text not in ("ok", "taken")}
     if unexpected:
         pytest.fail(
-            f"{len(unexpected)} of {len(processes)} processes failed:\n" + "\n".join(unexpected.values())
+            f"{len(unexpected)} of {len(outcomes)} processes failed:\n" + "\n".join(unexpected.values())
         )
     return outcomes
 

@@ -22,12 +22,6 @@ def load_request(app, request_id: int) -> CallbackRequest:
         return request
 
 
-def followed(client, response) -> str:
-    """The page a successful form post redirected to."""
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client.get(response.headers["Location"]).get_data(as_text=True)
-
-
 def offered_sessions(page: str) -> list[int]:
     """The session ids a request's page offers to book, in order."""
     return [int(found) for found in re.findall(r'name="session_id" value="(\d+)"', page)]

@@ -9,7 +9,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import field_error, row_count, working_day
+from helpers import field_error, followed, row_count, working_day
 from sqlalchemy import select
 
 from inclusion.core.access import Role
@@ -18,7 +18,7 @@ from inclusion.extensions import db
 from inclusion.reception import services
 from inclusion.reception.models import ContactAttempt
 from inclusion.residents.models import Resident
-from tests.reception.support import followed, load_request
+from tests.reception.support import load_request
 
 TZ = "Europe/Stockholm"
 

@@ -6,8 +6,6 @@ every other is told who did, on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
 import re
 import threading
 import traceback
@@ -15,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from helpers import working_day
+from helpers import followed, working_day
 from sqlalchemy import select, update
 
 from inclusion.auth.models import User
@@ -29,8 +27,9 @@ from inclusion.reception.models import CallbackRequest
 from inclusion.reception.services import CLAIM_LAPSES_AFTER, AlreadyClaimed, claim_request
 from inclusion.residents.models import Resident
 from tests.conftest import PASSWORD, sign_in
+from tests.process_race import race_in_processes
 from tests.reception.claim_worker import claim_in_process
-from tests.reception.support import followed, load_request
+from tests.reception.support import load_request
 
 BARRIER_SECONDS = 60
 TZ = "Europe/Stockholm"
@@ -135,6 +134,19 @@ def test_someone_elses_claim_stops_every_action_on_the_request(
     assert after.claimed_by_id == library.reception_id
     with app.app_context():
         assert db.session.scalar(select(Resident).where(Resident.phone_e164 == "+46705551299")) is None
+
+
+def test_the_holder_can_release_and_then_another_can_claim(app, library, login_as, make_request):
+    request_id = make_request()
+    reception = login_as(Role.RECEPTION)
+    reception.send_form(f"/reception/requests/{request_id}/claim")
+
+    released = followed(reception, reception.send_form(f"/reception/requests/{request_id}/release"))
+    taken = login_as(Role.STAFF).send_form(f"/reception/requests/{request_id}/claim")
+
+    assert "Förfrågan är släppt" in released
+    assert taken.status_code == 302
+    assert load_request(app, request_id).claimed_by_id == library.staff_id
 
 
 def test_only_the_holder_can_release_a_claim(app, library, login_as, make_request):
@@ -248,30 +260,11 @@ def test_eight_threads_claiming_at_once_exactly_one_gets_it(app, library, make_r
 def test_five_processes_claiming_at_once_exactly_one_gets_it(app, library, make_request):
     request_id = make_request()
     people = _receptionists(app, library, 5)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(people))
-    results = context.Queue()
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    processes = [
-        context.Process(
-            target=claim_in_process, args=(url, barrier, results, request_id, actor_id), daemon=True
-        )
-        for actor_id in people
-    ]
-    for process in processes:
-        process.start()
-    outcomes: dict[int, str] = {}
-    try:
-        for _process in processes:
-            actor_id, outcome = results.get(timeout=120)
-            outcomes[actor_id] = outcome
-    except queue.Empty:
-        pytest.fail(f"only {len(outcomes)} of {len(processes)} processes reported: {outcomes}")
-    finally:
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
+    outcomes = race_in_processes(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        claim_in_process,
+        {actor: (request_id, actor) for actor in people},
+    )
 
     _assert_one_winner(app, request_id, outcomes, people)
 
