@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..core.database import utcnow
 from ..extensions import db
-from .dispatch import DispatchReport, fail, retry_later
+from .dispatch import MAX_ATTEMPTS, DispatchReport, fail, retry_later
 from .gateway import SendFailed
 from .models import Channel, Message, MessageEvent, State
 from .twilio_gateway import explain
@@ -24,7 +24,6 @@ _ON_ITS_WAY = {"queued", "accepted", "scheduled", "sending", "ringing", "in-prog
 _OPEN = (State.SENDING, State.SENT)
 
 VOICE_RETRY_AFTER = timedelta(minutes=20)
-MAX_CALL_ATTEMPTS = 3
 
 
 def _message_with_sid(sid: str | None) -> Message | None:
@@ -67,7 +66,7 @@ def apply_sms_status(sid: str | None, status: str, error_code: str | None) -> bo
             code=error_code or status,
             problem=known.problem,
         )
-        if known.temporary and message.attempts < 3:
+        if known.temporary and message.attempts < MAX_ATTEMPTS[Channel.SMS]:
             retry_later(message, failure, DispatchReport())
         else:
             fail(message, failure, DispatchReport())
@@ -95,7 +94,7 @@ def apply_call_status(sid: str | None, status: str) -> bool:
     message.provider_status = status
     if status in ("busy", "no-answer"):
         reason = _("Upptaget.") if status == "busy" else _("Ingen svarade.")
-        if message.attempts < MAX_CALL_ATTEMPTS:
+        if message.attempts < MAX_ATTEMPTS[Channel.VOICE]:
             message.state = State.PENDING
             message.send_after = utcnow() + VOICE_RETRY_AFTER
             message.error_code = status

@@ -32,7 +32,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..booking.models import Booking, HelpSession
 from ..core.database import is_database_busy, utcnow
@@ -53,7 +53,7 @@ from .models import (
     State,
 )
 from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking
-from .rules import organisations_in_quiet_hours, settings_of
+from .rules import organisations_in_quiet_hours
 from .wording import CHANNEL_LABELS
 
 log = logging.getLogger("inclusion.notifications")
@@ -155,10 +155,10 @@ def _claim(
     return sorted(claimed.scalars())
 
 
-def claim_due(limit: int, worker: str, now: datetime) -> tuple[list[int], list[int]]:
+def claim_due(limit: int, worker: str, now: datetime, quiet: list[int]) -> tuple[list[int], list[int]]:
     """Claim up to ``limit`` rows: first any whose dispatcher died mid-send (returned
-    apart, to be reported), then the due ones of organisations outside their quiet
-    hours, oldest first."""
+    apart, to be reported), then the due ones of organisations not in ``quiet`` (those
+    in their quiet hours), oldest first."""
     recovered = _claim(
         LEASED_CONDITION, [Message.lease_until < now], Message.lease_until, limit, worker, now, True
     )
@@ -172,7 +172,6 @@ def claim_due(limit: int, worker: str, now: datetime) -> tuple[list[int], list[i
     if room <= 0:
         return recovered, []
     extra = [Message.send_after <= now]
-    quiet = organisations_in_quiet_hours(now)
     if quiet:
         extra.append(Message.organisation_id.not_in(quiet))
     return recovered, _claim(DUE_CONDITION, extra, Message.send_after, room, worker, now, False)
@@ -225,11 +224,10 @@ def _outdated(message: Message, now: datetime) -> str | None:
     return None
 
 
-def _sender(message: Message) -> tuple[str | None, str | None]:
+def _sender(message: Message, own_number: str | None) -> tuple[str | None, str | None]:
     """(from, messaging service) for this message: the organisation's own number, else
     the configured sender. A call needs a real number; an SMS may use a sender name."""
     config = current_app.config
-    own_number = settings_of(message.organisation_id).sms_number
     if own_number:
         return own_number, None
     configured = config.get("TWILIO_FROM") or None
@@ -238,7 +236,9 @@ def _sender(message: Message) -> tuple[str | None, str | None]:
     return configured, config.get("TWILIO_MESSAGING_SERVICE_SID") or None
 
 
-def prepare(message: Message, now: datetime, report: DispatchReport) -> Outgoing | None:
+def prepare(
+    message: Message, now: datetime, report: DispatchReport, own_number: str | None
+) -> Outgoing | None:
     """Turn a claimed row into what the gateway needs, or settle it here: skipped when
     the booking changed, moved to another channel when the resident cannot be reached
     this way any more."""
@@ -260,7 +260,7 @@ def prepare(message: Message, now: datetime, report: DispatchReport) -> Outgoing
     if not message.to_number:
         fail(message, SendFailed(_("Inget telefonnummer."), temporary=False), report)
         return None
-    sender, service = _sender(message)
+    sender, service = _sender(message, own_number)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     voice = message.channel == Channel.VOICE
     return Outgoing(
@@ -278,9 +278,8 @@ def prepare(message: Message, now: datetime, report: DispatchReport) -> Outgoing
 # --- 3. Recording the answer -------------------------------------------------------------
 
 
-def record_sent(message_id: int, accepted: Accepted, worker: str, report: DispatchReport) -> None:
-    message = db.session.get(Message, message_id)
-    if message is None or message.state != State.SENDING or message.claimed_by != worker:
+def record_sent(message: Message, accepted: Accepted, worker: str, report: DispatchReport) -> None:
+    if message.state != State.SENDING or message.claimed_by != worker:
         return  # our lease ran out and another dispatcher took it; it records its own
     now = utcnow()
     message.state = State.SENT
@@ -309,9 +308,8 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.75, 1.25))
 
 
-def record_failure(message_id: int, failure: SendFailed, worker: str, report: DispatchReport) -> None:
-    message = db.session.get(Message, message_id)
-    if message is None or message.state != State.SENDING or message.claimed_by != worker:
+def record_failure(message: Message, failure: SendFailed, worker: str, report: DispatchReport) -> None:
+    if message.state != State.SENDING or message.claimed_by != worker:
         return
     if failure.temporary and message.attempts < MAX_ATTEMPTS.get(message.channel, 3):
         retry_later(message, failure, report)
@@ -426,6 +424,7 @@ def dispatch_due(
     concurrency = max(1, int(concurrency or current_app.config.get("DISPATCH_CONCURRENCY", 8)))
     worker = worker_name()
     report = DispatchReport()
+    quiet = QuietHoursByMinute()
     _retrying(lambda: expire_manual_messages(now(), report))
     claimed_total = 0
     exhausted = False
@@ -440,7 +439,9 @@ def dispatch_due(
                 moment = now()
                 moved_when_claimed = report.moved
                 recovered, due, outgoing = _retrying(
-                    lambda room=room, moment=moment: _claim_and_prepare(room, worker, moment, report)
+                    lambda room=room, moment=moment: _claim_and_prepare(
+                        room, worker, moment, quiet.at(moment), report
+                    )
                 )
                 report.recovered += recovered
                 claimed = recovered + due
@@ -463,19 +464,42 @@ def dispatch_due(
     return report
 
 
+class QuietHoursByMinute:
+    """Which organisations are in their quiet hours, read once a minute rather than at
+    every claim: quiet hours begin and end on the minute."""
+
+    def __init__(self) -> None:
+        self._minute: datetime | None = None
+        self._quiet: list[int] = []
+
+    def at(self, moment: datetime) -> list[int]:
+        minute = moment.replace(second=0, microsecond=0)
+        if minute != self._minute:
+            self._quiet = organisations_in_quiet_hours(moment)
+            self._minute = minute
+        return self._quiet
+
+
 def _claim_and_prepare(
-    room: int, worker: str, moment: datetime, report: DispatchReport
+    room: int, worker: str, moment: datetime, quiet: list[int], report: DispatchReport
 ) -> tuple[list[int], list[int], list[Outgoing]]:
     """Claim and prepare in one transaction: one commit instead of two, and a failure
     while preparing takes the claim back (the rows stay pending, not leased)."""
-    recovered, due = claim_due(room, worker, moment)
+    recovered, due = claim_due(room, worker, moment, quiet)
     return recovered, due, _prepare_all(recovered + due, moment, report)
 
 
 def _load(ids: list[int]) -> dict[int, Message]:
-    """The messages with their residents, in one statement instead of two for each. The
-    session forgets objects nobody refers to: keep the result while working on them."""
-    query = select(Message).where(Message.id.in_(ids)).options(joinedload(Message.resident))
+    """The messages with their residents and bookings, in a few statements for the whole
+    batch instead of several for each message."""
+    query = (
+        select(Message)
+        .where(Message.id.in_(ids))
+        .options(
+            joinedload(Message.resident),
+            selectinload(Message.booking).selectinload(Booking.session),
+        )
+    )
     return {message.id: message for message in db.session.scalars(query)}
 
 
@@ -483,14 +507,18 @@ def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> li
     if not ids:
         return []
     messages = _load(ids)
-    # The senders' settings, read once (kept referred to, so that settings_of() finds them).
     organisations = {message.organisation_id for message in messages.values()}
-    settings = db.session.scalars(  # noqa: F841
-        select(NotificationSettings).where(NotificationSettings.organisation_id.in_(organisations))
-    ).all()
+    own_numbers = dict(
+        db.session.execute(
+            select(NotificationSettings.organisation_id, NotificationSettings.sms_number).where(
+                NotificationSettings.organisation_id.in_(organisations)
+            )
+        ).all()
+    )
     outgoing = []
     for message_id in ids:
-        prepared = prepare(messages[message_id], moment, report)
+        message = messages[message_id]
+        prepared = prepare(message, moment, report, own_numbers.get(message.organisation_id))
         if prepared is not None:
             outgoing.append(prepared)
     return outgoing
@@ -498,27 +526,27 @@ def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> li
 
 def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: DispatchReport) -> None:
     """The answers that came while the last ones were recorded: one transaction for all."""
-    messages = _load([item.message_id for _future, item in answered])  # noqa: F841 (kept, see _load)
+    messages = _load([item.message_id for _future, item in answered])
     for future, item in answered:
-        _record(future, item, worker, report)
+        message = messages.get(item.message_id)
+        if message is not None:  # deleted with its resident meanwhile: nothing to record
+            _record(future, message, worker, report)
 
 
-def _record(future: Future, item: Outgoing, worker: str, report: DispatchReport) -> None:
+def _record(future: Future, message: Message, worker: str, report: DispatchReport) -> None:
     try:
         accepted = future.result()
     except SendFailed as failure:
         log.info(
             "message %s to %s failed: %s (%s)",
-            item.message_id,
-            masked(item.to),
+            message.id,
+            masked(message.to_number),
             failure.code,
             failure.message,
         )
-        record_failure(item.message_id, failure, worker, report)
+        record_failure(message, failure, worker, report)
     except Exception as error:  # a bug in a gateway must not lose the message
-        log.exception("message %s: unexpected error from the gateway", item.message_id)
-        record_failure(
-            item.message_id, SendFailed(str(error)[:300], temporary=True, code="error"), worker, report
-        )
+        log.exception("message %s: unexpected error from the gateway", message.id)
+        record_failure(message, SendFailed(str(error)[:300], temporary=True, code="error"), worker, report)
     else:
-        record_sent(item.message_id, accepted, worker, report)
+        record_sent(message, accepted, worker, report)

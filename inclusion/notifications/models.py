@@ -18,18 +18,13 @@ from ..auth.models import User
 from ..booking.models import Booking
 from ..core.database import UTCDateTime, utcnow
 from ..extensions import db
-from ..residents.models import Resident
+from ..residents.models import ContactChannel, Resident
+
+#: a message goes by the same ways a resident can choose to be reached
+Channel = ContactChannel
 
 
-class Channel(StrEnum):
-    SMS = "sms"
-    VOICE = "voice"
-    STAFF_CALL = "staff_call"
-    LETTER = "letter"
-
-
-#: channels the dispatcher sends by itself; the others wait for a person
-AUTOMATIC_CHANNELS = (Channel.SMS, Channel.VOICE)
+#: channels a person handles (call lists, letters); the dispatcher sends the others
 MANUAL_CHANNELS = (Channel.STAFF_CALL, Channel.LETTER)
 
 
@@ -149,10 +144,6 @@ class Message(db.Model):
         order_by="(MessageEvent.at, MessageEvent.id)",
         cascade="all, delete-orphan",
     )
-
-    @property
-    def is_manual(self) -> bool:
-        return self.channel in MANUAL_CHANNELS
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.channel} {self.state}>"

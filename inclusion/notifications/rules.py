@@ -58,16 +58,6 @@ def is_quiet(settings: NotificationSettings, timezone: str, moment: datetime) ->
     return clock >= start or clock < end  # over midnight, 21:00–08:00
 
 
-def quiet_ends(settings: NotificationSettings, timezone: str, moment: datetime) -> datetime:
-    """The first moment at or after ``moment`` outside quiet hours."""
-    if not is_quiet(settings, timezone, moment):
-        return moment
-    local = to_local(moment, timezone)
-    day = local.date() if local.time() < settings.quiet_until else local.date() + timedelta(days=1)
-    candidate = datetime.combine(day, settings.quiet_until, tzinfo=zone(timezone)).astimezone(UTC)
-    return max(candidate, moment)
-
-
 def organisations_in_quiet_hours(moment: datetime) -> list[int]:
     """Ids of organisations whose quiet hours hold right now; the dispatcher leaves their
     messages waiting. A handful of rows, read each tick."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -278,15 +278,9 @@ def mark_letters_posted(organisation: Organisation, message_ids: list[int], acto
     return len(letters)
 
 
-def is_manual(channel: str) -> bool:
-    return channel in MANUAL_CHANNELS
-
-
 def counts_waiting(organisation: Organisation, now: datetime | None = None) -> dict[str, int]:
     """For the start of the outbox page: what waits for a person today."""
     now = now or utcnow()
-    from sqlalchemy import func
-
     end = now + timedelta(days=1)
     rows = db.session.execute(
         select(Message.channel, func.count())

@@ -212,10 +212,7 @@ def _language_arg() -> str:
 def templates():
     organisation = current_organisation()
     language = _language_arg()
-    rows = []
-    for kind, medium in wording.editable_kinds():
-        found = wording.wording_for(organisation.id, kind, medium, language)
-        rows.append((kind, medium, found))
+    rows = wording.wordings_in(organisation.id, language)
     return render_template("notifications/templates.html", rows=rows, language=language)
 
 

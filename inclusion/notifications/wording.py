@@ -190,31 +190,41 @@ def has_default(kind: Kind, medium: Medium) -> bool:
     return (kind, medium) in DEFAULT_TEXTS
 
 
-def wording_for(organisation_id: int, kind: Kind, medium: Medium, language: str) -> Wording | None:
-    """The organisation's own text in the resident's language, else the built-in one; a
-    language with neither gets Swedish. None when the medium has no text for the kind."""
-    own = {
-        row.language: row.body
-        for row in db.session.scalars(
-            select(MessageTemplate).where(
-                MessageTemplate.organisation_id == organisation_id,
-                MessageTemplate.kind == kind,
-                MessageTemplate.medium == medium,
-                MessageTemplate.language.in_({language, FALLBACK_LANGUAGE}),
-            )
+def _own_texts(organisation_id: int, language: str, *where) -> dict[tuple[Kind, Medium, str], str]:
+    rows = db.session.scalars(
+        select(MessageTemplate).where(
+            MessageTemplate.organisation_id == organisation_id,
+            MessageTemplate.language.in_({language, FALLBACK_LANGUAGE}),
+            *where,
         )
-    }
+    )
+    return {(row.kind, row.medium, row.language): row.body for row in rows}
+
+
+def _choose(own: dict, kind: Kind, medium: Medium, language: str) -> Wording | None:
+    """The organisation's own text in the language, else the built-in one; a language
+    with neither gets Swedish. None when the medium has no text for the kind."""
     defaults = DEFAULT_TEXTS.get((kind, medium), {})
     for candidate in dict.fromkeys((language, FALLBACK_LANGUAGE)):
-        if candidate in own:
-            return Wording(own[candidate], candidate, True)
+        if (kind, medium, candidate) in own:
+            return Wording(own[(kind, medium, candidate)], candidate, True)
         if candidate in defaults:
             return Wording(defaults[candidate], candidate, False)
     return None
 
 
-def editable_kinds() -> list[tuple[Kind, Medium]]:
-    return list(DEFAULT_TEXTS)
+def wording_for(organisation_id: int, kind: Kind, medium: Medium, language: str) -> Wording | None:
+    """The text a message of this kind goes out with, for a resident of this language."""
+    own = _own_texts(
+        organisation_id, language, MessageTemplate.kind == kind, MessageTemplate.medium == medium
+    )
+    return _choose(own, kind, medium, language)
+
+
+def wordings_in(organisation_id: int, language: str) -> list[tuple[Kind, Medium, Wording | None]]:
+    """Every editable text as it stands in one language, for the list of texts."""
+    own = _own_texts(organisation_id, language)
+    return [(kind, medium, _choose(own, kind, medium, language)) for kind, medium in DEFAULT_TEXTS]
 
 
 def sample_context(organisation: Organisation) -> MessageContext:
