@@ -29,3 +29,8 @@ booking_outcome_recorded = _signals.signal("booking-outcome-recorded")
 request_taken = _signals.signal("request-taken")
 #: a call attempt, a new callback time, booking or closing; kwargs: changed_fields
 request_updated = _signals.signal("request-updated")
+
+# Outreach: sender is the outbox Message a resident answered (an SMS reply or a key in a
+# call) when it was an invitation; kwargs: wants_to_come (bool), via ("sms" or "voice"),
+# language. A receiver returns what to tell the resident, or None if it is not its own.
+invitation_answered = _signals.signal("invitation-answered")

@@ -76,6 +76,22 @@ MAIN_MENU = (
         ),
     ),
     NavItem(
+        "outreach.index",
+        _l("Kampanjer"),
+        (
+            "outreach.index",
+            "outreach.new",
+            "outreach.edit",
+            "outreach.show",
+            "outreach.send",
+            "outreach.stop",
+            "outreach.delete",
+            "outreach.calls",
+            "outreach.record_call",
+            "outreach.letters",
+        ),
+    ),
+    NavItem(
         "residents.index",
         _l("Invånare"),
         ("residents.index", "residents.new", "residents.show", "residents.edit", "residents.delete"),

@@ -85,6 +85,8 @@ def load_demo_data() -> dict[str, int]:
 
         for resident in spec["residents"]:
             fields = {k: v for k, v in resident.items() if k not in ("shared", "opted_out")}
+            # Most demo residents said yes to invitations, so a campaign has someone to reach.
+            fields.setdefault("invitations_consent", True)
             known = db.session.scalar(
                 select(Resident).where(
                     Resident.organisation_id == organisation.id, Resident.name == fields["name"]

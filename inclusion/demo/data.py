@@ -111,6 +111,7 @@ ORGANISATIONS = [
                 "name": "Gösta Nyberg",
                 "phone": "0980-31 92 11",
                 "preferred_channel": "voice",
+                "invitations_consent": False,
                 "age_band": "85_plus",
             },
         ],

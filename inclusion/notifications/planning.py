@@ -69,12 +69,17 @@ def channel_for(resident: Resident) -> Channel | None:
 
 
 def context_for(booking: Booking) -> MessageContext:
-    session: HelpSession = booking.session
+    return context_for_session(booking.session, booking.resident.name)
+
+
+def context_for_session(session: HelpSession, resident_name: str) -> MessageContext:
+    """What a message about a session says, for one resident: also an invitation, which
+    has no booking yet."""
     location = session.location
-    organisation = db.session.get(Organisation, booking.organisation_id)
+    organisation = db.session.get(Organisation, session.organisation_id)
     address = ", ".join(part for part in (location.street_address, location.city) if part)
     return MessageContext(
-        first_name=first_name(booking.resident.name),
+        first_name=first_name(resident_name),
         starts_at=session.starts_at,
         timezone=organisation.timezone,
         place=location.name,
@@ -307,6 +312,19 @@ def pending_messages(booking_id: int, kinds: Iterable[Kind] | None = None) -> li
     if kinds is not None:
         query = query.where(Message.kind.in_(list(kinds)))
     return list(db.session.scalars(query.order_by(Message.id)))
+
+
+def skip_told_already(booking_id: int, kinds: Iterable[Kind], note: str) -> int:
+    """The resident heard it already in the answer to their own SMS or call, so the
+    message the booking event queued for them is not sent as well (a relative's copy
+    still is)."""
+    skipped = 0
+    for message in pending_messages(booking_id, kinds):
+        if message.recipient == Recipient.RESIDENT:
+            message.state = State.SKIPPED
+            _record(message, State.SKIPPED, note)
+            skipped += 1
+    return skipped
 
 
 def cancel_pending(

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import signals
 from ..booking.models import Booking, BookingStatus
 from ..booking.services import cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..core.database import utcnow
@@ -34,12 +35,11 @@ from .models import (
     InboundMessage,
     Kind,
     Message,
-    MessageEvent,
     NotificationSettings,
     Recipient,
     State,
 )
-from .planning import context_for, new_message
+from .planning import context_for, new_message, skip_told_already
 from .wording import Medium, values_for
 
 CONFIRM, CANCEL, OPT_OUT, OPT_IN, OTHER = "confirm", "cancel", "opt_out", "opt_in", "request"
@@ -125,6 +125,40 @@ def booking_meant(residents: list[Resident], sender: str) -> Booking | None:
         if booking_id in upcoming:
             return upcoming[booking_id]
     return next(iter(upcoming.values()), None)
+
+
+def invitation_meant(sender: str) -> Message | None:
+    """The invitation a JA or NEJ answers: the last message that went to this number,
+    when it was one. (Our own replies to an earlier answer do not count, unless they
+    are about a booking.)"""
+    recent = db.session.scalars(
+        select(Message)
+        .where(
+            Message.to_number == sender,
+            Message.recipient == Recipient.RESIDENT,
+            Message.sent_at.is_not(None),
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(10)
+    )
+    for message in recent:
+        if message.kind == Kind.REPLY and message.booking_id is None:
+            continue
+        return message if message.kind == Kind.CAMPAIGN_INVITATION else None
+    return None
+
+
+def answer_invitation(message: Message, wants_to_come: bool, via: str):
+    """Ask outreach what the answer to an invitation gets the resident."""
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "sv")
+    for _receiver, answer in signals.invitation_answered.send(
+        message, wants_to_come=wants_to_come, via=via, language=language
+    ):
+        if answer is not None:
+            return answer
+    return None
 
 
 @dataclass
@@ -234,6 +268,11 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
         text = _("Tack! Vi ringer upp dig och frågar hur du vill få besked från oss.") + sign
         return OTHER, text, None, request
     if meaning in (CONFIRM, CANCEL):
+        invitation = invitation_meant(sender)
+        if invitation is not None:
+            answer = answer_invitation(invitation, meaning == CONFIRM, "sms")
+            if answer is not None:
+                return answer.outcome, answer.text + sign, answer.booking, None
         booking = booking_meant(residents, sender)
         if booking is not None:
             return _answer_booking(meaning, booking, organisation, sign)
@@ -292,20 +331,7 @@ def cancel_by_resident(booking: Booking, reason: str) -> bool | None:
         cancel_booking(booking, reason, None)
     except DomainError:
         return None
-    for message in db.session.scalars(
-        select(Message).where(
-            Message.booking_id == booking.id,
-            Message.kind == Kind.CANCELLATION,
-            Message.recipient == Recipient.RESIDENT,
-            Message.state == State.PENDING,
-        )
-    ):
-        message.state = State.SKIPPED
-        db.session.add(
-            MessageEvent(
-                message_id=message.id, state=State.SKIPPED, note=_("Invånaren fick beskedet direkt i svaret.")
-            )
-        )
+    skip_told_already(booking.id, [Kind.CANCELLATION], _("Invånaren fick beskedet direkt i svaret."))
     return True
 
 
@@ -338,6 +364,9 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
     from .twilio_web import voice_goodbye, voice_message
 
     language = message.language if message.language in current_app.config["LANGUAGES"] else "sv"
+    if message.kind == Kind.CAMPAIGN_INVITATION:
+        with force_locale(language):
+            return _answer_invitation_call(message, digits, answer_url, language)
     with force_locale(language):
         words = _booking_words(message.booking, language) if message.booking is not None else {}
         digit = (digits or "").strip()[:1]
@@ -372,3 +401,22 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
             answer_url=answer_url,
             no_answer=_("Vi hörde inget val. Välkommen på din tid. Hej då."),
         )
+
+
+def _answer_invitation_call(message: Message, digits: str | None, answer_url: str, language: str) -> str:
+    """An invitation read aloud: 1 takes a seat, 2 says no thanks."""
+    from .twilio_web import voice_goodbye, voice_message
+
+    digit = (digits or "").strip()[:1]
+    if digit in ("1", "2"):
+        answer = answer_invitation(message, digit == "1", "voice")
+        if answer is not None:
+            message.voice_answer = "confirmed" if digit == "1" else "declined"
+            return voice_goodbye(answer.text + " " + _("Hej då."), language)
+    return voice_message(
+        message.body,
+        language,
+        ask=_("Tryck 1 om du vill ha en plats. Tryck 2 om du inte vill komma."),
+        answer_url=answer_url,
+        no_answer=_("Vi hörde inget val. Vill du komma, så ring oss. Hej då."),
+    )

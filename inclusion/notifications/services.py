@@ -196,7 +196,7 @@ def _at_place(query, location_id: int | None):
 def call_list(organisation: Organisation, day: date, location_id: int | None) -> list[Message]:
     """The calls to make on a day (and any left from earlier days) at one place; messages
     not about a booking at a place are on every place's list."""
-    query = _manual_due(organisation, Channel.STAFF_CALL, day)
+    query = _manual_due(organisation, Channel.STAFF_CALL, day).where(Message.kind != Kind.CAMPAIGN_INVITATION)
     return list(db.session.scalars(_at_place(query, location_id)))
 
 
@@ -289,6 +289,8 @@ def counts_waiting(organisation: Organisation, now: datetime | None = None) -> d
             Message.state == State.PENDING,
             Message.channel.in_(MANUAL_CHANNELS),
             Message.send_after < end,
+            # a campaign's calls are on the campaign's own call list
+            or_(Message.channel == Channel.LETTER, Message.kind != Kind.CAMPAIGN_INVITATION),
         )
         .group_by(Message.channel)
     ).all()

@@ -141,6 +141,37 @@ DEFAULT_TEXTS: dict[tuple[Kind, Medium], dict[str, str]] = {
         "When: {datum} at {tid}\nWhere: {plats}, {adress}\n{hitta}\n\n"
         "Cannot come? Call us on {telefon}.\n\nKind regards\n{kommun}",
     },
+    # --- An invitation to a group session (a campaign) ----------------------------------
+    (Kind.CAMPAIGN_INVITATION, Medium.SMS): {
+        SV: "Hej {namn}! Välkommen till {aktivitet} {datum} kl. {tid} på {plats}, {adress}. "
+        "Där får du hjälp med mobil, surfplatta och dator. Det är gratis. "
+        "Vill du ha en plats? Svara JA. Frågor? Ring {telefon}. /{kommun}",
+        EN: "Hello {namn}! Welcome to {aktivitet} on {datum} at {tid} at {plats}, {adress}. "
+        "Get help with your phone, tablet and computer. It is free. "
+        "Would you like a place? Reply JA. Questions? Call {telefon}. /{kommun}",
+    },
+    (Kind.CAMPAIGN_INVITATION, Medium.VOICE): {
+        SV: "Hej {namn}. Det här är ett meddelande från {kommun}. Vi vill bjuda in dig till "
+        "{aktivitet} {datum}, klockan {tid}, på {plats}, {adress}. Där får du hjälp med mobil, "
+        "surfplatta och dator. Det är gratis.",
+        EN: "Hello {namn}. This is a message from {kommun}. We would like to invite you to "
+        "{aktivitet} on {datum}, at {tid}, at {plats}, {adress}. You can get help with your phone, "
+        "tablet and computer. It is free.",
+    },
+    (Kind.CAMPAIGN_INVITATION, Medium.LETTER): {
+        SV: "Hej {namn}!\n\nVi vill bjuda in dig till {aktivitet}.\n\n"
+        "När: {datum} klockan {tid}\nVar: {plats}, {adress}\n{hitta}\n\n"
+        "Där får du hjälp med mobil, surfplatta och dator, i din egen takt. Det är gratis. "
+        "Ta med din telefon eller surfplatta och ditt ID.\n\n"
+        "Vill du komma? Ring oss på {telefon}, så skriver vi upp dig.\n\n"
+        "Vänliga hälsningar\n{kommun}",
+        EN: "Hello {namn}!\n\nWe would like to invite you to {aktivitet}.\n\n"
+        "When: {datum} at {tid}\nWhere: {plats}, {adress}\n{hitta}\n\n"
+        "You can get help with your phone, tablet and computer, at your own pace. It is free. "
+        "Bring your phone or tablet and your ID.\n\n"
+        "Would you like to come? Call us on {telefon}, and we will put your name down.\n\n"
+        "Kind regards\n{kommun}",
+    },
 }
 
 #: put in front of the SMS a trusted contact gets, in the language of the text

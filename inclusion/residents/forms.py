@@ -72,6 +72,10 @@ class ResidentForm(FlaskForm):
         ),
         default="",
     )
+    invitations_consent = BooleanField(
+        _l("Invånaren vill ha inbjudningar till träffar och kurser"),
+        description=_l("Till exempel digital fika. Inbjudan kommer på samma sätt som påminnelserna."),
+    )
     trusted_contact_name = StringField(_l("Kontaktperson (anhörig)"), filters=[strip])
     trusted_contact_phone = StringField(
         _l("Kontaktpersonens telefonnummer"),
@@ -111,6 +115,7 @@ class ResidentForm(FlaskForm):
             preferred_channel=self.preferred_channel.data,
             sms_consent=self.sms_consent.data,
             sms_consent_method=self.sms_consent_method.data or None,
+            invitations_consent=self.invitations_consent.data,
             trusted_contact_name=self.trusted_contact_name.data or "",
             trusted_contact_phone=self.trusted_contact_phone.data or "",
             trusted_contact_consent=self.trusted_contact_consent.data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UTCDateTime, utcnow
@@ -60,6 +60,10 @@ class Resident(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: said yes to invitations to group sessions and courses (campaigns); a booking's
+    #: own messages do not need it
+    invitations_consent: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    invitations_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: set when the provider refused the number for good: "invalid" (no such number) or
     #: "no_sms" (a landline or a number that cannot take SMS); cleared with a new number
     phone_problem: Mapped[str | None] = mapped_column(String(12))

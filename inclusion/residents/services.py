@@ -34,6 +34,7 @@ class ResidentDetails:
     preferred_channel: str = ContactChannel.SMS
     sms_consent: bool = False
     sms_consent_method: str | None = None
+    invitations_consent: bool = False
     trusted_contact_name: str = ""
     trusted_contact_phone: str = ""
     trusted_contact_consent: bool = False
@@ -140,6 +141,7 @@ def _checked_values(details: ResidentDetails) -> dict:
         trusted_contact_consent=details.trusted_contact_consent,
         age_band=details.age_band or None,
         notes=(details.notes or "").strip() or None,
+        invitations_consent=details.invitations_consent,
     )
     return values
 
@@ -175,6 +177,10 @@ def residents_with_number(
 
 
 def _apply_consent(resident: Resident, details: ResidentDetails, actor) -> None:
+    if details.invitations_consent and not resident.invitations_consent_at:
+        resident.invitations_consent_at = utcnow()
+    if not details.invitations_consent:
+        resident.invitations_consent_at = None
     """Stamp when and by whom consent was given; withdrawing it clears the record."""
     if details.sms_consent and not resident.sms_consent:
         resident.sms_consent_at = utcnow()
@@ -296,6 +302,7 @@ def details_of(resident: Resident) -> ResidentDetails:
         preferred_channel=resident.preferred_channel,
         sms_consent=resident.sms_consent,
         sms_consent_method=resident.sms_consent_method,
+        invitations_consent=resident.invitations_consent,
         trusted_contact_name=resident.trusted_contact_name or "",
         trusted_contact_phone=format_national(resident.trusted_contact_phone_e164),
         trusted_contact_consent=resident.trusted_contact_consent,

@@ -1,0 +1,1 @@
+"""Outreach: campaigns that invite residents to group sessions, and what they answer."""
