@@ -65,7 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .notifications.webhook_views import bp as twilio_bp
     from .org.views import bp as org_bp
+    from .outreach import answers as outreach_answers
+    from .outreach.views import bp as outreach_bp
     from .privacy import receivers as privacy_receivers
+    from .public.views import bp as public_bp
     from .reception.views import bp as reception_bp
     from .residents.views import bp as residents_bp
 
@@ -77,8 +80,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reception_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(twilio_bp)
+    app.register_blueprint(outreach_bp)
+    app.register_blueprint(public_bp)
     privacy_receivers.connect()
     notification_planning.connect()
+    outreach_answers.connect()
 
 
 def register_commands(app: Flask) -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import DomainError
-
-_MARKUP = re.compile(r"[<>]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from .text import CONTROL, contains_markup
 
 
 def attach_errors(form: Form, error: DomainError) -> None:
@@ -35,9 +31,9 @@ def strip(value):
 
 def no_markup(form, field) -> None:
     """Names and short labels are plain text; angle brackets are always a mistake or an attack."""
-    if field.data and _MARKUP.search(field.data):
+    if contains_markup(field.data):
         raise ValidationError(_l("Får inte innehålla tecknen < eller >."))
-    if field.data and _CONTROL.search(field.data):
+    if field.data and CONTROL.search(field.data):
         raise ValidationError(_l("Innehåller otillåtna tecken."))
 
 

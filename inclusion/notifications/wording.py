@@ -24,6 +24,7 @@ from ..core.clock import local_to_utc, local_today, to_local
 from ..core.errors import DomainError
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
+from ..core.text import contains_link, contains_markup
 from ..extensions import db
 from ..org.models import Location, Organisation
 from .models import Channel, Kind, Medium, MessageTemplate, State
@@ -82,9 +83,6 @@ MAX_SMS_SEGMENTS = 3
 MAX_LENGTH = {Medium.SMS: 480, Medium.VOICE: 1000, Medium.LETTER: 3000}
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-#: a web address, also one with å, ä or ö in it (öckerö.se) or a link shortener (bit.ly)
-_LINK = re.compile(r"(https?://|www\.|\b[\w-]+\.(se|com|nu|org|net|eu|info|io|ly)\b)", re.IGNORECASE)
-_MARKUP = re.compile(r"[<>]")
 
 
 class TemplateProblem(DomainError):
@@ -266,7 +264,7 @@ def check_wording(
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise TemplateProblem(_("Skriv texten."), "body")
-    if _MARKUP.search(body):
+    if contains_markup(body):
         raise TemplateProblem(_("Texten får inte innehålla tecknen < eller >."), "body")
     if len(body) > MAX_LENGTH[medium]:
         raise TemplateProblem(_("Texten får vara högst %(max)d tecken.", max=MAX_LENGTH[medium]), "body")
@@ -283,7 +281,7 @@ def check_wording(
         raise TemplateProblem(
             _("En klammerparentes saknar sin andra halva: skriv {namn}, inte {namn."), "body"
         )
-    if _LINK.search(body):
+    if contains_link(body):
         raise TemplateProblem(
             _("Skriv inga länkar. Invånarna ska kunna lita på att kommunen aldrig skickar länkar."),
             "body",

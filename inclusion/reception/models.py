@@ -130,6 +130,12 @@ class CallbackRequest(NeedsColumns, db.Model):
         return [int(day) for day in self.preferred_weekdays.split(",") if day]
 
     @property
+    def number_unclear(self) -> bool:
+        """A phone-in saved with the number as it was typed; a web form's or an SMS's
+        number was read without fault even when nobody in the registry has it."""
+        return self.resident_id is None and self.channel in (RequestChannel.PHONE, RequestChannel.WALK_IN)
+
+    @property
     def display_name(self) -> str:
         return self.resident.name if self.resident else (self.caller_name or "")
 

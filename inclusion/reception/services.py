@@ -23,6 +23,7 @@ from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.needs import Needs, check_interpreter_language
 from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
+from ..core.text import CONTROL, contains_link, contains_markup
 from ..extensions import db
 from ..org.models import Location, Organisation
 from ..org.services import topics_chosen
@@ -344,6 +345,106 @@ def take_sms_request(
         wishes=wishes or None,
         callback_due_at=next_callback_time(organisation),
         taken_by_id=None,
+    )
+    db.session.add(request)
+    db.session.flush()
+    signals.request_taken.send(request, actor=None)
+    return request
+
+
+@dataclass
+class WebRequestDetails:
+    """What a resident (or a relative) wrote in the public "Jag vill ha hjälp" form."""
+
+    name: str = ""
+    phone: str = ""
+    wishes: str = ""
+    topic_id: int | None = None
+    for_relative: bool = False
+    relative_name: str = ""
+    consent: bool = False
+
+
+def _check_web_name(value: str, field_name: str, missing: str) -> None:
+    if not value:
+        raise DomainError(missing, field_name)
+    if len(value) > 120 or contains_markup(value) or CONTROL.search(value):
+        raise DomainError(_("Namnet får vara högst 120 tecken, utan tecknen < och >."), field_name)
+
+
+def take_web_request(organisation: Organisation, details: WebRequestDetails) -> CallbackRequest:
+    """Put a request from the public web form in reception's callback queue.
+
+    Nobody at the municipality read it yet, so it is checked harder than a phone-in: a
+    Swedish number we can call, consent to keep the details, and no links or markup
+    (spam comes with links). A resident already in the registry with the number is
+    linked, unless the form was filled in for someone else. Raises ``InvalidInput`` with
+    every problem at once; nothing is saved on error.
+    """
+    found: dict = {}
+    name = _clean(details.name)
+    relative_name = _clean(details.relative_name)
+    wishes = _clean(details.wishes)
+    phone_text = _clean(details.phone)[:40]
+
+    def check_name() -> None:
+        _check_web_name(name, "name", _("Skriv ditt namn."))
+
+    def check_phone() -> None:
+        if not phone_text:
+            raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
+        found["number"] = parse_swedish_phone(phone_text, "phone")
+
+    def check_relative() -> None:
+        if details.for_relative:
+            _check_web_name(relative_name, "relative_name", _("Skriv namnet på den som behöver hjälp."))
+
+    def check_wishes() -> None:
+        _check_text(wishes, "wishes", WISHES_MAX)
+        if contains_markup(wishes):
+            raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
+        if contains_link(wishes):
+            raise DomainError(
+                _("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes"
+            )
+
+    def check_topic() -> None:
+        if details.topic_id is None:
+            found["topics"] = []
+            return
+        topics = topics_chosen(organisation.id, [details.topic_id], "topic_id")
+        if not all(topic.active for topic in topics):
+            raise DomainError(_("Välj ett ämne i listan."), "topic_id")
+        found["topics"] = topics
+
+    def check_consent() -> None:
+        if not details.consent:
+            raise DomainError(
+                _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."), "consent"
+            )
+
+    collect_errors(check_name, check_phone, check_relative, check_wishes, check_topic, check_consent)
+
+    number = found["number"]
+    matches = [] if details.for_relative else residents_with_number(organisation.id, number.e164)
+    resident = matches[0] if len(matches) == 1 else None
+    notes = []
+    if details.for_relative:
+        notes.append(_("Gäller en anhörig: %(name)s.", name=relative_name))
+    if resident is not None and resident.name.casefold() != name.casefold():
+        notes.append(_("Skrev namnet: %(name)s.", name=name))
+    request = CallbackRequest(
+        organisation_id=organisation.id,
+        resident_id=resident.id if resident else None,
+        caller_name=None if resident else name,
+        caller_phone_text=None if resident else number.national,
+        state=RequestState.NEW,
+        channel=RequestChannel.WEB,
+        wishes=wishes or None,
+        note=" ".join(notes) or None,
+        callback_due_at=next_callback_time(organisation),
+        taken_by_id=None,
+        topics=found["topics"],
     )
     db.session.add(request)
     db.session.flush()

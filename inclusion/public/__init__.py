@@ -1,0 +1,2 @@
+"""The public door: residents' own pages (open group sessions, a calendar file, the help
+form) and the posters staff print for them."""
