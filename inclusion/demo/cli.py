@@ -15,6 +15,7 @@ from ..org.models import Location, Organisation, Topic
 from ..org.services import LocationDetails, TopicDetails, create_location, create_topic
 from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
+from .campaigns import load_demo_campaign
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
 from .requests import load_demo_requests
 from .sessions import load_demo_sessions
@@ -49,6 +50,7 @@ def load_demo_data() -> dict[str, int]:
         "sessions": 0,
         "bookings": 0,
         "requests": 0,
+        "campaigns": 0,
     }
     for spec in ORGANISATIONS:
         existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
@@ -108,6 +110,7 @@ def load_demo_data() -> dict[str, int]:
         added["sessions"] += sessions
         added["bookings"] += bookings
         added["requests"] += load_demo_requests(organisation)
+        added["campaigns"] += load_demo_campaign(organisation, coordinator)
     return added
 
 

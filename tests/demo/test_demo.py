@@ -12,6 +12,7 @@ from inclusion.demo.cli import load_demo_data
 from inclusion.demo.data import DEMO_PASSWORD
 from inclusion.extensions import db
 from inclusion.org.models import Location, Organisation, Topic
+from inclusion.outreach.models import Campaign
 from inclusion.residents.models import Resident
 
 ID_MODELS = {
@@ -21,6 +22,7 @@ ID_MODELS = {
     "account_id": User,
     "session_id": HelpSession,
     "booking_id": Booking,
+    "campaign_id": Campaign,
 }
 
 
