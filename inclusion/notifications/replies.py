@@ -148,7 +148,7 @@ def invitation_meant(sender: str) -> Message | None:
     return None
 
 
-def answer_invitation(message: Message, wants_to_come: bool, via: str):
+def reply_to_invitation(message: Message, wants_to_come: bool, via: str):
     """Ask outreach what the answer to an invitation gets the resident."""
     from flask_babel import get_locale
 
@@ -270,7 +270,7 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
     if meaning in (CONFIRM, CANCEL):
         invitation = invitation_meant(sender)
         if invitation is not None:
-            answer = answer_invitation(invitation, meaning == CONFIRM, "sms")
+            answer = reply_to_invitation(invitation, meaning == CONFIRM, "sms")
             if answer is not None:
                 return answer.outcome, answer.text + sign, answer.booking, None
         booking = booking_meant(residents, sender)
@@ -409,7 +409,7 @@ def _answer_invitation_call(message: Message, digits: str | None, answer_url: st
 
     digit = (digits or "").strip()[:1]
     if digit in ("1", "2"):
-        answer = answer_invitation(message, digit == "1", "voice")
+        answer = reply_to_invitation(message, digit == "1", "voice")
         if answer is not None:
             message.voice_answer = "confirmed" if digit == "1" else "declined"
             return voice_goodbye(answer.text + " " + _("Hej då."), language)

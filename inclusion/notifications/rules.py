@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.clock import to_local, zone
+from ..core.clock import local_to_utc, to_local, zone
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import parse_swedish_phone
 from ..extensions import db
@@ -56,6 +56,16 @@ def is_quiet(settings: NotificationSettings, timezone: str, moment: datetime) ->
     if start < end:
         return start <= clock < end
     return clock >= start or clock < end  # over midnight, 21:00–08:00
+
+
+def next_sending_moment(settings: NotificationSettings, timezone: str, moment: datetime) -> datetime:
+    """The moment itself, or the end of the quiet hours that hold then: for spreading a
+    campaign out over the hours it may actually go in."""
+    if not is_quiet(settings, timezone, moment):
+        return moment
+    day = to_local(moment, timezone).date()
+    end = local_to_utc(day, settings.quiet_until, timezone)
+    return end if end > moment else local_to_utc(day + timedelta(days=1), settings.quiet_until, timezone)
 
 
 def organisations_in_quiet_hours(moment: datetime) -> list[int]:

@@ -18,6 +18,7 @@ from ..core.errors import DomainError, collect_errors
 from ..extensions import db
 from ..notifications.models import MANUAL_CHANNELS, Channel, Kind, Medium, Message, MessageEvent, State
 from ..notifications.planning import MEDIUM_OF, context_for_session, new_message
+from ..notifications.rules import next_sending_moment, settings_of
 from ..notifications.wording import check_wording, fill_in, values_for, wording_for
 from ..org.models import Organisation
 from ..residents.models import Resident
@@ -213,9 +214,32 @@ def preview(campaign: Campaign) -> CampaignPreview:
 # --- Sending ---------------------------------------------------------------------------------
 
 
+class _Pace:
+    """Moments for SMS and calls: at most ``per_minute`` in each minute, and none in the
+    organisation's quiet hours, so a campaign sent late in the evening goes on in the
+    morning at the same steady pace instead of all at once."""
+
+    def __init__(self, campaign: Campaign, now: datetime) -> None:
+        self.settings = settings_of(campaign.organisation_id)
+        self.timezone = db.session.get(Organisation, campaign.organisation_id).timezone
+        self.per_minute = campaign.per_minute
+        self.minute = next_sending_moment(self.settings, self.timezone, now)
+        self.in_this_minute = 0
+
+    def next_moment(self) -> datetime:
+        if self.in_this_minute == self.per_minute:
+            self.minute = next_sending_moment(
+                self.settings, self.timezone, self.minute + timedelta(minutes=1)
+            )
+            self.in_this_minute = 0
+        self.in_this_minute += 1
+        return self.minute
+
+
 def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) -> int:
     """Put one invitation per resident in the outbox. SMS and calls are spread out to the
-    campaign's pace per minute; call-list entries and letters are for today. Returns how
+    campaign's pace per minute outside quiet hours; call-list entries and letters are for
+    today. Returns how
     many were invited. Nothing is written unless every check passes."""
     now = now or utcnow()
     if not campaign.is_draft:
@@ -227,13 +251,9 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
         raise DomainError(
             _("Ingen invånare matchar urvalet, så inget skickas. Ändra urvalet och försök igen.")
         )
-    automatic = 0
+    pace = _Pace(campaign, now)
     for resident, channel in audience:
-        if channel in MANUAL_CHANNELS:
-            due = now
-        else:
-            due = now + timedelta(minutes=automatic // campaign.per_minute)
-            automatic += 1
+        due = now if channel in MANUAL_CHANNELS else pace.next_moment()
         body, language = invitation_text(campaign, resident, channel)
         message = new_message(
             organisation_id=campaign.organisation_id,

@@ -6,7 +6,7 @@ never invited change nothing. Landlines answer with a key, the call list by staf
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from helpers import stored, working_day
@@ -322,3 +322,35 @@ def test_invitations_are_paced(app, library, fika, residents, outbox):
     first = min(m.send_after for m in automatic)
     offsets = [round((m.send_after - first).total_seconds() / 60) for m in automatic]
     assert offsets == [0, 0, 1, 1]
+
+
+def test_a_campaign_sent_late_in_the_evening_goes_on_in_the_morning_at_the_same_pace(
+    app, library, fika, residents, outbox
+):
+    from zoneinfo import ZoneInfo
+
+    from tests.notifications.conftest import set_quiet_hours
+
+    set_quiet_hours(app, library.organisation_id, time(21), time(8))
+    stockholm = ZoneInfo("Europe/Stockholm")
+    evening = datetime.combine(working_day(1), time(20, 59), stockholm)
+    with app.app_context():
+        organisation = db.session.get(Organisation, library.organisation_id)
+        coordinator = db.session.get(User, library.coordinator_id)
+        campaign = save_campaign(
+            organisation,
+            CampaignDetails("Kväll", fika, AudienceRules(), per_minute=1, **default_texts(organisation)),
+            coordinator,
+        )
+        send_campaign(campaign, coordinator, now=evening.astimezone(UTC))
+        db.session.commit()
+
+    automatic = [m for m in outbox(kind=Kind.CAMPAIGN_INVITATION) if m.channel in ("sms", "voice")]
+    local = [m.send_after.astimezone(stockholm).strftime("%d %H:%M") for m in automatic]
+    next_day = (evening + timedelta(days=1)).strftime("%d")
+    assert local == [
+        evening.strftime("%d 20:59"),
+        f"{next_day} 08:00",
+        f"{next_day} 08:01",
+        f"{next_day} 08:02",
+    ]
