@@ -66,7 +66,7 @@ def _campaign_form(organisation, formdata=None) -> CampaignForm:
                 _(
                     "%(title)s, %(when)s, %(place)s (%(left)d platser kvar)",
                     title=session.title or _("Gruppträff"),
-                    when=local_datetime(session.starts_at, "EEEE d MMMM 'kl.' HH.mm"),
+                    when=local_datetime(session.starts_at, "EEEE d MMMM HH:mm"),
                     place=session.location.name,
                     left=session.places_left,
                 ),
