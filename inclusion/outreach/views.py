@@ -277,7 +277,10 @@ def letters(campaign_id: int):
     )
     if form.validate_on_submit():
         try:
-            posted = mark_letters_posted(organisation, int_list(form.message_ids.data), current_user)
+            # only this campaign's letters, whatever a stale or altered form sends
+            own = {invitation.message_id for invitation in waiting}
+            chosen = [message_id for message_id in int_list(form.message_ids.data) if message_id in own]
+            posted = mark_letters_posted(organisation, chosen, current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:

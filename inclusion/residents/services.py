@@ -177,11 +177,11 @@ def residents_with_number(
 
 
 def _apply_consent(resident: Resident, details: ResidentDetails, actor) -> None:
+    """Stamp when and by whom consent was given; withdrawing it clears the record."""
     if details.invitations_consent and not resident.invitations_consent_at:
         resident.invitations_consent_at = utcnow()
     if not details.invitations_consent:
         resident.invitations_consent_at = None
-    """Stamp when and by whom consent was given; withdrawing it clears the record."""
     if details.sms_consent and not resident.sms_consent:
         resident.sms_consent_at = utcnow()
         resident.sms_consent_recorded_by_id = getattr(actor, "id", None)
