@@ -11,6 +11,8 @@ from ..auth.models import User
 from ..auth.services import AccountDetails, create_account
 from ..core.database import utcnow
 from ..extensions import db
+from ..notifications.models import NotificationSettings
+from ..notifications.rules import settings_of
 from ..org.models import Location, Organisation, Topic
 from ..org.services import LocationDetails, TopicDetails, create_location, create_topic
 from ..residents.models import Resident
@@ -104,6 +106,11 @@ def load_demo_data() -> dict[str, int]:
                 if resident.get("opted_out"):
                     created.sms_opted_out_at = utcnow()
                 added["residents"] += 1
+
+        if db.session.get(NotificationSettings, organisation.id) is None:
+            settings = settings_of(organisation.id)
+            settings.sms_number = spec["sms_number"]
+            db.session.add(settings)
 
         db.session.flush()
         sessions, bookings = load_demo_sessions(organisation)

@@ -26,6 +26,8 @@ ORGANISATIONS = [
         "name": "Bräcke kommun",
         "sms_sender_name": "BrackeKn",
         "phone_number": "0980-31 92 00",
+        # the number residents text (HJÄLP, JA, NEJ); console SMS only pretend to use it
+        "sms_number": "+46701740691",
         "locations": [
             {
                 "name": "Bräcke bibliotek",
@@ -121,6 +123,7 @@ ORGANISATIONS = [
         "name": "Öckerö kommun",
         "sms_sender_name": "OckeroKn",
         "phone_number": "031-390 06 00",
+        "sms_number": "+46701740690",
         "locations": [
             {
                 "name": "Öckerö bibliotek",
