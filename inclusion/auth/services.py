@@ -16,7 +16,7 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
 from ..org.models import Organisation
 from .models import StaffLanguage, User
-from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, needs_rehash, verify_password
+from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, is_common, needs_rehash, verify_password
 
 
 @dataclass
@@ -32,11 +32,24 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str, field: str = "password") -> None:
+def check_password_rules(password: str, field: str = "password", email: str | None = None) -> None:
+    """Length, and not one of the passwords tried first or the account's own address:
+    no rules about digits and capitals, which only make people write passwords down."""
     if len(password or "") < PASSWORD_MIN:
         raise DomainError(_("Lösenordet måste ha minst %(min)d tecken.", min=PASSWORD_MIN), field)
     if len(password) > PASSWORD_MAX:
         raise DomainError(_("Lösenordet får ha högst %(max)d tecken.", max=PASSWORD_MAX), field)
+    if is_common(password):
+        raise DomainError(
+            _(
+                "Det lösenordet är ett av de vanligaste och gissas lätt. Välj ett annat, gärna några ord i rad."
+            ),
+            field,
+        )
+    folded = password.strip().casefold()
+    address = normalise_email(email or "")
+    if address and folded in (address, address.split("@")[0]):
+        raise DomainError(_("Lösenordet får inte vara din e-postadress."), field)
 
 
 def _checked_account(details: AccountDetails, existing_id: int | None) -> dict:
@@ -85,7 +98,7 @@ def create_account(organisation: Organisation, details: AccountDetails, password
     values: dict = {}
     collect_errors(
         lambda: values.update(_checked_account(details, None)),
-        lambda: check_password_rules(password),
+        lambda: check_password_rules(password, email=details.email),
     )
     user = User(organisation_id=organisation.id, password_hash=hash_password(password), **values)
     _set_languages(user, details.languages)
@@ -125,7 +138,7 @@ def update_account(user: User, details: AccountDetails, actor: User) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_rules(password)
+    check_password_rules(password, email=user.email)
     user.password_hash = hash_password(password)
     user.session_version += 1
 
@@ -133,7 +146,7 @@ def set_password(user: User, password: str) -> None:
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("Det nuvarande lösenordet stämmer inte."), "current_password")
-    check_password_rules(new_password, "new_password")  # the message belongs next to that field
+    check_password_rules(new_password, "new_password", user.email)  # the message belongs by that field
     set_password(user, new_password)
 
 

@@ -236,3 +236,32 @@ def test_cli_refuses_an_unknown_role(app, world):
     result = create_user(app, **{"--role": "admin"})
     assert result.exit_code != 0
     assert "admin" in result.output
+
+
+@pytest.mark.parametrize(
+    "new_password, message",
+    [
+        ("Lösenord1", "Det lösenordet är ett av de vanligaste"),
+        ("12345678", "Det lösenordet är ett av de vanligaste"),
+        ("volunteer@ockero.example", "Lösenordet får inte vara din e-postadress."),
+        ("short", "Lösenordet måste ha minst 8 tecken."),
+    ],
+)
+def test_a_new_password_that_is_easy_to_guess_is_refused(app, world, login_as, new_password, message):
+    client = login_as(Role.VOLUNTEER)
+    response = client.send_form("/account", {"current_password": PASSWORD, "new_password": new_password})
+
+    assert response.status_code == 422
+    assert message in field_error(response.get_data(as_text=True), "new_password")
+    assert sign_in(app.test_client(), world.ockero.emails[Role.VOLUNTEER], PASSWORD).status_code == 302
+
+
+def test_a_coordinator_cannot_give_a_new_account_a_common_password(app, coordinator):
+    response = coordinator.send_form(
+        "/accounts/new",
+        {"name": "Karin Lind", "email": "karin.lind@ockero.example", "role": "staff", "password": "sommar2026"},
+    )
+
+    assert response.status_code == 422
+    assert "Det lösenordet är ett av de vanligaste" in field_error(response.get_data(as_text=True), "password")
+    assert sign_in(app.test_client(), "karin.lind@ockero.example", "sommar2026").status_code != 302
