@@ -259,9 +259,16 @@ def test_a_new_password_that_is_easy_to_guess_is_refused(app, world, login_as, n
 def test_a_coordinator_cannot_give_a_new_account_a_common_password(app, coordinator):
     response = coordinator.send_form(
         "/accounts/new",
-        {"name": "Karin Lind", "email": "karin.lind@ockero.example", "role": "staff", "password": "sommar2026"},
+        {
+            "name": "Karin Lind",
+            "email": "karin.lind@ockero.example",
+            "role": "staff",
+            "password": "sommar2026",
+        },
     )
 
     assert response.status_code == 422
-    assert "Det lösenordet är ett av de vanligaste" in field_error(response.get_data(as_text=True), "password")
+    assert "Det lösenordet är ett av de vanligaste" in field_error(
+        response.get_data(as_text=True), "password"
+    )
     assert sign_in(app.test_client(), "karin.lind@ockero.example", "sommar2026").status_code != 302
