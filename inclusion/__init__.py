@@ -68,8 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from .outreach import answers as outreach_answers
     from .outreach.views import bp as outreach_bp
     from .privacy import receivers as privacy_receivers
+    from .privacy.views import bp as privacy_bp
     from .public.views import bp as public_bp
     from .reception.views import bp as reception_bp
+    from .reports.views import bp as reports_bp
     from .residents.views import bp as residents_bp
 
     app.register_blueprint(main_bp)
@@ -82,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(twilio_bp)
     app.register_blueprint(outreach_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(reports_bp)
     privacy_receivers.connect()
     notification_planning.connect()
     outreach_answers.connect()
@@ -91,11 +95,13 @@ def register_commands(app: Flask) -> None:
     from .auth.cli import create_user_command
     from .demo.cli import demo_command
     from .notifications.cli import dispatch_command
+    from .privacy.cli import purge_command
     from .scheduler import scheduler_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(dispatch_command)
+    app.cli.add_command(purge_command)
     app.cli.add_command(scheduler_command)
 
 

@@ -1,5 +1,5 @@
-"""APScheduler runs the background jobs: the dispatcher every minute (and, as they come,
-the nightly retention purge).
+"""APScheduler runs the background jobs: the dispatcher every minute, and the retention
+purge every night at 03:30 Stockholm time (when nobody is working and no message is sent).
 
 The outbox in the database is the truth, so a tick that runs twice does no harm. In
 production one process runs them: ``flask --app wsgi scheduler``. Under ``make run``
@@ -24,6 +24,8 @@ from flask.cli import with_appcontext
 log = logging.getLogger("inclusion.scheduler")
 
 DISPATCH_EVERY_SECONDS = 60
+#: the nightly retention purge, in the municipalities' own time
+PURGE_AT = {"hour": 3, "minute": 30, "timezone": "Europe/Stockholm"}
 
 
 def _dispatch_tick(app: Flask) -> None:
@@ -42,6 +44,24 @@ def _dispatch_tick(app: Flask) -> None:
             db.session.remove()
 
 
+def _purge_tick(app: Flask) -> None:
+    """A purge run twice finds nothing the second time, so a repeat does no harm."""
+    from .extensions import db
+    from .privacy.retention import purge
+
+    with app.app_context():
+        try:
+            report = purge()
+            db.session.commit()
+            for line in report.lines():
+                log.info("purge: %s", line)
+        except Exception:
+            db.session.rollback()
+            log.exception("retention purge failed; it runs again tomorrow night")
+        finally:
+            db.session.remove()
+
+
 def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
     scheduler.add_job(
         _dispatch_tick,
@@ -54,6 +74,17 @@ def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
         coalesce=True,
         misfire_grace_time=30,
         next_run_time=_now(),  # the first tick at once, not after a minute
+    )
+    scheduler.add_job(
+        _purge_tick,
+        "cron",
+        **PURGE_AT,
+        args=[app],
+        id="purge",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,  # a scheduler restarted at 04:00 still purges that night
     )
 
 
@@ -69,7 +100,7 @@ def start_in_process(app: Flask) -> None:
         add_jobs(scheduler, app)
         scheduler.start()
         app.extensions["inclusion_scheduler"] = scheduler
-        log.info("in-process scheduler started: dispatch every minute")
+        log.info("in-process scheduler started: dispatch every minute, purge at 03:30")
 
 
 def _now():
@@ -95,6 +126,6 @@ def scheduler_command() -> None:
     app = current_app._get_current_object()
     scheduler = BlockingScheduler(timezone="UTC")
     add_jobs(scheduler, app)
-    click.echo("Scheduler running: dispatch every minute. Stop with Ctrl+C.")
+    click.echo("Scheduler running: dispatch every minute, retention purge at 03:30. Stop with Ctrl+C.")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

@@ -91,6 +91,7 @@ MAIN_MENU = (
             "outreach.letters",
         ),
     ),
+    NavItem("reports.index", _l("Rapporter"), ("reports.index",)),
     NavItem(
         "residents.index",
         _l("Invånare"),
@@ -106,6 +107,11 @@ MAIN_MENU = (
         "auth.accounts",
         _l("Konton"),
         ("auth.accounts", "auth.new_account", "auth.edit_account", "auth.set_account_password"),
+    ),
+    NavItem(
+        "privacy.log",
+        _l("Logg"),
+        ("privacy.log", "privacy.retention_settings", "privacy.export", "privacy.erase"),
     ),
     NavItem("org.settings", _l("Inställningar"), ("org.settings",)),
 )

@@ -19,6 +19,7 @@ from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
 from .campaigns import load_demo_campaign
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
+from .history import load_demo_history
 from .requests import load_demo_requests
 from .sessions import load_demo_sessions
 
@@ -114,6 +115,9 @@ def load_demo_data() -> dict[str, int]:
 
         db.session.flush()
         sessions, bookings = load_demo_sessions(organisation)
+        added["sessions"] += sessions
+        added["bookings"] += bookings
+        sessions, bookings = load_demo_history(organisation)
         added["sessions"] += sessions
         added["bookings"] += bookings
         added["requests"] += load_demo_requests(organisation)

@@ -1,13 +1,14 @@
-"""The audit log: who created, viewed, changed or deleted resident data, when and from where.
+"""The audit log: who created, viewed, changed or deleted resident data, when and from where;
+and each organisation's retention periods.
 
-Append-only: the ORM refuses to change or delete a row (see ``receivers``).
+Append-only: the ORM refuses to change or delete an audit row (see ``receivers``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UTCDateTime, utcnow
@@ -34,5 +35,33 @@ class AuditEvent(db.Model):
     # Names of the fields that changed, never their values: the log must not become
     # a second copy of the personal data it watches over.
     changed_fields: Mapped[list | None] = mapped_column(JSON)
+    #: how many rows one event stands for: a nightly purge is one event per kind of
+    #: record and organisation, not one per message
+    item_count: Mapped[int | None]
 
     actor = relationship("User")
+
+
+class RetentionSettings(db.Model):
+    """How long an organisation keeps what it no longer needs (storage limitation, GDPR
+    art. 5(1)(e)); without a row the defaults in ``retention`` hold. The ranges are
+    checked by the database too, so no path can store a period of 0 days."""
+
+    __tablename__ = "retention_settings"
+    __table_args__ = (
+        CheckConstraint("message_days BETWEEN 7 AND 1095", name="message_days_range"),
+        CheckConstraint("resident_months BETWEEN 3 AND 120", name="resident_months_range"),
+        CheckConstraint("request_days BETWEEN 30 AND 1825", name="request_days_range"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: days after which the text of an SMS, call script or reply is removed
+    message_days: Mapped[int] = mapped_column(default=90, server_default=text("90"))
+    #: months without any activity after which a resident is pseudonymised
+    resident_months: Mapped[int] = mapped_column(default=24, server_default=text("24"))
+    #: days after a request was closed or booked before its free-text notes are removed
+    request_days: Mapped[int] = mapped_column(default=180, server_default=text("180"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

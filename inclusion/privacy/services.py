@@ -1,11 +1,29 @@
-"""Writing the audit log."""
+"""Writing and reading the audit log.
+
+Every read of resident data and every change to it lands here through signals; the log
+itself holds no personal data of residents (ids and field names only), so it can be
+kept longer than what it watches over.
+"""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from dataclasses import dataclass
+from datetime import date
 
+from flask import has_request_context, request
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from ..auth.models import User
+from ..booking.models import Booking
+from ..core.clock import local_day_bounds
 from ..extensions import db
+from ..reception.models import CallbackRequest
+from ..residents.models import Resident
 from .models import AuditEvent
+
+AUDIT_PAGE_SIZE = 50
+#: the actor filter's value for what the system did by itself (retention purges)
+SYSTEM = "system"
 
 
 def record_audit_event(
@@ -16,6 +34,7 @@ def record_audit_event(
     subject_type: str,
     subject_id: int,
     changed_fields: list[str] | None = None,
+    item_count: int | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         organisation_id=organisation_id,
@@ -26,6 +45,99 @@ def record_audit_event(
         subject_id=subject_id,
         remote_addr=request.remote_addr if has_request_context() else None,
         changed_fields=sorted(changed_fields) if changed_fields else None,
+        item_count=item_count,
     )
     db.session.add(event)
     return event
+
+
+def about_resident(resident_id: int) -> ColumnElement[bool]:
+    """Events about a resident: their own record, and their bookings and requests (who
+    booked them, who took their call), which say as much about them."""
+    return or_(
+        and_(AuditEvent.subject_type == "resident", AuditEvent.subject_id == resident_id),
+        and_(
+            AuditEvent.subject_type == "booking",
+            AuditEvent.subject_id.in_(select(Booking.id).where(Booking.resident_id == resident_id)),
+        ),
+        and_(
+            AuditEvent.subject_type == "request",
+            AuditEvent.subject_id.in_(
+                select(CallbackRequest.id).where(CallbackRequest.resident_id == resident_id)
+            ),
+        ),
+    )
+
+
+@dataclass
+class AuditFilter:
+    resident_id: int | None = None
+    #: a staff member's id, ``SYSTEM``, or None for everyone
+    actor: int | str | None = None
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    #: keyset paging: only events with a smaller id
+    before: int | None = None
+
+
+def audit_log(
+    organisation_id: int, timezone: str, filters: AuditFilter
+) -> tuple[list[AuditEvent], int | None]:
+    """A page of the organisation's audit log, newest first, and the id to continue from
+    (keyset paging: the thousandth page costs what the first does)."""
+    query = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
+    if filters.resident_id is not None:
+        query = query.where(about_resident(filters.resident_id))
+    if filters.actor == SYSTEM:
+        query = query.where(AuditEvent.actor_id.is_(None), AuditEvent.actor_name.is_(None))
+    elif filters.actor is not None:
+        query = query.where(AuditEvent.actor_id == filters.actor)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.date_from is not None:
+        query = query.where(AuditEvent.at >= local_day_bounds(filters.date_from, timezone)[0])
+    if filters.date_to is not None:
+        query = query.where(AuditEvent.at < local_day_bounds(filters.date_to, timezone)[1])
+    if filters.before is not None:
+        query = query.where(AuditEvent.id < filters.before)
+    rows = list(db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE + 1)))
+    more = rows[AUDIT_PAGE_SIZE - 1].id if len(rows) > AUDIT_PAGE_SIZE else None
+    return rows[:AUDIT_PAGE_SIZE], more
+
+
+def residents_behind(events: list[AuditEvent]) -> dict[tuple[str, int], Resident]:
+    """The resident each event on a page is about (a booking's or request's resident too),
+    in three queries for the whole page; rows deleted since are simply missing."""
+    ids: dict[str, set[int]] = {"resident": set(), "booking": set(), "request": set()}
+    for event in events:
+        if event.subject_type in ids:
+            ids[event.subject_type].add(event.subject_id)
+    resident_of: dict[tuple[str, int], int] = {("resident", i): i for i in ids["resident"]}
+    if ids["booking"]:
+        for booking_id, resident_id in db.session.execute(
+            select(Booking.id, Booking.resident_id).where(Booking.id.in_(ids["booking"]))
+        ):
+            resident_of[("booking", booking_id)] = resident_id
+    if ids["request"]:
+        for request_id, resident_id in db.session.execute(
+            select(CallbackRequest.id, CallbackRequest.resident_id).where(
+                CallbackRequest.id.in_(ids["request"]), CallbackRequest.resident_id.is_not(None)
+            )
+        ):
+            resident_of[("request", request_id)] = resident_id
+    wanted = set(resident_of.values())
+    residents = (
+        {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
+    return {key: residents[rid] for key, rid in resident_of.items() if rid in residents}
+
+
+def accounts_of(organisation_id: int) -> list[User]:
+    """Everyone whose actions the log can show, for the "who" filter (disabled accounts
+    too: what they did stays in the log)."""
+    return list(
+        db.session.scalars(select(User).where(User.organisation_id == organisation_id).order_by(User.name))
+    )

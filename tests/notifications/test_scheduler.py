@@ -18,8 +18,7 @@ def test_the_dispatch_job_runs_every_minute_and_never_twice_at_once(app):
     scheduler = BackgroundScheduler(timezone="UTC")
     add_jobs(scheduler, app)
 
-    (job,) = scheduler.get_jobs()
-    assert job.id == "dispatch"
+    job = scheduler.get_job("dispatch")
     assert job.trigger.interval.total_seconds() == 60
     assert (job.max_instances, job.coalesce) == (1, True)
 

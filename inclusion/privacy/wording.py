@@ -1,0 +1,56 @@
+"""What the audit log's words mean to a person reading it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "view": _l("Tittade på"),
+    "create": _l("Lade in"),
+    "update": _l("Ändrade"),
+    "delete": _l("Raderade"),
+    "rebook": _l("Bokade om"),
+    "cancel": _l("Avbokade"),
+    "promote": _l("Flyttade från väntelistan"),
+    "export": _l("Lämnade ut uppgifter (export)"),
+    "erase": _l("Tog bort uppgifter på begäran"),
+    "pseudonymise": _l("Pseudonymiserade (lagringstiden gick ut)"),
+    "purge": _l("Rensade (lagringstiden gick ut)"),
+}
+
+SUBJECT_LABELS = {
+    "resident": _l("invånare"),
+    "booking": _l("bokning"),
+    "request": _l("förfrågan"),
+    "retention": _l("lagringstider"),
+    "organisation": _l("kommunens uppgifter"),
+}
+
+#: what a purge removed, by the first field it names
+PURGED_KIND_LABELS = {
+    "outbox_message": _l("texter i sms, samtal och brev"),
+    "inbound_message": _l("sms från invånare och svaren på dem"),
+    "callback_request": _l("anteckningar i avslutade förfrågningar"),
+}
+
+#: the export's resident fields, as the readable page names them
+RESIDENT_FIELD_LABELS = {
+    "id": _l("Nummer i registret"),
+    "name": _l("Namn"),
+    "phone_e164": _l("Telefon"),
+    "phone_kind": _l("Sorts telefon"),
+    "preferred_language": _l("Språk"),
+    "preferred_channel": _l("Påminns via"),
+    "trusted_contact_name": _l("Kontaktperson"),
+    "trusted_contact_phone_e164": _l("Kontaktpersonens telefon"),
+    "trusted_contact_consent": _l("Kontaktpersonen får kopior"),
+    "street_address": _l("Gatuadress"),
+    "postal_code": _l("Postnummer"),
+    "city": _l("Ort"),
+    "age_band": _l("Åldersgrupp"),
+    "notes": _l("Anteckning"),
+    "phone_problem": _l("Problem med numret"),
+    "phone_problem_at": _l("Problemet upptäcktes"),
+    "created_at": _l("Registrerad"),
+    "updated_at": _l("Senast ändrad"),
+}

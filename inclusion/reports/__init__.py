@@ -1,0 +1,3 @@
+"""Reports for the digital-agenda follow-up: aggregates by week or month, charts with a
+table beside each, and CSV. Only aggregates leave the system; small groups of residents
+show as "<5"."""

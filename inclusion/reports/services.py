@@ -1,0 +1,603 @@
+"""The report's figures, each an aggregate query grouped in SQL: a fixed number of queries
+whatever the amount of data, the same on SQLite and PostgreSQL.
+
+Weeks and months are local days, so they cannot be taken from a UTC time with a date
+function that both databases share. Instead the edges of the weeks or months are worked
+out in UTC beforehand (``ReportQuery.edges``) and a CASE expression puts each stored
+time into its bucket; the databases then GROUP BY that number.
+
+What each table counts. *Residents* tables keep the small-group rule ("<5", see
+``tables``); *events* tables are shown as they are.
+
+- ``sessions`` (events): sessions held, i.e. scheduled, not cancelled and ended by now,
+  by the day they started; split into one-to-one and group sessions.
+- ``residents`` (residents): distinct residents with a booking marked "attended" in a
+  session held. *New* in a column when their first attended booking ever (in the whole
+  municipality, at any place) falls in that week or month, or for the whole period in the
+  period; *returning* otherwise.
+- ``age_bands`` (residents): the same residents by their age band.
+- ``locations`` (events): visits (bookings marked "attended") per place.
+- ``channels`` (events): bookings that had a place in a session held, by the way the
+  booking came in.
+- ``topics`` / ``helped_topics`` (events): the topics chosen when booking (bookings with a
+  place in sessions held), and the topics staff noted after a visit. A booking may have
+  several topics.
+- ``no_show`` (events): bookings whose attendance was marked "attended" or "no show";
+  *with reminder* when a reminder to the resident about that booking was sent or
+  delivered (outbox state ``sent`` or ``delivered``), and the share that did not come.
+- ``requests`` (events): callback requests received, by the day they came in and their
+  channel; with a place chosen, those that asked for that place.
+- ``time_to_booking`` (events): requests received in the period that were booked, and
+  the median hours from the request to the booking (``booked_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+)
+
+from ..booking.forms import CHANNEL_LABELS as BOOKING_CHANNEL_LABELS
+from ..booking.models import (
+    Attendance,
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    HelpSession,
+    SessionKind,
+    SessionState,
+    booking_helped_topic,
+    booking_topic,
+)
+from ..extensions import db
+from ..notifications.models import Kind, Message, Recipient, State
+from ..org.models import Location, Topic
+from ..reception.forms import CHANNEL_LABELS as REQUEST_CHANNEL_LABELS
+from ..reception.models import CallbackRequest, RequestChannel
+from ..residents.forms import AGE_BAND_LABELS
+from ..residents.models import Resident
+from .periods import ReportQuery
+from .tables import ChartKind, Counts, Row, Table, Unit
+
+# --- Building blocks ------------------------------------------------------------------
+
+
+def bucket_of(moment: ColumnElement[datetime], edges: list[datetime]) -> ColumnElement[int | None]:
+    """The index of the week or month a stored UTC time falls in; NULL outside the period."""
+    whens = [(moment < edges[0], null())]
+    whens += [(moment < edge, literal_column(str(index))) for index, edge in enumerate(edges[1:])]
+    return case(*whens, else_=null())
+
+
+def hours_between(start: ColumnElement[datetime], end: ColumnElement[datetime]) -> ColumnElement[float]:
+    """Hours from one stored time to another: the one expression the two databases differ on."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return extract("epoch", end - start) / 3600.0
+    seconds = cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
+    return seconds / 3600.0
+
+
+def _held_sessions(query: ReportQuery) -> list[ColumnElement[bool]]:
+    """Sessions held in the period: scheduled, not cancelled, already ended."""
+    edges = query.edges
+    conditions = [
+        HelpSession.organisation_id == query.organisation_id,
+        HelpSession.state == SessionState.SCHEDULED,
+        HelpSession.ends_at <= query.now,
+        HelpSession.starts_at >= edges[0],
+        HelpSession.starts_at < edges[-1],
+    ]
+    if query.location_id:
+        conditions.append(HelpSession.location_id == query.location_id)
+    return conditions
+
+
+def _visits_condition() -> list[ColumnElement[bool]]:
+    return [Booking.status == BookingStatus.BOOKED, Booking.attendance == Attendance.ATTENDED]
+
+
+def _counted(rows: Select) -> dict[tuple, int]:
+    """Run ``select(row, bucket)`` grouped in SQL: {(row, bucket): count}.
+
+    The bucket is grouped as a column of a subquery, because PostgreSQL does not see two
+    copies of a CASE with bound parameters as the same GROUP BY expression."""
+    inner = rows.subquery()
+    grouped = select(inner.c.row, inner.c.bucket, func.count()).group_by(inner.c.row, inner.c.bucket)
+    return {(row, bucket): count for row, bucket, count in db.session.execute(grouped)}
+
+
+def _event_row(label: str, counts: dict[tuple, int], key, width: int, **options) -> Row:
+    values = [counts.get((key, index), 0) for index in range(width)]
+    return Row(label, values, sum(values), **options)
+
+
+def _sum_row(label: str, rows: list[Row]) -> Row:
+    values = [sum(row.values[index] for row in rows) for index in range(len(rows[0].values))]
+    return Row(label, values, sum(row.total for row in rows), in_chart=False, is_sum=True)
+
+
+def _table(query: ReportQuery, key: str, **fields) -> Table:
+    return Table(key=key, buckets=query.buckets, **fields)
+
+
+@dataclass
+class Names:
+    """The municipality's places and topics by id, for the rows of their tables."""
+
+    locations: dict[int, tuple[str, bool]]
+    topics: dict[int, tuple[str, bool]]
+
+
+def names_of(organisation_id: int) -> Names:
+    locations = db.session.execute(
+        select(Location.id, Location.name, Location.active).where(Location.organisation_id == organisation_id)
+    )
+    topics = db.session.execute(
+        select(Topic.id, Topic.name, Topic.active).where(Topic.organisation_id == organisation_id)
+    )
+    return Names(
+        {row.id: (row.name, row.active) for row in locations},
+        {row.id: (row.name, row.active) for row in topics},
+    )
+
+
+def _named_rows(names: dict[int, tuple[str, bool]], counts: dict[tuple, int], width: int) -> list[Row]:
+    """One row per place or topic: the active ones always, the others when they have figures."""
+    used = {key for key, _bucket in counts}
+    rows = [
+        _event_row(name, counts, item_id, width)
+        for item_id, (name, active) in names.items()
+        if active or item_id in used
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.label.casefold()))
+
+
+# --- The tables -----------------------------------------------------------------------
+
+
+def sessions_table(query: ReportQuery, names: Names) -> Table:
+    counts = _counted(
+        select(
+            HelpSession.kind.label("row"), bucket_of(HelpSession.starts_at, query.edges).label("bucket")
+        ).where(*_held_sessions(query))
+    )
+    width = len(query.buckets)
+    parts = [
+        _event_row(_("Enskild hjälp"), counts, SessionKind.ONE_TO_ONE, width),
+        _event_row(_("Gruppträff"), counts, SessionKind.GROUP, width),
+    ]
+    return _table(
+        query,
+        "sessions",
+        title=_("Pass som hölls"),
+        explanation=_(
+            "Pass som inte ställdes in och som har slutat, efter dagen de började. "
+            "En gruppträff räknas som ett pass."
+        ),
+        row_heading=_("Sorts pass"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.OVER_TIME,
+        rows=[*parts, _sum_row(_("Alla pass"), parts)],
+    )
+
+
+def _visits(query: ReportQuery) -> Select:
+    """Each attended booking in a session held, with its bucket, the resident, the bucket
+    of the resident's first attended booking ever (NULL before the period) and age band."""
+    first_visit = (
+        select(Booking.resident_id.label("resident_id"), func.min(HelpSession.starts_at).label("first_at"))
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(
+            Booking.organisation_id == query.organisation_id,
+            HelpSession.state == SessionState.SCHEDULED,
+            *_visits_condition(),
+        )
+        .group_by(Booking.resident_id)
+        .subquery()
+    )
+    return (
+        select(
+            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
+            Booking.resident_id.label("resident_id"),
+            bucket_of(first_visit.c.first_at, query.edges).label("first_bucket"),
+            Resident.age_band.label("age_band"),
+        )
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .join(first_visit, first_visit.c.resident_id == Booking.resident_id)
+        .join(Resident, Resident.id == Booking.resident_id)
+        .where(*_held_sessions(query), *_visits_condition())
+    )
+
+
+def residents_table(query: ReportQuery, names: Names) -> Table:
+    visits = _visits(query).subquery()
+    residents = func.count(distinct(visits.c.resident_id))
+    new_in_bucket = func.count(
+        distinct(case((visits.c.first_bucket == visits.c.bucket, visits.c.resident_id), else_=null()))
+    )
+    new_in_period = func.count(
+        distinct(case((visits.c.first_bucket.is_not(None), visits.c.resident_id), else_=null()))
+    )
+    by_bucket = {
+        bucket: (helped, new)
+        for bucket, helped, new in db.session.execute(
+            select(visits.c.bucket, residents, new_in_bucket).group_by(visits.c.bucket)
+        )
+    }
+    helped_total, new_total = db.session.execute(select(residents, new_in_period)).one()
+    width = len(query.buckets)
+    helped = [by_bucket.get(index, (0, 0))[0] for index in range(width)]
+    new = [by_bucket.get(index, (0, 0))[1] for index in range(width)]
+    return _table(
+        query,
+        "residents",
+        title=_("Invånare som fick hjälp"),
+        explanation=_(
+            "Olika invånare som kom till minst ett pass. Ny: första besöket någonsin var i "
+            "den veckan eller månaden (under Hela perioden: någon gång under perioden). "
+            "Återkommande: har fått hjälp tidigare. Varje invånare räknas en gång per "
+            "kolumn, så veckorna eller månaderna summerar inte till hela perioden."
+        ),
+        row_heading=_("Invånare"),
+        counts=Counts.RESIDENTS,
+        chart=ChartKind.OVER_TIME,
+        rows=[
+            Row(_("Nya"), new, new_total),
+            Row(
+                _("Återkommande"), [h - n for h, n in zip(helped, new, strict=True)], helped_total - new_total
+            ),
+            Row(_("Alla som fick hjälp"), helped, helped_total, in_chart=False, is_sum=True),
+        ],
+    )
+
+
+def age_bands_table(query: ReportQuery, names: Names) -> Table:
+    visits = _visits(query).subquery()
+    residents = func.count(distinct(visits.c.resident_id))
+    by_bucket = {
+        (band, bucket): count
+        for band, bucket, count in db.session.execute(
+            select(visits.c.age_band, visits.c.bucket, residents).group_by(visits.c.age_band, visits.c.bucket)
+        )
+    }
+    totals = {
+        band: count
+        for band, count in db.session.execute(
+            select(visits.c.age_band, residents).group_by(visits.c.age_band)
+        )
+    }
+    width = len(query.buckets)
+    labelled = [(band.value, label) for band, label in AGE_BAND_LABELS.items()] + [
+        (None, _("Ålder inte angiven"))
+    ]
+    rows = [
+        Row(str(label), [by_bucket.get((band, index), 0) for index in range(width)], totals.get(band, 0))
+        for band, label in labelled
+    ]
+    return _table(
+        query,
+        "age_bands",
+        title=_("Åldersgrupper bland dem som fick hjälp"),
+        explanation=_("Samma invånare som i tabellen ovan, efter den åldersgrupp de har uppgett."),
+        row_heading=_("Ålder"),
+        counts=Counts.RESIDENTS,
+        chart=ChartKind.TOTALS,
+        rows=rows,
+    )
+
+
+def locations_table(query: ReportQuery, names: Names) -> Table:
+    counts = _counted(
+        select(
+            HelpSession.location_id.label("row"),
+            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
+        )
+        .select_from(Booking)
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(*_held_sessions(query), *_visits_condition())
+    )
+    places = names.locations
+    if query.location_id:
+        places = {query.location_id: (places[query.location_id][0], True)}
+    return _table(
+        query,
+        "locations",
+        title=_("Besök per plats"),
+        explanation=_("Bokningar där invånaren kom, efter platsen där passet hölls."),
+        row_heading=_("Plats"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.TOTALS,
+        rows=_named_rows(places, counts, len(query.buckets)),
+    )
+
+
+def channels_table(query: ReportQuery, names: Names) -> Table:
+    counts = _counted(
+        select(Booking.channel.label("row"), bucket_of(HelpSession.starts_at, query.edges).label("bucket"))
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(*_held_sessions(query), Booking.status == BookingStatus.BOOKED)
+    )
+    width = len(query.buckets)
+    parts = [
+        _event_row(str(BOOKING_CHANNEL_LABELS[channel]), counts, channel, width) for channel in BookingChannel
+    ]
+    return _table(
+        query,
+        "channels",
+        title=_("Bokningar per kanal"),
+        explanation=_("Bokningar med plats på pass som hölls, efter hur bokningen kom in."),
+        row_heading=_("Kanal"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.TOTALS,
+        rows=[*parts, _sum_row(_("Alla bokningar"), parts)],
+    )
+
+
+def _topic_table(query: ReportQuery, names: Names, link, key: str, **fields) -> Table:
+    conditions = (
+        _visits_condition() if link is booking_helped_topic else [Booking.status == BookingStatus.BOOKED]
+    )
+    counts = _counted(
+        select(link.c.topic_id.label("row"), bucket_of(HelpSession.starts_at, query.edges).label("bucket"))
+        .select_from(link)
+        .join(Booking, Booking.id == link.c.booking_id)
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(*_held_sessions(query), *conditions)
+    )
+    return _table(
+        query,
+        key,
+        row_heading=_("Ämne"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.TOTALS,
+        rows=_named_rows(names.topics, counts, len(query.buckets)),
+        **fields,
+    )
+
+
+def topics_table(query: ReportQuery, names: Names) -> Table:
+    return _topic_table(
+        query,
+        names,
+        booking_topic,
+        "topics",
+        title=_("Ämnen som bokningarna gällde"),
+        explanation=_(
+            "Ämnen som valdes vid bokningen, för bokningar med plats på pass som hölls. "
+            "En bokning kan gälla flera ämnen."
+        ),
+    )
+
+
+def helped_topics_table(query: ReportQuery, names: Names) -> Table:
+    return _topic_table(
+        query,
+        names,
+        booking_helped_topic,
+        "helped_topics",
+        title=_("Ämnen som invånarna fick hjälp med"),
+        explanation=_("Ämnen som personalen noterade efter ett besök. Ett besök kan gälla flera ämnen."),
+    )
+
+
+def _reminded() -> ColumnElement[bool]:
+    """A reminder about this booking went out to the resident (sent, or known delivered)."""
+    return (
+        select(Message.id)
+        .where(
+            Message.booking_id == Booking.id,
+            Message.kind == Kind.REMINDER,
+            Message.recipient == Recipient.RESIDENT,
+            Message.state.in_([State.SENT, State.DELIVERED]),
+        )
+        .exists()
+    )
+
+
+def no_show_table(query: ReportQuery, names: Names) -> Table:
+    marked = (
+        select(
+            _reminded().label("reminded"),
+            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
+            case((Booking.attendance == Attendance.NO_SHOW, 1), else_=0).label("missed"),
+        )
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(
+            *_held_sessions(query),
+            Booking.status == BookingStatus.BOOKED,
+            Booking.attendance.in_([Attendance.ATTENDED, Attendance.NO_SHOW]),
+        )
+        .subquery()
+    )
+    found = {
+        (bool(reminded), bucket): (count, missed)
+        for reminded, bucket, count, missed in db.session.execute(
+            select(marked.c.reminded, marked.c.bucket, func.count(), func.sum(marked.c.missed)).group_by(
+                marked.c.reminded, marked.c.bucket
+            )
+        )
+    }
+    width = len(query.buckets)
+
+    def rate(missed: int, count: int) -> float | None:
+        return 100.0 * missed / count if count else None
+
+    rows = []
+    for reminded, label in ((True, _("Med påminnelse")), (False, _("Utan påminnelse"))):
+        counts = [found.get((reminded, index), (0, 0))[0] for index in range(width)]
+        missed = [int(found.get((reminded, index), (0, 0))[1] or 0) for index in range(width)]
+        rows += [
+            Row(_("%(group)s: markerade bokningar", group=label), counts, sum(counts), in_chart=False),
+            Row(_("%(group)s: kom inte", group=label), missed, sum(missed), in_chart=False),
+            Row(
+                _("%(group)s: andel som inte kom", group=label),
+                [rate(m, c) for m, c in zip(missed, counts, strict=True)],
+                rate(sum(missed), sum(counts)),
+                unit=Unit.PERCENT,
+            ),
+        ]
+    return _table(
+        query,
+        "no_show",
+        title=_("Uteblivna besök, med och utan påminnelse"),
+        explanation=_(
+            "Bokningar där personalen har markerat om invånaren kom. Med påminnelse: en "
+            "påminnelse om bokningen skickades till invånaren. Andelen är de som inte kom "
+            "delat med alla markerade bokningar i gruppen."
+        ),
+        row_heading=_("Grupp"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.OVER_TIME,
+        rows=rows,
+    )
+
+
+def _requests_in(query: ReportQuery) -> list[ColumnElement[bool]]:
+    edges = query.edges
+    conditions = [
+        CallbackRequest.organisation_id == query.organisation_id,
+        CallbackRequest.created_at >= edges[0],
+        CallbackRequest.created_at < edges[-1],
+    ]
+    if query.location_id:
+        conditions.append(CallbackRequest.preferred_location_id == query.location_id)
+    return conditions
+
+
+def requests_table(query: ReportQuery, names: Names) -> Table:
+    counts = _counted(
+        select(
+            CallbackRequest.channel.label("row"),
+            bucket_of(CallbackRequest.created_at, query.edges).label("bucket"),
+        ).where(*_requests_in(query))
+    )
+    width = len(query.buckets)
+    parts = [
+        _event_row(str(REQUEST_CHANNEL_LABELS[channel]), counts, channel, width) for channel in RequestChannel
+    ]
+    return _table(
+        query,
+        "requests",
+        title=_("Förfrågningar som kom in"),
+        explanation=_(
+            "Förfrågningar i kön, efter dagen de kom in och hur. Med en plats vald: "
+            "förfrågningar som önskade den platsen."
+        ),
+        row_heading=_("Kanal"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.OVER_TIME,
+        rows=[*parts, _sum_row(_("Alla förfrågningar"), parts)],
+    )
+
+
+def _median_hours(query: ReportQuery, by_bucket: bool) -> dict[int, tuple[float, int]]:
+    """{bucket: (median hours, requests)}; with ``by_bucket`` false one entry, -1, for the
+    whole period. The median is taken in SQL with window functions, which both databases
+    have: the middle one (or the two middle ones) of each bucket's sorted hours."""
+    bucket = bucket_of(CallbackRequest.created_at, query.edges) if by_bucket else literal_column("-1")
+    booked = (
+        select(
+            bucket.label("bucket"),
+            hours_between(CallbackRequest.created_at, CallbackRequest.booked_at).label("hours"),
+        )
+        .where(*_requests_in(query), CallbackRequest.booked_at.is_not(None))
+        .subquery()
+    )
+    ranked = select(
+        booked.c.bucket,
+        booked.c.hours,
+        func.row_number().over(partition_by=booked.c.bucket, order_by=booked.c.hours).label("position"),
+        func.count().over(partition_by=booked.c.bucket).label("size"),
+    ).subquery()
+    middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == (ranked.c.size + 2) // 2)
+    rows = db.session.execute(
+        select(ranked.c.bucket, func.avg(ranked.c.hours), func.max(ranked.c.size))
+        .where(middle)
+        .group_by(ranked.c.bucket)
+    )
+    return {bucket: (float(hours), size) for bucket, hours, size in rows}
+
+
+def time_to_booking_table(query: ReportQuery, names: Names) -> Table:
+    by_bucket = _median_hours(query, by_bucket=True)
+    whole = _median_hours(query, by_bucket=False).get(-1)
+    width = len(query.buckets)
+    return _table(
+        query,
+        "time_to_booking",
+        title=_("Tid från förfrågan till bokning"),
+        explanation=_(
+            "Förfrågningar som kom in under perioden och blev bokade, och medianen av "
+            "timmarna från förfrågan till bokning: hälften gick fortare, hälften långsammare."
+        ),
+        row_heading=_("Förfrågningar"),
+        counts=Counts.EVENTS,
+        chart=ChartKind.OVER_TIME,
+        rows=[
+            Row(
+                _("Bokade förfrågningar"),
+                [by_bucket.get(index, (None, 0))[1] for index in range(width)],
+                whole[1] if whole else 0,
+                in_chart=False,
+            ),
+            Row(
+                _("Median, timmar"),
+                [by_bucket.get(index, (None, 0))[0] for index in range(width)],
+                whole[0] if whole else None,
+                unit=Unit.HOURS,
+            ),
+        ],
+    )
+
+
+BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
+    "sessions": sessions_table,
+    "residents": residents_table,
+    "age_bands": age_bands_table,
+    "locations": locations_table,
+    "channels": channels_table,
+    "topics": topics_table,
+    "helped_topics": helped_topics_table,
+    "no_show": no_show_table,
+    "requests": requests_table,
+    "time_to_booking": time_to_booking_table,
+}
+#: the tables in the order the page shows them; each is also /reports/<key>.csv and .svg
+TABLE_KEYS = tuple(BUILDERS)
+
+
+def report_table(query: ReportQuery, key: str) -> Table:
+    """One table (for its CSV or its chart); ``KeyError`` for a table that does not exist."""
+    builder = BUILDERS[key]
+    return builder(query, names_of(query.organisation_id))
+
+
+def report(query: ReportQuery) -> list[Table]:
+    """Every table of the report, in the order the page shows them."""
+    names = names_of(query.organisation_id)
+    return [BUILDERS[key](query, names) for key in TABLE_KEYS]
+
+
+def locations_to_choose(organisation_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Location.id, Location.name)
+        .where(Location.organisation_id == organisation_id)
+        .order_by(Location.name)
+    )
+    return [(location_id, name) for location_id, name in rows]
