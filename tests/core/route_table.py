@@ -109,6 +109,16 @@ ROUTE_ROLES: dict[str, frozenset[Role] | str] = {
     "public.help_form": PUBLIC,
     "public.thanks": PUBLIC,
     "public.poster": DESK,
+    # Reports for the digital agenda: aggregates only, for the coordinator
+    "reports.index": ONLY_COORDINATOR,
+    "reports.chart": ONLY_COORDINATOR,
+    "reports.export": ONLY_COORDINATOR,
+    # Privacy: the audit log, retention periods, a resident's rights (coordinator only)
+    "privacy.log": ONLY_COORDINATOR,
+    "privacy.retention_settings": ONLY_COORDINATOR,
+    "privacy.export": ONLY_COORDINATOR,
+    "privacy.export_json": ONLY_COORDINATOR,
+    "privacy.erase": ONLY_COORDINATOR,
 }
 
 #: routes whose GET changes nothing but needs a volunteer's own session: 404 is right for others

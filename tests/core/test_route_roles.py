@@ -40,7 +40,13 @@ ID_ARGUMENTS = {
     "invitation_id": Invitation,
 }
 #: other route arguments, the same for both municipalities
-FIXED_ARGUMENTS = {"token": "no-such-token", "kind": "campaign_invitation", "medium": "sms", "language": "sv"}
+FIXED_ARGUMENTS = {
+    "table": "sessions",
+    "token": "no-such-token",
+    "kind": "campaign_invitation",
+    "medium": "sms",
+    "language": "sv",
+}
 #: public, but each one checks Twilio's signature: an unsigned request is refused
 SIGNED_WEBHOOKS = {"twilio.sms_inbound", "twilio.sms_status", "twilio.voice_status", "twilio.voice_reminder"}
 DEMO_EMAIL = {
