@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from inclusion.core.clock import holiday_name, local_today
 from inclusion.extensions import db
@@ -60,3 +62,21 @@ def followed(client, response) -> str:
     """The page a form post redirected to, with the message it flashed."""
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return page_of(client.get(response.headers["Location"]))
+
+
+@contextmanager
+def counting_statements(app) -> Iterator[list[str]]:
+    """The SQL statements run inside the block, to show a page's query count does not
+    grow with the data."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -150,7 +150,6 @@ def invitation_meant(sender: str) -> Message | None:
 
 def reply_to_invitation(message: Message, wants_to_come: bool, via: str):
     """Ask outreach what the answer to an invitation gets the resident."""
-    from flask_babel import get_locale
 
     language = str(get_locale() or "sv")
     for _receiver, answer in signals.invitation_answered.send(
@@ -289,7 +288,6 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
 
 
 def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, sign: str):
-    from flask_babel import get_locale
 
     words = _booking_words(booking, str(get_locale() or "sv"))
     if meaning == CONFIRM:

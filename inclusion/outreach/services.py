@@ -180,19 +180,32 @@ def audience_for(campaign: Campaign) -> list[tuple[Resident, Channel | None]]:
     )
 
 
-def invitation_text(campaign: Campaign, resident: Resident, channel: Channel) -> tuple[str, str]:
-    """(text, language): the campaign's own words in Swedish; a resident who chose another
-    language gets the organisation's invitation in that language when there is one."""
-    medium = MEDIUM_OF[channel]
-    body, language = getattr(campaign, TEXT_FIELDS[medium]), "sv"
-    if resident.preferred_language != "sv":
-        wording = wording_for(
-            campaign.organisation_id, Kind.CAMPAIGN_INVITATION, medium, resident.preferred_language
-        )
-        if wording is not None and wording.language == resident.preferred_language:
-            body, language = wording.body, wording.language
-    context = context_for_session(campaign.session, resident.name)
-    return fill_in(body, values_for(context, language, medium)), language
+class InvitationWriter:
+    """Puts a campaign's invitation into words for each resident: the campaign's own words
+    in Swedish; a resident who chose another language gets the organisation's invitation
+    in that language when there is one. Each language's text is looked up once, not once
+    per resident."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self._bodies: dict[tuple[Medium, str], tuple[str, str]] = {}
+
+    def _body(self, medium: Medium, wanted: str) -> tuple[str, str]:
+        if (medium, wanted) not in self._bodies:
+            body, language = getattr(self.campaign, TEXT_FIELDS[medium]), "sv"
+            if wanted != "sv":
+                wording = wording_for(self.campaign.organisation_id, Kind.CAMPAIGN_INVITATION, medium, wanted)
+                if wording is not None and wording.language == wanted:
+                    body, language = wording.body, wording.language
+            self._bodies[(medium, wanted)] = (body, language)
+        return self._bodies[(medium, wanted)]
+
+    def text(self, resident: Resident, channel: Channel) -> tuple[str, str]:
+        """(text, language)"""
+        medium = MEDIUM_OF[channel]
+        body, language = self._body(medium, resident.preferred_language)
+        context = context_for_session(self.campaign.session, resident.name)
+        return fill_in(body, values_for(context, language, medium)), language
 
 
 @dataclass
@@ -204,8 +217,9 @@ class CampaignPreview:
 
 def preview(campaign: Campaign) -> CampaignPreview:
     summary = summarise(audience_for(campaign))
+    writer = InvitationWriter(campaign)
     texts = {
-        channel: (resident, invitation_text(campaign, resident, channel)[0])
+        channel: (resident, writer.text(resident, channel)[0])
         for channel, resident in summary.examples.items()
     }
     return CampaignPreview(summary, texts)
@@ -252,9 +266,10 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
             _("Ingen invånare matchar urvalet, så inget skickas. Ändra urvalet och försök igen.")
         )
     pace = _Pace(campaign, now)
+    writer = InvitationWriter(campaign)
     for resident, channel in audience:
         due = now if channel in MANUAL_CHANNELS else pace.next_moment()
-        body, language = invitation_text(campaign, resident, channel)
+        body, language = writer.text(resident, channel)
         message = new_message(
             organisation_id=campaign.organisation_id,
             resident=resident,
@@ -393,6 +408,22 @@ def _invitations(campaign: Campaign, channel: Channel, *conditions) -> list[Invi
             .order_by(Resident.search_name, Invitation.id)
         )
     )
+
+
+def waiting_for_people(campaign: Campaign) -> dict[Channel, int]:
+    """How many calls are still to make and letters to post, for the campaign's page."""
+    rows = db.session.execute(
+        select(Invitation.channel, func.count())
+        .join(Message, Invitation.message_id == Message.id)
+        .where(
+            Invitation.campaign_id == campaign.id,
+            Invitation.channel.in_(MANUAL_CHANNELS),
+            Message.state == State.PENDING,
+        )
+        .group_by(Invitation.channel)
+    ).all()
+    found = dict(rows)
+    return {channel: found.get(channel, 0) for channel in MANUAL_CHANNELS}
 
 
 def calls_to_make(campaign: Campaign) -> list[Invitation]:

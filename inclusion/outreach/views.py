@@ -18,6 +18,7 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..notifications.forms import LettersPostedForm
+from ..notifications.models import Channel
 from ..notifications.services import mark_letters_posted
 from ..notifications.wording import PLACEHOLDERS
 from ..org.services import locations_of
@@ -147,13 +148,14 @@ def edit(campaign_id: int):
 
 def _campaign_page(campaign: Campaign, send_form: SendCampaignForm | None = None, status: int = 200):
     preview = services.preview(campaign) if campaign.is_draft else None
+    waiting = services.waiting_for_people(campaign)
     return render_template(
         "outreach/show.html",
         campaign=campaign,
         preview=preview,
         figures=services.figures_of([campaign.id])[campaign.id],
-        calls_waiting=len(services.calls_to_make(campaign)) if not campaign.is_draft else 0,
-        letters_waiting=len(services.letters_of(campaign)) if not campaign.is_draft else 0,
+        calls_waiting=waiting[Channel.STAFF_CALL],
+        letters_waiting=waiting[Channel.LETTER],
         send_form=send_form or SendCampaignForm(),
         stop_form=StopCampaignForm(),
         delete_form=DeleteDraftForm(),

@@ -10,13 +10,12 @@ services. Each page is fetched once for each and the statements counted on the e
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
-from helpers import working_day
-from sqlalchemy import event, select
+from helpers import counting_statements, working_day
+from sqlalchemy import select
 
 from inclusion.auth.models import User
 from inclusion.auth.services import AccountDetails, create_account
@@ -183,24 +182,8 @@ def days(app, library) -> Days:
     )
 
 
-@contextmanager
-def _counting_statements(app):
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _fetch(app, client, url: str) -> tuple[list[str], str]:
-    with _counting_statements(app) as statements:
+    with counting_statements(app) as statements:
         response = client.get(url)
     assert response.status_code == 200, url
     return list(statements), response.get_data(as_text=True)

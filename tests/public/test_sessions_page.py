@@ -6,17 +6,14 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from contextlib import contextmanager
 from datetime import time, timedelta
 
 from babel.dates import format_date
-from helpers import page_of, working_day
-from sqlalchemy import event
+from helpers import counting_statements, page_of, working_day
 
 from inclusion.booking.models import SessionState
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
-from inclusion.extensions import db
 
 from .conftest import ACCESSIBILITY, DIRECTIONS, move_session, set_numbers
 
@@ -127,22 +124,6 @@ def test_staff_menu_is_not_shown_even_to_signed_in_staff(app, door, login_as):
     assert 'aria-label="Huvudmeny"' not in page
     assert "Logga ut" not in page
     assert "Öckerö kommun" in page
-
-
-@contextmanager
-def counting_statements(app):
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_page_costs_the_same_queries_for_one_session_and_many(app, door, library, make_session):

@@ -10,8 +10,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from helpers import field_error, page_of
-from sqlalchemy import event
+from helpers import counting_statements, field_error, page_of
 
 from inclusion.core.access import Role
 from inclusion.core.clock import local_today
@@ -192,18 +191,8 @@ def test_a_chart_is_an_svg_without_script_under_its_own_policy(coordinator, know
 
 
 def count_statements(app, client, url: str) -> int:
-    statements = []
-
-    def count(*_arguments) -> None:
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_statements(app) as statements:
         page_of(client.get(url))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -354,3 +354,18 @@ def test_a_campaign_sent_late_in_the_evening_goes_on_in_the_morning_at_the_same_
         f"{next_day} 08:01",
         f"{next_day} 08:02",
     ]
+
+
+def test_each_resident_reads_the_invitation_in_their_language_or_else_swedish(
+    app, library, fika, make_resident, fake_twilio, dispatch
+):
+    make_resident(**{**_sms_resident("+46701112211", "Emma English"), "preferred_language": "en"})
+    make_resident(**{**_sms_resident("+46701112212", "Aino Suomi"), "preferred_language": "fi"})
+
+    _send(app, library, fika)
+    dispatch()
+
+    texts = {received.to: received.body for received in fake_twilio.accepted("Messages")}
+    assert texts["+46701112211"].startswith("Hello Emma! Welcome to Digital fika on")
+    assert "Reply JA" in texts["+46701112211"]
+    assert texts["+46701112212"].startswith("Hej Aino! Välkommen till Digital fika")
