@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
+from ..core.i18n import clock, clock_range, when
 from ..core.needs import Needs, check_interpreter_language
 from ..extensions import db
 from ..org.models import Location, Organisation, Topic
@@ -62,11 +62,6 @@ def _check_text(value: str, field_name: str, limit: int, required_message: str |
         raise DomainError(_("Högst %(max)d tecken.", max=limit), field_name)
     if _UNSAFE_TEXT.search(value):
         raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
-
-
-def _when(moment: datetime, timezone: str) -> str:
-    local = to_local(moment, timezone)
-    return f"{format_date(local, 'EEEE d MMMM')} {format_time(local, 'HH:mm')}"
 
 
 # --- Publishing availability -------------------------------------------------------
@@ -305,7 +300,7 @@ def _why_not(checked: _CheckedPlan, day: date, timezone: str, now: datetime) -> 
         hours = checked.location.hours_on(day.weekday())
         if not hours:
             return "day", _("%(place)s har stängt den veckodagen", place=checked.location.name)
-        opening = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in hours)
+        opening = ", ".join(clock_range(h.opens, h.closes) for h in hours)
         return "starts", _(
             "%(place)s har öppet %(hours)s den dagen", place=checked.location.name, hours=opening
         )
@@ -321,7 +316,7 @@ def _why_not(checked: _CheckedPlan, day: date, timezone: str, now: datetime) -> 
         return "staff_ids", _(
             "%(name)s är redan bokad %(when)s på %(place)s",
             name=user.name,
-            when=format_time(to_local(other.starts_at, timezone), "HH:mm"),
+            when=clock(other.starts_at, timezone),
             place=other.location.name,
         )
     return None
@@ -595,7 +590,7 @@ def book_resident(
                 _(
                     "%(name)s har redan en bokning %(when)s.",
                     name=resident.name,
-                    when=_when(clash.session.starts_at, organisation.timezone),
+                    when=when(clash.session.starts_at, organisation.timezone),
                 ),
                 "resident_id",
             )

@@ -30,11 +30,10 @@ def local_to_utc(day: date, clock: time, timezone: str, field: str | None = None
     local = datetime.combine(day, clock, tzinfo=zone(timezone))
     moment = local.astimezone(UTC)
     if moment.astimezone(zone(timezone)).replace(tzinfo=None) != local.replace(tzinfo=None):
+        from .i18n import clock as written  # i18n imports this module
+
         raise NonexistentLocalTime(
-            _(
-                "Klockan %(time)s finns inte den dagen, eftersom klockan ställs om.",
-                time=clock.strftime("%H:%M"),
-            ),
+            _("Klockan %(time)s finns inte den dagen, eftersom klockan ställs om.", time=written(clock)),
             field,
         )
     return moment

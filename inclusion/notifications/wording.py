@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import smsutil
-from babel.dates import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..core.clock import local_to_utc, local_today, to_local
+from ..core.clock import local_to_utc, local_today
 from ..core.errors import DomainError
+from ..core.i18n import clock, day_words
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
 from ..core.text import contains_link, contains_markup
@@ -113,13 +113,12 @@ def first_name(full_name: str) -> str:
 
 
 def values_for(context: MessageContext, language: str, medium: Medium) -> dict[str, str]:
-    local = to_local(context.starts_at, context.timezone)
     # "10.00" is how Swedes write a time; a voice reads "10:00" better as "tio".
-    clock = "HH:mm" if medium == Medium.VOICE or language == "en" else "HH.mm"
+    moment, zone = context.starts_at, context.timezone
     return {
         "namn": context.first_name,
-        "datum": format_date(local, "EEEE d MMMM", locale=language),
-        "tid": format_time(local, clock, locale=language),
+        "datum": day_words(moment, zone, language, year=False),
+        "tid": clock(moment, zone, language, spoken=medium == Medium.VOICE),
         "plats": context.place,
         "adress": context.address,
         "hitta": context.directions,

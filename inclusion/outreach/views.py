@@ -13,7 +13,7 @@ from ..core.access import Role, allow
 from ..core.clock import local_today
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, int_list, select_choices
-from ..core.i18n import local_datetime
+from ..core.i18n import when
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
@@ -67,7 +67,7 @@ def _campaign_form(organisation, formdata=None) -> CampaignForm:
                 _(
                     "%(title)s, %(when)s, %(place)s (%(left)d platser kvar)",
                     title=session.title or _("Gruppträff"),
-                    when=local_datetime(session.starts_at, "EEEE d MMMM HH:mm"),
+                    when=when(session.starts_at),
                     place=session.location.name,
                     left=session.places_left,
                 ),

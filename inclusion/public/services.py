@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from babel.dates import format_date, format_time
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +19,7 @@ from ..booking.calendar import new_calendar, session_event
 from ..booking.models import HelpSession, SessionKind, SessionState
 from ..core.clock import local_today, to_local
 from ..core.database import utcnow
+from ..core.i18n import day_words, when_range
 from ..core.phone import format_national
 from ..extensions import db
 from ..notifications.rules import settings_of
@@ -98,23 +97,14 @@ def address_of(location: Location) -> str:
 def spoken_when(session: HelpSession, timezone: str) -> str:
     """``tisdag 3 december kl. 10.00–12.00``, in the organisation's own time zone, the way
     a Swede writes a day and a time (a dot in the time, the weekday spelled out)."""
-    locale = str(get_locale() or "sv")
-    clock = "HH.mm" if locale == "sv" else "HH:mm"
-    starts, ends = to_local(session.starts_at, timezone), to_local(session.ends_at, timezone)
-    return _(
-        "%(day)s kl. %(start)s–%(end)s",
-        day=format_date(starts, "EEEE d MMMM", locale=locale),
-        start=format_time(starts, clock, locale=locale),
-        end=format_time(ends, clock, locale=locale),
-    )
+    return when_range(session.starts_at, session.ends_at, timezone, year=False)
 
 
 def spoken_day(moment: datetime, timezone: str) -> str:
     """``i dag``, or ``tisdag 3 december``: when reception will call back."""
-    local = to_local(moment, timezone)
-    if local.date() == local_today(timezone):
+    if to_local(moment, timezone).date() == local_today(timezone):
         return _("i dag")
-    return format_date(local, "EEEE d MMMM", locale=str(get_locale() or "sv"))
+    return day_words(moment, timezone, year=False)
 
 
 def poster_may_overflow(session: HelpSession) -> bool:

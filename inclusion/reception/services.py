@@ -21,6 +21,7 @@ from ..booking.services import BookingRequest, FreeTimeQuery, book_resident, fin
 from ..core.clock import holiday_name, local_day_bounds, local_to_utc, local_today, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
+from ..core.i18n import clock
 from ..core.needs import Needs, check_interpreter_language
 from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
 from ..core.text import CONTROL, contains_link, contains_markup
@@ -501,7 +502,7 @@ def _already_claimed(request: CallbackRequest) -> AlreadyClaimed:
         _(
             "%(name)s arbetar redan med den här förfrågan (sedan %(time)s).",
             name=holder.name if holder else _("Någon annan"),
-            time=to_local(request.claimed_at, _org_tz(request)).strftime("%H:%M"),
+            time=clock(request.claimed_at, _org_tz(request)),
         ),
         "claim",
     )

@@ -65,8 +65,8 @@ def test_coordinator_creates_a_location_with_opening_hours(app, coordinator):
     assert location.area == "Hönö"
     page = coordinator.get(response.location).get_data(as_text=True)
     assert "Platsen Öckerö bibliotek är skapad." in page
-    assert "10:00–12:00" in page
-    assert "13:00–16:30" in page
+    assert "10.00–12.00" in page
+    assert "13.00–16.30" in page
 
 
 def test_every_role_can_read_a_location(app, world, login_as):
@@ -74,7 +74,7 @@ def test_every_role_can_read_a_location(app, world, login_as):
     for role in Role:
         page = login_as(role).get(f"/locations/{location_id}")
         assert page.status_code == 200
-        assert "09:00–12:00" in page.get_data(as_text=True)
+        assert "09.00–12.00" in page.get_data(as_text=True)
 
 
 def test_coordinator_edits_a_location_and_its_hours(app, coordinator):

@@ -193,7 +193,7 @@ def test_without_a_time_the_next_call_is_suggested_within_office_hours(
         "same day 10:00": datetime.combine(friday, time(10)),
     }[expected]
     assert due.replace(tzinfo=None) == wanted
-    assert wanted.strftime("%H:%M") in _callback_shown(followed(client, response))
+    assert wanted.strftime("%H.%M") in _callback_shown(followed(client, response))
 
 
 def test_a_typed_next_time_is_used_and_shown(app, library, login_as, make_request):
@@ -205,7 +205,7 @@ def test_a_typed_next_time_is_used_and_shown(app, library, login_as, make_reques
         client, _attempt(client, request_id, "no_answer", next_day=day.isoformat(), next_time="14:15")
     )
 
-    assert "14:15" in _callback_shown(page) and str(day.day) in _callback_shown(page)
+    assert "14.15" in _callback_shown(page) and str(day.day) in _callback_shown(page)
     due = to_local(load_request(app, request_id).callback_due_at, TZ)
     assert (due.date(), due.time()) == (day, time(14, 15))
 
@@ -268,7 +268,7 @@ def test_the_callback_time_can_be_moved_without_a_call(app, library, login_as, m
     )
     empty = client.send_form(f"/reception/requests/{request_id}/callback", {})
 
-    assert "Ny tid för att ringa tillbaka är sparad." in moved and "09:30" in _callback_shown(moved)
+    assert "Ny tid för att ringa tillbaka är sparad." in moved and "09.30" in _callback_shown(moved)
     assert (
         field_error(past.get_data(as_text=True), "callback_day")
         == "Tiden har redan varit. Välj en tid framåt."

@@ -83,7 +83,7 @@ def test_a_second_claim_names_the_first_and_changes_nothing(app, library, login_
     response = login_as(Role.STAFF).send_form(f"/reception/requests/{request_id}/claim")
 
     page = response.get_data(as_text=True)
-    since = to_local(first.claimed_at, TZ).strftime("%H:%M")
+    since = to_local(first.claimed_at, TZ).strftime("%H.%M")
     assert response.status_code == 422
     assert f"Reception Öckerö kommun arbetar redan med den här förfrågan (sedan {since})." in page
     assert "Reception Öckerö kommun arbetar med förfrågan nu." in page
@@ -296,7 +296,7 @@ def test_six_receptionists_pressing_claim_at_once_one_gets_it_the_rest_see_who(a
         if status == 302:
             outcomes[actor_id] = "ok"
         else:
-            message = re.search(r"([^>]+ arbetar redan med den här förfrågan \(sedan \d\d:\d\d\)\.)", page)
+            message = re.search(r"([^>]+ arbetar redan med den här förfrågan \(sedan \d\d\.\d\d\)\.)", page)
             outcomes[actor_id] = f"taken: {message.group(1).strip()}" if message else page
     _assert_one_winner(app, request_id, outcomes, people)
     winner = next(actor for actor, outcome in outcomes.items() if outcome == "ok")

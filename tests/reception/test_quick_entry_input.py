@@ -81,7 +81,7 @@ def test_every_part_of_a_new_callers_request_is_saved_and_shown(app, library, lo
     assert "måndag, fredag" in page and "Eftermiddag" in page
     assert "syn, tolk eller personal som talar arabiska" in page
     assert "Har ny mobil sedan i våras" in page and "Helst på Hönö efter lunch" in page
-    assert "13:45" in page
+    assert "13.45" in page
 
     (request,) = _requests(app)
     assert request.state == "new" and request.taken_by_id == library.reception_id

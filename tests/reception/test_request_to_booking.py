@@ -163,7 +163,7 @@ def test_reaching_the_resident_makes_the_request_contacted(app, library, login_a
     request = load_request(app, request_id)
     assert request.state == "contacted" and len(request.attempts) == 1
     page = client.get(f"/reception/requests/{request_id}").get_data(as_text=True)
-    assert "Fick tag på invånaren" in page and "13:30" in page
+    assert "Fick tag på invånaren" in page and "13.30" in page
 
 
 def test_an_attempt_needs_an_outcome_and_closing_needs_a_reason(app, library, login_as, make_request):
