@@ -16,6 +16,7 @@ from config import TestingConfig
 from inclusion import create_app
 from inclusion.auth.services import AccountDetails, create_account
 from inclusion.core.access import Role
+from inclusion.demo.cli import load_demo_data
 from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
@@ -88,6 +89,16 @@ def _clean_state(app):
         db.session.remove()
         _empty_all_tables()
     limiter.reset()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data of ``flask demo``: both municipalities with their people, places,
+    sessions, bookings, requests and messages."""
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture

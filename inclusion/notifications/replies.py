@@ -173,8 +173,8 @@ def _language(resident: Resident | None, organisation: Organisation | None) -> s
     return wanted if wanted in current_app.config["LANGUAGES"] else "sv"
 
 
-def _booking_words(booking: Booking, language: str) -> dict[str, str]:
-    return values_for(context_for(booking), language, Medium.SMS)
+def _booking_words(booking: Booking, language: str, medium: Medium = Medium.SMS) -> dict[str, str]:
+    return values_for(context_for(booking), language, medium)
 
 
 def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Reply:
@@ -248,24 +248,33 @@ def _call_us(organisation: Organisation | None) -> str:
     return " " + _("Frågor? Ring %(phone)s.", phone=phone) if phone else ""
 
 
+def _ring_us_for_help(organisation: Organisation | None) -> str:
+    phone = _phone(organisation)
+    if phone:
+        return _("Ring %(phone)s, så hjälper vi dig.", phone=phone)
+    return _("Ring oss, så hjälper vi dig.")
+
+
 def _act(meaning: str, organisation, residents: list[Resident], sender: str, body: str):
     """(outcome, reply, booking, request)"""
     sign = _signature(organisation)
+    call_us = _call_us(organisation)
     resident = residents[0] if residents else None
     if meaning == OPT_OUT:
         for each in residents:
             record_sms_opt_out(each)
-        text = _("Du får inga fler sms från oss. Vill du ha sms igen? Svara START.") + _call_us(organisation)
+        text = _("Du får inga fler sms från oss. Vill du ha sms igen? Svara START.") + call_us
         return OPT_OUT, text + sign, None, None
     if meaning == OPT_IN:
         changed = [record_sms_opt_in(each) for each in residents]
         if resident is not None and resident.sms_consent:
-            return OPT_IN, _("Välkommen tillbaka! Du får sms från oss igen.") + sign, None, None
+            text = _("Välkommen tillbaka! Du får sms från oss igen.") + call_us
+            return OPT_IN, text + sign, None, None
         if organisation is None:
             return OPT_IN if any(changed) else "nothing", _("Tack för ditt sms."), None, None
         request = take_sms_request(organisation, resident, sender, body)
-        text = _("Tack! Vi ringer upp dig och frågar hur du vill få besked från oss.") + sign
-        return OTHER, text, None, request
+        text = _("Tack! Vi ringer upp dig och frågar hur du vill få besked från oss.") + call_us
+        return OTHER, text + sign, None, request
     if meaning in (CONFIRM, CANCEL):
         invitation = invitation_meant(sender)
         if invitation is not None:
@@ -276,15 +285,15 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
         if booking is not None:
             return _answer_booking(meaning, booking, organisation, sign)
         if meaning == CANCEL:
-            text = _(
-                "Vi hittar ingen bokad tid att avboka. Vill du inte ha fler sms? Svara STOPP."
-            ) + _call_us(organisation)
+            text = (
+                _("Vi hittar ingen tid som vi kan avboka. Vill du inte ha fler sms? Svara STOPP.") + call_us
+            )
             return "nothing", text + sign, None, None
     if organisation is None:
         return "nothing", _("Tack för ditt sms. Vi kunde inte se vilken kommun det gäller."), None, None
     request = take_sms_request(organisation, resident, sender, body)
-    text = _("Tack för ditt sms! Vi ringer upp dig så snart vi kan, senast nästa vardag.") + sign
-    return OTHER, text, None, request
+    text = _("Tack för ditt sms! Vi ringer upp dig så snart vi kan, senast nästa vardag.") + call_us
+    return OTHER, text + sign, None, request
 
 
 def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, sign: str):
@@ -293,10 +302,10 @@ def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, 
     if meaning == CONFIRM:
         if booking.status == BookingStatus.WAITLISTED:
             text = _("Tack! Du står på väntelistan. Vi hör av oss om du får en plats.")
-            return CONFIRM, text + sign, booking, None
+            return CONFIRM, text + _call_us(organisation) + sign, booking, None
         confirm_by_resident(booking)
         text = _(
-            "Tack! Vi ses %(day)s kl. %(time)s på %(place)s.",
+            "Tack! Vi ses %(day)s klockan %(time)s på %(place)s.",
             day=words["datum"],
             time=words["tid"],
             place=words["plats"],
@@ -306,12 +315,12 @@ def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, 
     if cancelled_now is None:
         return (
             "nothing",
-            _("Tiden kunde inte avbokas. Ring oss, så hjälper vi dig.") + _call_us(organisation) + sign,
+            _("Det gick inte att avboka tiden.") + " " + _ring_us_for_help(organisation) + sign,
             booking,
             None,
         )
     text = _(
-        "Din tid %(day)s kl. %(time)s är avbokad. Vill du ha en ny tid? Ring %(phone)s.",
+        "Din tid %(day)s klockan %(time)s är avbokad. Vill du ha en ny tid? Ring %(phone)s.",
         day=words["datum"],
         time=words["tid"],
         phone=words["telefon"],
@@ -366,7 +375,7 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
         with force_locale(language):
             return _answer_invitation_call(message, digits, answer_url, language)
     with force_locale(language):
-        words = _booking_words(message.booking, language) if message.booking is not None else {}
+        words = _booking_words(message.booking, language, Medium.VOICE) if message.booking is not None else {}
         digit = (digits or "").strip()[:1]
         if digit == "1" and _can_answer(message):
             confirm_by_resident(message.booking)
@@ -395,9 +404,9 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
         return voice_message(
             message.body,
             language,
-            ask=_("Tryck 1 om du kommer. Tryck 2 om du vill avboka."),
+            ask=_("Tryck 1 om du kommer. Tryck 2 om du inte kan komma."),
             answer_url=answer_url,
-            no_answer=_("Vi hörde inget val. Välkommen på din tid. Hej då."),
+            no_answer=_("Du tryckte inte på någon siffra. Välkommen på din tid. Hej då."),
         )
 
 
@@ -416,5 +425,5 @@ def _answer_invitation_call(message: Message, digits: str | None, answer_url: st
         language,
         ask=_("Tryck 1 om du vill ha en plats. Tryck 2 om du inte vill komma."),
         answer_url=answer_url,
-        no_answer=_("Vi hörde inget val. Vill du komma, så ring oss. Hej då."),
+        no_answer=_("Du tryckte inte på någon siffra. Vill du komma? Ring oss. Hej då."),
     )

@@ -97,8 +97,8 @@ def help_form(slug: str):
         if form.filled_by_robot:
             form.form_errors.append(
                 _(
-                    "Formuläret kunde inte skickas, eftersom ett fält som ska vara tomt var ifyllt. "
-                    "Inget har sparats. Ladda om sidan och försök igen, eller ring oss."
+                    "Det gick inte att skicka, eftersom ett fält som ska vara tomt var ifyllt. "
+                    "Inget har sparats. Försök igen, eller ring oss."
                 )
             )
         else:

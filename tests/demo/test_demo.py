@@ -1,7 +1,6 @@
 """The demo data loads, loads again without duplicates, and every page each demo role
 may open renders with it (the pages it may not open answer 403, never 500)."""
 
-import pytest
 from sqlalchemy import func, select
 
 from inclusion.auth.models import User
@@ -21,14 +20,6 @@ ID_MODELS = {
     "booking_id": Booking,
     "campaign_id": Campaign,
 }
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        load_demo_data()
-        db.session.commit()
-        db.session.remove()
 
 
 def test_demo_is_idempotent(app, demo):

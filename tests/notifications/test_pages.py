@@ -360,7 +360,7 @@ def test_a_refused_number_is_explained_in_swedish_with_the_history(
     assert "Bekräftelse: sms" in text
     assert "Läge Kom inte fram" in text
     assert "Varför Numret finns inte eller är felskrivet. (kod 21211)" in text
-    assert "Hej Greta! Du har en tid för digital hjälp" in text
+    assert "Hej Greta! Du har en tid för hjälp med mobil och dator" in text
     history = section(page, "Historik")
     assert re.search(r"Väntar\. Planerat .* Kom inte fram\. Numret finns inte eller är felskrivet\.", history)
     assert 'value="Skicka igen"' in page
@@ -494,7 +494,7 @@ def test_a_failed_copy_to_the_trusted_contact_goes_again_to_the_contact(app, boo
 
     (again,) = [m for m in outbox() if m.id not in before]
     assert (again.recipient, again.to_number) == (Recipient.TRUSTED_CONTACT, "+46705556677")
-    assert again.body.startswith("Kopia till dig som kontaktperson för Greta.")
+    assert again.body.startswith("Du får en kopia eftersom du är kontaktperson för Greta.")
 
 
 @pytest.mark.parametrize(
@@ -556,9 +556,9 @@ def test_the_call_list_shows_todays_calls_with_the_number_and_the_script_to_read
     assert "Bekräftelse: " in text and ", Öckerö bibliotek" in text
     assert (
         "Läs upp: Hej Stina. Det här är ett meddelande från Öckerö kommun. "
-        "Du har fått en tid för digital hjälp" in text
+        "Du har fått en tid för hjälp med mobil och dator" in text
     )
-    assert "klockan 10:00, på Öckerö bibliotek" in text
+    assert "klockan 10:00. Platsen är Öckerö bibliotek" in text
 
 
 def test_the_call_list_shows_one_place_when_asked(library, calls, login_as):
@@ -719,7 +719,7 @@ def test_each_letter_is_printed_with_the_address_and_the_text(letters, login_as)
         "Ulla Brev / Hamnvägen 7 / 475 31 Öckerö",
     ]
     assert page.count('<article class="letter"') == 2
-    assert "Hej Olof!\n\nDu har fått en tid för digital hjälp." in html.unescape(page)
+    assert "Hej Olof!\n\nDu har fått en tid för hjälp med mobil och dator." in html.unescape(page)
     assert "Greta Sms" not in page
 
 

@@ -45,8 +45,8 @@ def test_a_booking_plans_a_confirmation_now_and_reminders_a_day_and_two_hours_be
     assert _local(day_before.send_after) == datetime.combine(day - timedelta(days=1), time(10))
     assert _local(two_hours.send_after) == datetime.combine(day, time(8))
     assert confirmation.to_number == "+46701112233"
-    assert confirmation.body.startswith("Hej Greta! Du har en tid för digital hjälp")
-    assert "kl. 10.00 på Öckerö bibliotek, Almvägen 2, Öckerö" in confirmation.body
+    assert confirmation.body.startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
+    assert "klockan 10.00 till Öckerö bibliotek, Almvägen 2, Öckerö" in confirmation.body
     assert "http" not in confirmation.body and "www" not in confirmation.body
     assert "Svara JA om du kommer" in two_hours.body
 
@@ -123,7 +123,7 @@ def test_a_trusted_contact_gets_copies_when_the_resident_said_yes(
     copies = [m for m in outbox(booking_id=booking_id) if m.recipient == Recipient.TRUSTED_CONTACT]
     assert [m.kind for m in copies] == [Kind.CONFIRMATION, Kind.REMINDER, Kind.REMINDER]
     assert {m.to_number for m in copies} == {"+46705556677"}
-    assert copies[0].body.startswith("Kopia till dig som kontaktperson för Greta.")
+    assert copies[0].body.startswith("Du får en kopia eftersom du är kontaktperson för Greta.")
 
 
 def test_no_copies_without_the_residents_consent(make_session, make_booking, make_resident, outbox):
@@ -155,7 +155,7 @@ def test_moving_a_booking_moves_its_reminders(
         datetime.combine(later_day, time(12)),
     }
     assert {m.kind for m in messages if m.state == State.CANCELLED} == {Kind.CONFIRMATION, Kind.REMINDER}
-    assert "Nu gäller" in waiting[0].body and "14.00" in waiting[0].body
+    assert "Den nya tiden är" in waiting[0].body and "14.00" in waiting[0].body
 
 
 def test_cancelling_cancels_the_reminders_and_tells_the_resident(
@@ -194,7 +194,7 @@ def test_the_first_on_the_waitlist_hears_of_the_freed_place(
     assert (Kind.WAITLIST_PROMOTION, State.PENDING) in kinds
     assert [k for k, s in kinds if s == State.PENDING].count(Kind.REMINDER) == 2
     promotion = next(m for m in outbox(booking_id=waiting) if m.kind == Kind.WAITLIST_PROMOTION)
-    assert "nu har du en plats på Digital fika" in promotion.body
+    assert "Nu har du en plats på Digital fika" in promotion.body
 
 
 def test_a_booking_made_late_sends_no_reminder_beside_its_confirmation(

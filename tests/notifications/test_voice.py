@@ -54,7 +54,7 @@ def test_the_call_reads_the_reminder_in_swedish_and_asks_for_a_key(webhooks, rem
     assert all(say.get("language") == "sv-SE" for say in gather.findall("Say"))
     assert said[0].startswith("Hej Karl. Det här är en påminnelse från Öckerö kommun.")
     assert "klockan 10:00" in said[0]
-    assert said[1] == "Tryck 1 om du kommer. Tryck 2 om du vill avboka."
+    assert said[1] == "Tryck 1 om du kommer. Tryck 2 om du inte kan komma."
     assert twiml.find("Hangup") is not None
 
 

@@ -232,10 +232,10 @@ def test_a_saved_draft_shows_how_many_each_way_reaches_and_what_they_would_read(
     assert counts_on(page) == {"sms": 4, "voice": 1, "staff_call": 2, "letter": 3, "total": 10}
     day = fika_day_in_words()
     assert (
-        f"Hej Greta! Välkommen till Digital fika {day} kl. 10.00 på Hönö bibliotek, Hönö torg 1, Hönö."
-        in text
+        f"Hej Greta! Välkommen till Digital fika. Det är {day} klockan 10.00 på Hönö bibliotek, "
+        "Hönö torg 1, Hönö." in text
     )
-    assert f"Vi vill bjuda in dig till Digital fika {day}, klockan 10:00, på Hönö bibliotek" in text
+    assert f"Vi vill bjuda in dig till Digital fika. Det är {day}, klockan 10:00, på Hönö bibliotek" in text
     assert f"När: {day} klockan 10.00 Var: Hönö bibliotek, Hönö torg 1, Hönö" in text
     assert has_button(page, SEND)
     # nothing has gone anywhere yet
@@ -436,7 +436,7 @@ def test_sending_puts_one_invitation_per_resident_in_the_outbox_at_the_campaigns
     assert by_resident[residents["call"]].send_after == start
     assert by_resident[residents["letter"]].send_after == start
     assert by_resident[residents["sms1"]].body.startswith(
-        f"Hej Greta! Välkommen till Digital fika {fika_day_in_words()}"
+        f"Hej Greta! Välkommen till Digital fika. Det är {fika_day_in_words()}"
     )
     # one invitation per resident, each with its message
     with app.app_context():
@@ -699,8 +699,8 @@ def test_the_call_list_shows_who_to_ring_and_what_to_read_to_them(
     assert "070-222 33 44" in call
     assert 'href="tel:+46702223344"' in page
     assert (
-        f"Hej Stina. Det här är ett meddelande från Öckerö kommun. Vi vill bjuda in dig till Digital fika "
-        f"{fika_day_in_words()}, klockan 10:00, på Hönö bibliotek, Hönö torg 1, Hönö." in call
+        f"Hej Stina. Det här är ett meddelande från Öckerö kommun. Vi vill bjuda in dig till Digital fika. "
+        f"Det är {fika_day_in_words()}, klockan 10:00, på Hönö bibliotek, Hönö torg 1, Hönö." in call
     )
 
 

@@ -29,7 +29,8 @@ def test_poster_shows_what_when_where_and_the_numbers(app, door, make_session, l
     assert DIRECTIONS in page and ACCESSIBILITY in page
     assert "Boka en plats: ring 0304-66 00 00" in page
     assert "Du kan också komma direkt om det finns plats." in page
-    assert "Sms:a HJÄLP till 076-686 00 00 så ringer vi upp dig." in page
+    assert "Skicka ett sms med ordet HJÄLP till 076-686 00 00. Då ringer vi upp dig." in page
+    assert "Ta med legitimation" in page and "BankID-dosa" in page
     assert "Vi skickar aldrig länkar i sms." in page
 
 
@@ -52,7 +53,7 @@ def test_without_a_service_number_the_poster_leaves_the_sms_line_out(app, librar
 
     page = text_of(page_of(login_as(Role.STAFF).get(f"/sessions/{session_id}/affisch")))
 
-    assert "Boka en plats: ring 0304-66 00 00" in page and "Sms:a" not in page
+    assert "Boka en plats: ring 0304-66 00 00" in page and "Skicka ett sms" not in page
 
 
 def test_session_page_links_to_the_poster_for_group_sessions_only(app, door, make_session, login_as):

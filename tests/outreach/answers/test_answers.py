@@ -366,6 +366,6 @@ def test_each_resident_reads_the_invitation_in_their_language_or_else_swedish(
     dispatch()
 
     texts = {received.to: received.body for received in fake_twilio.accepted("Messages")}
-    assert texts["+46701112211"].startswith("Hello Emma! Welcome to Digital fika on")
+    assert texts["+46701112211"].startswith("Hello Emma! Welcome to Digital fika. It is on")
     assert "Reply JA" in texts["+46701112211"]
     assert texts["+46701112212"].startswith("Hej Aino! Välkommen till Digital fika")
