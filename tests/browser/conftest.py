@@ -19,6 +19,8 @@ from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from tests.browser import keyboard
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,6 +51,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if skip is not None:
                 item.add_marker(skip)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every journey runs with the mouse and with the keyboard alone; one already written
+    for the keyboard (``keyboard`` in its name) runs with the keyboard only, and a test
+    marked ``input_modes("mouse")`` (a walk over pages, not a journey) only as marked."""
+    if "input_mode" in metafunc.fixturenames:
+        chosen = metafunc.definition.get_closest_marker("input_modes")
+        if chosen is not None:  # e.g. checks that walk pages rather than act on them
+            modes = list(chosen.args)
+        elif "keyboard" in metafunc.function.__name__:
+            modes = ["keyboard"]
+        else:
+            modes = ["mouse", "keyboard"]
+        metafunc.parametrize("input_mode", modes, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def input_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The way the test's actions are done. With the mouse: Playwright's own actions. With
+    the keyboard: Locator.click, fill, check, uncheck, select_option and press are done with
+    the keyboard alone for the test's duration (keyboard.py): Tab to the target, checking
+    the focus indicator at each stop, then the key."""
+    mode = getattr(request, "param", "mouse")
+    if mode == "keyboard":
+        keyboard.use_the_keyboard(monkeypatch)
+    return mode
 
 
 @pytest.fixture(scope="session")

@@ -6,20 +6,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from inclusion.demo.cli import load_demo_data
 from inclusion.demo.data import DEMO_PASSWORD
-from inclusion.extensions import db
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        load_demo_data()
-        db.session.commit()
-        db.session.remove()
 
 
 def test_a_coordinator_sends_a_campaign_to_the_demo_residents(page: Page, demo):

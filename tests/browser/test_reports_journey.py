@@ -7,22 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from inclusion.core.clock import local_today
-from inclusion.demo.cli import load_demo_data
 from inclusion.demo.data import DEMO_PASSWORD, ORGANISATIONS
-from inclusion.extensions import db
 from inclusion.reports.periods import last_full_month
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        load_demo_data()
-        db.session.commit()
-        db.session.remove()
 
 
 def test_a_coordinator_reads_last_months_report_and_downloads_a_table(page: Page, demo):
