@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CATALOGS := inclusion/translations
+# axe-core for the accessibility checks of the browser tests; only where npm exists.
+AXE := node_modules/axe-core/axe.min.js
+NPM := $(shell command -v npm)
 
 .PHONY: run test lint translations messages demo scheduler bench clean
 
@@ -11,6 +14,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 translations: $(VENV)/.installed
@@ -23,7 +30,7 @@ run: $(VENV)/.installed translations
 	SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 ## The whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set).
-test: $(VENV)/.installed translations
+test: $(VENV)/.installed translations $(if $(NPM),$(AXE))
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -39,5 +46,5 @@ bench: $(VENV)/.installed
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules test-results
 	find $(CATALOGS) -name '*.mo' -delete

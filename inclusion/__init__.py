@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accessibility.views import bp as accessibility_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
     from .main.views import bp as main_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(accessibility_bp)
     privacy_receivers.connect()
     notification_planning.connect()
     outreach_answers.connect()

@@ -10,7 +10,21 @@ Demo data fills the routes' arguments: ``ROUTE_ARGUMENTS`` says where each comes
 
 from __future__ import annotations
 
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from inclusion.auth.models import User
+from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.access import PUBLIC, SIGNED_IN, Role
+from inclusion.demo.cli import load_demo_data
+from inclusion.extensions import db
+from inclusion.notifications.models import Message
+from inclusion.org.models import Location, Organisation, Topic
+from inclusion.outreach.models import Campaign, Invitation
+from inclusion.outreach.services import send_campaign
+from inclusion.reception.models import CallbackRequest
+from inclusion.residents.models import Resident
 
 C, S, R, V = Role.COORDINATOR, Role.STAFF, Role.RECEPTION, Role.VOLUNTEER
 #: people who hold sessions and see their own day
@@ -119,7 +133,96 @@ ROUTE_ROLES: dict[str, frozenset[Role] | str] = {
     "privacy.export": ONLY_COORDINATOR,
     "privacy.export_json": ONLY_COORDINATOR,
     "privacy.erase": ONLY_COORDINATOR,
+    # The accessibility statement the law requires: for everyone
+    "accessibility.statement": PUBLIC,
+    "accessibility.municipality_statement": PUBLIC,
 }
 
 #: routes whose GET changes nothing but needs a volunteer's own session: 404 is right for others
 VOLUNTEER_OWN_ONLY = {"booking.show_session", "booking.cancel_session", "booking.show_booking"}
+
+
+#: route arguments that are ids of one municipality's rows, and the model they come from
+ID_ARGUMENTS = {
+    "resident_id": Resident,
+    "location_id": Location,
+    "topic_id": Topic,
+    "session_id": HelpSession,
+    "booking_id": Booking,
+    "request_id": CallbackRequest,
+    "message_id": Message,
+    "campaign_id": Campaign,
+    "invitation_id": Invitation,
+}
+#: other route arguments, the same for both municipalities
+FIXED_ARGUMENTS = {
+    "table": "sessions",
+    "token": "no-such-token",
+    "kind": "campaign_invitation",
+    "medium": "sms",
+    "language": "sv",
+}
+#: public, but each one checks Twilio's signature: an unsigned request is refused
+SIGNED_WEBHOOKS = {"twilio.sms_inbound", "twilio.sms_status", "twilio.voice_status", "twilio.voice_reminder"}
+#: the demo's account of each role is ``<name>@<slug>.example``
+DEMO_EMAIL = {
+    Role.COORDINATOR: "koordinator",
+    Role.STAFF: "personal",
+    Role.RECEPTION: "reception",
+    Role.VOLUNTEER: "volontar",
+}
+
+
+def rules_of(app: Flask) -> list[Rule]:
+    """Every route but the static files, in a stable order."""
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"), key=lambda rule: rule.rule
+    )
+
+
+def arguments_of(app: Flask, slug: str) -> dict:
+    """Real values for every route argument: the first row of each kind in that municipality."""
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        found = {
+            name: db.session.scalar(
+                select(func.min(model.id)).where(model.organisation_id == organisation.id)
+            )
+            for name, model in ID_ARGUMENTS.items()
+        }
+        found["account_id"] = db.session.scalar(
+            select(func.min(User.id)).where(User.organisation_id == organisation.id)
+        )
+    assert None not in found.values(), f"the demo of {slug} lacks a row for {found}"
+    return {**found, **FIXED_ARGUMENTS, "slug": slug}
+
+
+def url_of(rule: Rule, arguments: dict) -> str:
+    unknown = set(rule.arguments) - set(arguments)
+    assert not unknown, f"{rule.rule}: say in tests/core/route_table.py where {unknown} come from"
+    return rule.build({name: arguments[name] for name in rule.arguments})[1]
+
+
+def may(role: Role | None, rule_access) -> bool:
+    """Whether ``role`` (None: a stranger) may use a route declared with ``rule_access``."""
+    if rule_access == PUBLIC:
+        return True
+    if role is None:
+        return False
+    return rule_access == SIGNED_IN or role in rule_access
+
+
+def load_demo_with_sent_campaigns(app: Flask) -> None:
+    """Both demo municipalities, each with its campaign sent, so that every kind of row a
+    route can point at (invitations too) exists."""
+    with app.app_context():
+        load_demo_data()
+        for campaign in db.session.scalars(select(Campaign)):
+            coordinator = db.session.scalar(
+                select(User).where(
+                    User.organisation_id == campaign.organisation_id, User.role == Role.COORDINATOR
+                )
+            )
+            send_campaign(campaign, coordinator)
+        db.session.commit()
+        db.session.remove()

@@ -10,61 +10,25 @@ from __future__ import annotations
 
 import pytest
 from conftest import BrowserLikeClient, sign_in
-from sqlalchemy import func, select
-from werkzeug.routing import Rule
 
-from inclusion.auth.models import User
-from inclusion.booking.models import Booking, HelpSession
-from inclusion.core.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN, Role
-from inclusion.demo.cli import load_demo_data
+from inclusion.core.access import ACCESS_ATTRIBUTE, Role
 from inclusion.demo.data import DEMO_PASSWORD
-from inclusion.extensions import db
-from inclusion.notifications.models import Message
-from inclusion.org.models import Location, Organisation, Topic
-from inclusion.outreach.models import Campaign, Invitation
-from inclusion.outreach.services import send_campaign
-from inclusion.reception.models import CallbackRequest
-from inclusion.residents.models import Resident
-from tests.core.route_table import ROUTE_ROLES, VOLUNTEER_OWN_ONLY
-
-#: route arguments that are ids of one municipality's rows, and the model they come from
-ID_ARGUMENTS = {
-    "resident_id": Resident,
-    "location_id": Location,
-    "topic_id": Topic,
-    "session_id": HelpSession,
-    "booking_id": Booking,
-    "request_id": CallbackRequest,
-    "message_id": Message,
-    "campaign_id": Campaign,
-    "invitation_id": Invitation,
-}
-#: other route arguments, the same for both municipalities
-FIXED_ARGUMENTS = {
-    "table": "sessions",
-    "token": "no-such-token",
-    "kind": "campaign_invitation",
-    "medium": "sms",
-    "language": "sv",
-}
-#: public, but each one checks Twilio's signature: an unsigned request is refused
-SIGNED_WEBHOOKS = {"twilio.sms_inbound", "twilio.sms_status", "twilio.voice_status", "twilio.voice_reminder"}
-DEMO_EMAIL = {
-    Role.COORDINATOR: "koordinator",
-    Role.STAFF: "personal",
-    Role.RECEPTION: "reception",
-    Role.VOLUNTEER: "volontar",
-}
-
-
-def _rules(app) -> list[Rule]:
-    return sorted(
-        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"), key=lambda rule: rule.rule
-    )
+from tests.core.route_table import (
+    DEMO_EMAIL,
+    ID_ARGUMENTS,
+    ROUTE_ROLES,
+    SIGNED_WEBHOOKS,
+    VOLUNTEER_OWN_ONLY,
+    arguments_of,
+    load_demo_with_sent_campaigns,
+    may,
+    rules_of,
+    url_of,
+)
 
 
 def test_every_route_is_in_the_table_and_declares_the_same(app):
-    endpoints = {rule.endpoint for rule in _rules(app)}
+    endpoints = {rule.endpoint for rule in rules_of(app)}
     missing = sorted(endpoints - set(ROUTE_ROLES))
     stale = sorted(set(ROUTE_ROLES) - endpoints)
     assert missing == [], f"routes with no line in tests/core/route_table.py: {missing}"
@@ -80,39 +44,7 @@ def test_every_route_is_in_the_table_and_declares_the_same(app):
 @pytest.fixture
 def demo(app):
     """Both demo municipalities, each with a campaign sent so that invitations exist."""
-    with app.app_context():
-        load_demo_data()
-        for campaign in db.session.scalars(select(Campaign)):
-            coordinator = db.session.scalar(
-                select(User).where(
-                    User.organisation_id == campaign.organisation_id, User.role == Role.COORDINATOR
-                )
-            )
-            send_campaign(campaign, coordinator)
-        db.session.commit()
-        db.session.remove()
-
-
-def _arguments(app, slug: str) -> dict:
-    with app.app_context():
-        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-        found = {
-            name: db.session.scalar(
-                select(func.min(model.id)).where(model.organisation_id == organisation.id)
-            )
-            for name, model in ID_ARGUMENTS.items()
-        }
-        found["account_id"] = db.session.scalar(
-            select(func.min(User.id)).where(User.organisation_id == organisation.id)
-        )
-    assert None not in found.values(), f"the demo of {slug} lacks a row for {found}"
-    return {**found, **FIXED_ARGUMENTS, "slug": slug}
-
-
-def _url(rule: Rule, arguments: dict) -> str:
-    unknown = set(rule.arguments) - set(arguments)
-    assert not unknown, f"{rule.rule}: say in test_route_roles.py where {unknown} come from"
-    return rule.build({name: arguments[name] for name in rule.arguments})[1]
+    load_demo_with_sent_campaigns(app)
 
 
 def _client(app, role: Role | None, slug: str = "ockero") -> BrowserLikeClient:
@@ -127,26 +59,18 @@ def _goes_to_login(response) -> bool:
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
 
 
-def _may(role: Role | None, rule_access) -> bool:
-    if rule_access == PUBLIC:
-        return True
-    if role is None:
-        return False
-    return rule_access == SIGNED_IN or role in rule_access
-
-
 @pytest.mark.parametrize("slug", ["ockero", "bracke"])
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda role: role.value if role else "anonymous")
 def test_each_role_gets_exactly_what_the_table_says(app, demo, role, slug):
     """Allowed pages render (200, or a redirect that is not to the login page) with each
     demo municipality's data; refused ones answer 403, or the login page to a stranger."""
     client = _client(app, role, slug)
-    arguments = _arguments(app, slug)
+    arguments = arguments_of(app, slug)
     wrong = []
-    for rule in _rules(app):
+    for rule in rules_of(app):
         access = ROUTE_ROLES[rule.endpoint]
-        url = _url(rule, arguments)
-        allowed = _may(role, access)
+        url = url_of(rule, arguments)
+        allowed = may(role, access)
         if "GET" in rule.methods:
             response = client.get(url)
             status = response.status_code
@@ -177,14 +101,14 @@ def test_another_municipalitys_id_answers_404_on_every_route_that_takes_one(app,
     """As Öckerö's coordinator (who may use every one of these routes), Bräcke's ids. A
     404 also rolls the request's unit of work back, so nothing was changed either."""
     client = _client(app, Role.COORDINATOR, "ockero")
-    theirs = _arguments(app, "bracke")
+    theirs = arguments_of(app, "bracke")
     wrong = []
     checked = 0
-    for rule in _rules(app):
+    for rule in rules_of(app):
         if not set(rule.arguments) & (set(ID_ARGUMENTS) | {"account_id"}):
             continue
-        assert _may(Role.COORDINATOR, ROUTE_ROLES[rule.endpoint]), rule.endpoint
-        url = _url(rule, theirs)
+        assert may(Role.COORDINATOR, ROUTE_ROLES[rule.endpoint]), rule.endpoint
+        url = url_of(rule, theirs)
         for method in ("GET", "POST"):
             if method not in rule.methods:
                 continue

@@ -1,0 +1,2 @@
+"""The accessibility statement the law (DOS-lagen) requires, generated from the results
+of the automatic checks the browser tests run on every page."""
