@@ -71,6 +71,43 @@ class Config:
     HSTS = False
 
 
+def _pool_options(url: str) -> dict:
+    """SQLAlchemy's connection pool for PostgreSQL in production.
+
+    Every process keeps its own pool and holds at most ``pool_size + max_overflow``
+    connections: each gunicorn worker (one connection per thread while it serves a
+    request, so ``DB_POOL_SIZE`` >= ``GUNICORN_THREADS``), the scheduler, and each
+    ``flask --app wsgi dispatch`` (its database work runs in one thread). The sum must
+    stay below PostgreSQL's ``max_connections`` (100 by default, 3 of them kept for
+    superusers):
+
+        web machines × GUNICORN_WORKERS × (DB_POOL_SIZE + DB_MAX_OVERFLOW)
+          + (1 scheduler + dispatchers) × (DB_POOL_SIZE + DB_MAX_OVERFLOW)
+          + a few for migrations, psql and backups  <=  max_connections - 3
+
+    With the defaults on a 2-core machine: 4 workers × (2 + 2) = 16, the scheduler and
+    two dispatchers 3 × 4 = 12, about 30 in all. Eight cores (16 workers) on two web
+    machines would be 2 × 16 × 4 = 128: lower DB_MAX_OVERFLOW to 0, or put PgBouncer
+    in front. The overflow only opens for a moment when a process needs more than
+    usual, and is closed again at once.
+
+    ``pool_pre_ping`` checks a connection before handing it out (a database restart or
+    failover then costs no failed request), ``pool_recycle`` replaces connections older
+    than 30 minutes (below the idle time-outs of firewalls and poolers), and
+    ``pool_timeout`` gives up waiting for a free connection after 10 s, well inside
+    gunicorn's 30 s request time-out. SQLite keeps SQLAlchemy's own pool.
+    """
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        return options
+    return options | {
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", "2")),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "2")),
+        "pool_timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", "1800")),
+    }
+
+
 class DevelopmentConfig(Config):
     DEBUG = True
 
@@ -87,6 +124,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     HSTS = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    SQLALCHEMY_ENGINE_OPTIONS = _pool_options(os.environ.get("DATABASE_URL", ""))
 
     @classmethod
     def check(cls) -> None:

@@ -1,13 +1,14 @@
 """The dispatcher: send what is due, exactly once, with any number of dispatchers running.
 
 1. *Claim*: a few due rows move from pending to sending, with a lease and this
-   dispatcher's name. On PostgreSQL the rows are first picked and locked with ``FOR
+   dispatcher's name, once a quarter of the places in flight are free (a group, not
+   one at a time). On PostgreSQL the rows are first picked and locked with ``FOR
    UPDATE SKIP LOCKED``, so dispatchers never wait for or take each other's rows; on
    SQLite the single conditional UPDATE is atomic. The claim is committed (with the
    checks of step 2's preparation) before anything is sent.
 2. *Send* from a small pool of threads (bounded concurrency), holding no database locks.
-3. *Record* the answers as soon as they come, in one short transaction for those that
-   came together.
+3. *Record* the answers in one short transaction for a group of them, right before
+   the next claim (or when no more will be claimed).
 
 A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease has run
 out another dispatcher takes them again and reports them, because those few may have
@@ -30,7 +31,7 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, text, update
+from sqlalchemy import bindparam, exists, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -65,6 +66,11 @@ VOICE_REMINDER_PATH = "/twilio/voice/reminder/{token}"
 MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
 #: a reminder this close to the start is no use any more
 TOO_LATE_BEFORE_START = timedelta(minutes=10)
+#: claim (and record) when this share of the places in flight is free: 4 means a quarter
+CLAIM_GROUP_DIVISOR = 4
+#: within a tick, how often to look for rows a stopped dispatcher left behind (their
+#: leases last minutes; looking at every claim would cost a statement each time)
+RECOVERY_CHECK_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -155,12 +161,16 @@ def _claim(
     return sorted(claimed.scalars())
 
 
-def claim_due(limit: int, worker: str, now: datetime, quiet: list[int]) -> tuple[list[int], list[int]]:
-    """Claim up to ``limit`` rows: first any whose dispatcher died mid-send (returned
-    apart, to be reported), then the due ones of organisations not in ``quiet`` (those
-    in their quiet hours), oldest first."""
-    recovered = _claim(
-        LEASED_CONDITION, [Message.lease_until < now], Message.lease_until, limit, worker, now, True
+def claim_due(
+    limit: int, worker: str, now: datetime, quiet: list[int], recover: bool = True
+) -> tuple[list[int], list[int]]:
+    """Claim up to ``limit`` rows: first (when ``recover``) any whose dispatcher died
+    mid-send (returned apart, to be reported), then the due ones of organisations not in
+    ``quiet`` (those in their quiet hours), oldest first."""
+    recovered = (
+        _claim(LEASED_CONDITION, [Message.lease_until < now], Message.lease_until, limit, worker, now, True)
+        if recover
+        else []
     )
     for message_id in recovered:
         _event(
@@ -425,24 +435,41 @@ def dispatch_due(
     worker = worker_name()
     report = DispatchReport()
     quiet = QuietHoursByMinute()
+    recovery_checked = float("-inf")
     _retrying(lambda: expire_manual_messages(now(), report))
     claimed_total = 0
     exhausted = False
     moved_when_claimed = 0
     in_flight: dict[Future, Outgoing] = {}
+    # Claims and records go in groups: a claim waits until a quarter of the places are
+    # free, and the answers that came meanwhile are recorded together. Per message, each
+    # transaction costs the dispatcher's one thread about as much as the whole send; one
+    # per group is what lets a process keep dozens of messages in flight.
+    group = max(1, concurrency // CLAIM_GROUP_DIVISOR)
+    answered: list[tuple[Future, Outgoing]] = []
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
         while True:
-            room = concurrency - len(in_flight)
-            if limit is not None:
-                room = min(room, limit - claimed_total)
-            if room > 0 and not exhausted:
+            free = concurrency - len(in_flight)
+            room = free if limit is None else min(free, limit - claimed_total)
+            claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
+            if answered and not claim_now and (not in_flight or len(answered) >= group):
+                _retrying(lambda answered=answered: _record_all(answered, worker, report))
+                answered = []
+            if claim_now:
                 moment = now()
                 moved_when_claimed = report.moved
+                recover = clock.monotonic() - recovery_checked >= RECOVERY_CHECK_SECONDS
+                if recover:
+                    recovery_checked = clock.monotonic()
+                # The answers that came are recorded in the claim's transaction: what
+                # this process holds unrecorded stays within ``concurrency``, the most
+                # a crash can leave in doubt, and one commit does for both.
                 recovered, due, outgoing = _retrying(
-                    lambda room=room, moment=moment: _claim_and_prepare(
-                        room, worker, moment, quiet.at(moment), report
+                    lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
+                        answered, room, worker, moment, quiet.at(moment), recover, report
                     )
                 )
+                answered = []
                 report.recovered += recovered
                 claimed = recovered + due
                 claimed_total += len(claimed)
@@ -458,8 +485,7 @@ def dispatch_due(
                     continue
                 break
             done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
-            answered = [(future, in_flight.pop(future)) for future in done]
-            _retrying(lambda answered=answered: _record_all(answered, worker, report))
+            answered += [(future, in_flight.pop(future)) for future in done]
     db.session.remove()
     return report
 
@@ -480,12 +506,21 @@ class QuietHoursByMinute:
         return self._quiet
 
 
-def _claim_and_prepare(
-    room: int, worker: str, moment: datetime, quiet: list[int], report: DispatchReport
+def _record_and_claim(
+    answered: list[tuple[Future, Outgoing]],
+    room: int,
+    worker: str,
+    moment: datetime,
+    quiet: list[int],
+    recover: bool,
+    report: DispatchReport,
 ) -> tuple[list[int], list[int], list[Outgoing]]:
-    """Claim and prepare in one transaction: one commit instead of two, and a failure
-    while preparing takes the claim back (the rows stay pending, not leased)."""
-    recovered, due = claim_due(room, worker, moment, quiet)
+    """Record the answers that came, claim and prepare, in one transaction: one commit
+    instead of three, and a failure while preparing takes the claim back (the rows stay
+    pending, not leased)."""
+    if answered:
+        _record_all(answered, worker, report)
+    recovered, due = claim_due(room, worker, moment, quiet, recover)
     return recovered, due, _prepare_all(recovered + due, moment, report)
 
 
@@ -525,12 +560,77 @@ def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> li
 
 
 def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: DispatchReport) -> None:
-    """The answers that came while the last ones were recorded: one transaction for all."""
-    messages = _load([item.message_id for _future, item in answered])
-    for future, item in answered:
-        message = messages.get(item.message_id)
-        if message is not None:  # deleted with its resident meanwhile: nothing to record
-            _record(future, message, worker, report)
+    """The answers that came since the last claim: one transaction for all. Those
+    accepted (nearly all) are written with a few statements for the group, without
+    loading the messages; failures go through the ORM, one by one."""
+    accepted = [(future.result(), item) for future, item in answered if future.exception() is None]
+    if accepted:
+        _record_accepted(accepted, worker, report)
+    failed = [(future, item) for future, item in answered if future.exception() is not None]
+    if failed:
+        messages = _load([item.message_id for _future, item in failed])
+        for future, item in failed:
+            message = messages.get(item.message_id)
+            if message is not None:  # deleted with its resident meanwhile: nothing to record
+                _record(future, message, worker, report)
+
+
+def _record_accepted(accepted: list[tuple[Accepted, Outgoing]], worker: str, report: DispatchReport) -> None:
+    """What ``record_sent`` does, for a group: only rows still this dispatcher's (locked
+    until the commit, so no other dispatcher takes them in between) become sent."""
+    messages = Message.__table__
+    ids = [item.message_id for _answer, item in accepted]
+    mine = set(
+        db.session.scalars(
+            select(messages.c.id)
+            .where(messages.c.id.in_(ids), messages.c.state == State.SENDING, messages.c.claimed_by == worker)
+            .with_for_update()
+        )
+    )
+    if not mine:
+        return
+    now = utcnow()
+    rows = [(answer, item) for answer, item in accepted if item.message_id in mine]
+    db.session.execute(
+        update(messages)
+        .where(
+            messages.c.id == bindparam("message_id"),
+            messages.c.state == State.SENDING,
+            messages.c.claimed_by == worker,
+        )
+        .values(
+            state=State.SENT,
+            provider_sid=bindparam("provider_sid"),
+            provider_status=bindparam("provider_status"),
+            sent_at=now,
+            lease_until=None,
+            error_code=None,
+            error_message=None,
+            updated_at=now,
+        ),
+        [
+            {
+                "message_id": item.message_id,
+                "provider_sid": answer.provider_sid,
+                "provider_status": answer.status,
+            }
+            for answer, item in rows
+        ],
+    )
+    notes: dict[str, str] = {}
+    for answer, _item in rows:
+        if answer.status not in notes:
+            notes[answer.status] = _(
+                "Lämnat till %(provider)s (%(status)s).", provider=_provider(), status=answer.status
+            )[:300]
+    db.session.execute(
+        insert(MessageEvent.__table__),
+        [
+            {"message_id": item.message_id, "at": now, "state": State.SENT, "note": notes[answer.status]}
+            for answer, item in rows
+        ],
+    )
+    report.sent += len(rows)
 
 
 def _record(future: Future, message: Message, worker: str, report: DispatchReport) -> None:

@@ -88,7 +88,8 @@ class Message(db.Model):
             sqlite_where=text(MANUAL_CONDITION),
             postgresql_where=text(MANUAL_CONDITION),
         ),
-        Index("ix_outbox_message_org_created", "organisation_id", "created_at"),
+        # the outbox page: newest first, keyset-paged on (created_at, id)
+        Index("ix_outbox_message_org_created_id", "organisation_id", "created_at", "id"),
         Index("ix_outbox_message_resident", "resident_id", "created_at"),
         Index("ix_outbox_message_booking", "booking_id"),
         Index("ix_outbox_message_to_sent", "to_number", "sent_at"),

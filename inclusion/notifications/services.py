@@ -4,10 +4,10 @@ call list and post the letters. Services add to the session; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -42,13 +42,41 @@ class OutboxFilter:
     channel: str = ""
     kind: str = ""
     day: date | None = None
-    #: show messages with a smaller id than this (the next page)
-    before: int | None = None
+    #: the next page: messages older than this (created_at, id) ...
+    before: tuple[datetime, int] | None = None
+    #: ... or the previous one: messages newer than this
+    after: tuple[datetime, int] | None = None
 
 
-def outbox(organisation: Organisation, filters: OutboxFilter) -> tuple[list[Message], int | None]:
-    """A page of messages, newest first, and the id to continue from (keyset paging, so
-    a long outbox costs the same as a short one)."""
+@dataclass
+class OutboxPage:
+    messages: list[Message]
+    #: where the "older" and "newer" links continue from, None when there is nothing there
+    older: str | None
+    newer: str | None
+
+
+def outbox_cursor(message: Message) -> str:
+    """A page boundary for a link: the row's creation time in microseconds and its id."""
+    moment = message.created_at
+    micros = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return f"{micros}-{message.id}"
+
+
+def parse_outbox_cursor(value: str | None) -> tuple[datetime, int] | None:
+    try:
+        micros, message_id = (int(part) for part in (value or "").split("-"))
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros), message_id
+    except (ValueError, OverflowError):
+        return None
+
+
+def outbox(organisation: Organisation, filters: OutboxFilter) -> OutboxPage:
+    """A page of messages, newest first, with links to the older and newer pages.
+
+    Keyset paging on (created_at, id), served by the (organisation, created_at, id)
+    index: a page deep in a million rows costs what the first one costs, where OFFSET
+    would read every row before it."""
     query = (
         select(Message)
         .where(Message.organisation_id == organisation.id)
@@ -66,11 +94,31 @@ def outbox(organisation: Organisation, filters: OutboxFilter) -> tuple[list[Mess
     if filters.day is not None:
         start, end = local_day_bounds(filters.day, organisation.timezone)
         query = query.where(Message.send_after >= start, Message.send_after < end)
+    key = tuple_(Message.created_at, Message.id)
+    if filters.after and not filters.before:
+        newer_first = query.where(key > tuple_(*filters.after)).order_by(Message.created_at, Message.id)
+        rows = list(db.session.scalars(newer_first.limit(OUTBOX_PAGE_SIZE + 1)))
+        more_newer = len(rows) > OUTBOX_PAGE_SIZE
+        rows = rows[:OUTBOX_PAGE_SIZE][::-1]
+        return OutboxPage(
+            rows,
+            older=outbox_cursor(rows[-1]) if rows else None,
+            newer=outbox_cursor(rows[0]) if rows and more_newer else None,
+        )
     if filters.before:
-        query = query.where(Message.id < filters.before)
-    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(OUTBOX_PAGE_SIZE + 1)))
-    more = rows[OUTBOX_PAGE_SIZE].id + 1 if len(rows) > OUTBOX_PAGE_SIZE else None
-    return rows[:OUTBOX_PAGE_SIZE], more
+        query = query.where(key < tuple_(*filters.before))
+    rows = list(
+        db.session.scalars(
+            query.order_by(Message.created_at.desc(), Message.id.desc()).limit(OUTBOX_PAGE_SIZE + 1)
+        )
+    )
+    more_older = len(rows) > OUTBOX_PAGE_SIZE
+    rows = rows[:OUTBOX_PAGE_SIZE]
+    return OutboxPage(
+        rows,
+        older=outbox_cursor(rows[-1]) if rows and more_older else None,
+        newer=outbox_cursor(rows[0]) if rows and filters.before else None,
+    )
 
 
 def messages_of_resident(resident_id: int, organisation_id: int, limit: int = 100) -> list[Message]:

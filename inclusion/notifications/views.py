@@ -55,17 +55,19 @@ def outbox():
         channel=form.channel.data or "",
         kind=form.kind.data or "",
         day=form.day.data,
-        before=optional_int(request.args.get("before")),
+        before=services.parse_outbox_cursor(request.args.get("before")),
+        after=services.parse_outbox_cursor(request.args.get("after")),
     )
-    messages, next_before = services.outbox(organisation, filters)
+    page = services.outbox(organisation, filters)
     sending_rules = rules.settings_of(organisation.id)
     return render_template(
         "notifications/outbox.html",
         sending_rules=sending_rules,
         quiet_now=rules.is_quiet(sending_rules, organisation.timezone, utcnow()),
         form=form,
-        messages=messages,
-        next_before=next_before,
+        messages=page.messages,
+        older=page.older,
+        newer=page.newer,
         counts=services.counts_waiting(organisation),
         today=local_today(organisation.timezone),
     )

@@ -121,8 +121,11 @@ def form_values(page: str) -> dict[str, str]:
     return values
 
 
-def add_messages(app, organisation_id: int, count: int, channel: Channel = Channel.SMS) -> list[int]:
-    """Sent campaign texts straight into the outbox, for pages that need many rows."""
+def add_messages(
+    app, organisation_id: int, count: int, channel: Channel = Channel.SMS, created_at: datetime | None = None
+) -> list[int]:
+    """Sent campaign texts straight into the outbox, for pages that need many rows
+    (all created at ``created_at`` when given)."""
     now = utcnow()
     with app.app_context():
         rows = [
@@ -135,6 +138,7 @@ def add_messages(app, organisation_id: int, count: int, channel: Channel = Chann
                 due_at=now,
                 send_after=now,
                 state=State.SENT,
+                **({"created_at": created_at} if created_at else {}),
             )
             for _ in range(count)
         ]
@@ -311,7 +315,12 @@ def test_the_outbox_counts_what_waits_for_a_person(booked, login_as, mixed_outbo
 
 
 def older_link(page: str) -> str | None:
-    found = re.search(r'<nav class="pager"[^>]*>\s*<a href="([^"]+)">', page)
+    found = re.search(r'<nav class="pager".*?<a href="([^"]+)" rel="next">', page, re.S)
+    return html.unescape(found.group(1)) if found else None
+
+
+def newer_link(page: str) -> str | None:
+    found = re.search(r'<nav class="pager".*?<a href="([^"]+)" rel="prev">', page, re.S)
     return html.unescape(found.group(1)) if found else None
 
 
@@ -326,6 +335,70 @@ def test_a_long_outbox_is_read_page_by_page_without_gaps_or_repeats(app, library
     assert listed(second) == sorted(ids, reverse=True)[50:]
     assert older_link(second) is None
     assert "Äldre utskick" not in second
+    assert newer_link(first) is None
+    assert "Nyare utskick" not in first
+
+
+def test_the_newer_link_leads_back_to_the_same_pages(app, library, login_as):
+    ids = add_messages(app, library.organisation_id, 120)
+    client = login_as(Role.STAFF)
+
+    first = page_of(client.get("/messages/"))
+    second = page_of(client.get(older_link(first)))
+    third = page_of(client.get(older_link(second)))
+    back_to_second = page_of(client.get(newer_link(third)))
+    back_to_first = page_of(client.get(newer_link(back_to_second)))
+
+    newest_first = sorted(ids, reverse=True)
+    assert [listed(first), listed(second), listed(third)] == [
+        newest_first[:50],
+        newest_first[50:100],
+        newest_first[100:],
+    ]
+    assert listed(back_to_second) == listed(second)
+    assert listed(back_to_first) == listed(first)
+    assert newer_link(back_to_first) is None
+    assert older_link(back_to_first) is not None
+
+
+def test_messages_created_at_the_same_moment_are_paged_by_id_without_gaps_or_repeats(app, library, login_as):
+    same_moment = utcnow().replace(microsecond=0)
+    newer = add_messages(app, library.organisation_id, 75, created_at=same_moment)
+    # added later, but created earlier: listed after the others, whatever their ids
+    older = add_messages(app, library.organisation_id, 30, created_at=same_moment - timedelta(minutes=1))
+    client = login_as(Role.STAFF)
+
+    pages, link = [], "/messages/"
+    while link:
+        page = page_of(client.get(link))
+        pages.append(listed(page))
+        link = older_link(page)
+
+    shown = [message_id for page in pages for message_id in page]
+    assert [len(page) for page in pages] == [50, 50, 5]
+    assert shown == sorted(newer, reverse=True) + sorted(older, reverse=True)
+
+
+def test_a_message_arriving_while_reading_does_not_repeat_one_on_the_next_page(app, library, login_as):
+    ids = add_messages(app, library.organisation_id, 60)
+    client = login_as(Role.STAFF)
+
+    first = page_of(client.get("/messages/"))
+    arrived = add_messages(app, library.organisation_id, 1)
+    second = page_of(client.get(older_link(first)))
+
+    assert listed(first) + listed(second) == sorted(ids, reverse=True)
+    back = page_of(client.get(newer_link(second)))
+    assert listed(back) == listed(first)
+    assert listed(page_of(client.get(newer_link(back)))) == arrived
+
+
+def test_an_unreadable_page_link_shows_the_first_page(app, library, login_as):
+    ids = add_messages(app, library.organisation_id, 3)
+
+    page = page_of(login_as(Role.STAFF).get("/messages/?before=yesterday&after=1-x"))
+
+    assert listed(page) == sorted(ids, reverse=True)
 
 
 def test_the_next_page_keeps_the_filters(app, library, login_as):
