@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from .accessibility.views import bp as accessibility_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
+    from .deskhelp.views import bp as deskhelp_bp
     from .main.views import bp as main_bp
     from .notifications import planning as notification_planning
     from .notifications.views import bp as notifications_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(deskhelp_bp)
     app.register_blueprint(accessibility_bp)
     privacy_receivers.connect()
     notification_planning.connect()

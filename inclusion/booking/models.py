@@ -124,6 +124,7 @@ class HelpSession(db.Model):
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("booked_count >= 0 AND booked_count <= capacity", name="never_overbooked"),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        CheckConstraint("head_count BETWEEN 0 AND 500", name="head_count_range"),
         Index("ix_help_session_org_starts", "organisation_id", "starts_at"),
         Index("ix_help_session_location_starts", "location_id", "starts_at"),
     )
@@ -145,6 +146,12 @@ class HelpSession(db.Model):
     cancelled_reason: Mapped[str | None] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: how many came to a group or drop-in session, booked or not (None: not counted yet)
+    head_count: Mapped[int | None]
+    head_count_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    head_count_recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     location: Mapped[Location] = relationship()
     series: Mapped[SessionSeries | None] = relationship()
@@ -152,6 +159,9 @@ class HelpSession(db.Model):
     topics: Mapped[list[Topic]] = relationship(secondary=session_topic, order_by=Topic.name)
     bookings: Mapped[list[Booking]] = relationship(
         back_populates="session", order_by="(Booking.status, Booking.created_at, Booking.id)"
+    )
+    topic_tallies: Mapped[list[SessionTopicTally]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
     )
 
     @property
@@ -212,6 +222,10 @@ class Booking(NeedsColumns, db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     rebooked_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     help_agreement_read: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    help_agreement_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    help_agreement_read_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     attendance: Mapped[Attendance | None] = mapped_column(String(16))
     follow_up_needed: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
@@ -230,6 +244,23 @@ class Booking(NeedsColumns, db.Model):
     @property
     def is_live(self) -> bool:
         return self.status != BookingStatus.CANCELLED
+
+
+class SessionTopicTally(db.Model):
+    """How many of a group or drop-in session's visitors got help with one topic: tally
+    marks on paper, kept without names."""
+
+    __tablename__ = "session_topic_tally"
+    __table_args__ = (CheckConstraint("count BETWEEN 0 AND 500", name="count_range"),)
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("help_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int]
+
+    session: Mapped[HelpSession] = relationship(back_populates="topic_tallies")
+    topic: Mapped[Topic] = relationship()
 
 
 class CalendarFeed(db.Model):

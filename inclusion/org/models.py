@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UTCDateTime, utcnow
@@ -91,3 +91,20 @@ class Topic(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class HelpAgreement(db.Model):
+    """The organisation's own wording of the help agreement (the resident does every step
+    themselves and never tells staff a code); without a row the built-in text holds."""
+
+    __tablename__ = "help_agreement"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    text_sv: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    #: whether staff tick, before one-to-one help, that the agreement was read aloud
+    tick_required: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
