@@ -64,6 +64,7 @@ class Recipient(StrEnum):
 DUE_CONDITION = "state = 'pending' AND channel IN ('sms', 'voice')"
 LEASED_CONDITION = "state = 'sending'"
 MANUAL_CONDITION = "state = 'pending' AND channel IN ('staff_call', 'letter')"
+FAILED_CONDITION = "state = 'failed'"
 
 
 class Message(db.Model):
@@ -87,6 +88,14 @@ class Message(db.Model):
             "send_after",
             sqlite_where=text(MANUAL_CONDITION),
             postgresql_where=text(MANUAL_CONDITION),
+        ),
+        # the outbox page's "failed this week", without reading the sent ones
+        Index(
+            "ix_outbox_message_failed",
+            "organisation_id",
+            "updated_at",
+            sqlite_where=text(FAILED_CONDITION),
+            postgresql_where=text(FAILED_CONDITION),
         ),
         # the outbox page: newest first, keyset-paged on (created_at, id)
         Index("ix_outbox_message_org_created_id", "organisation_id", "created_at", "id"),

@@ -33,22 +33,16 @@ What each table counts. *Residents* tables keep the small-group rule ("<5", see
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     case,
-    cast,
-    distinct,
-    extract,
     func,
     literal_column,
-    null,
     or_,
     select,
 )
@@ -67,106 +61,26 @@ from ..booking.models import (
 )
 from ..extensions import db
 from ..notifications.models import Kind, Message, Recipient, State
-from ..org.models import Location, Topic
+from ..org.models import Location
 from ..reception.forms import CHANNEL_LABELS as REQUEST_CHANNEL_LABELS
 from ..reception.models import CallbackRequest, RequestChannel
 from ..residents.forms import AGE_BAND_LABELS
 from ..residents.models import Resident
 from .periods import ReportQuery
+from .queries import (
+    Names,
+    _counted,
+    _event_row,
+    _held_sessions,
+    _named_rows,
+    _sum_row,
+    _table,
+    _visits_condition,
+    bucket_of,
+    hours_between,
+    names_of,
+)
 from .tables import ChartKind, Counts, Row, Table, Unit
-
-# --- Building blocks ------------------------------------------------------------------
-
-
-def bucket_of(moment: ColumnElement[datetime], edges: list[datetime]) -> ColumnElement[int | None]:
-    """The index of the week or month a stored UTC time falls in; NULL outside the period."""
-    whens = [(moment < edges[0], null())]
-    whens += [(moment < edge, literal_column(str(index))) for index, edge in enumerate(edges[1:])]
-    return case(*whens, else_=null())
-
-
-def hours_between(start: ColumnElement[datetime], end: ColumnElement[datetime]) -> ColumnElement[float]:
-    """Hours from one stored time to another: the one expression the two databases differ on."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return extract("epoch", end - start) / 3600.0
-    seconds = cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
-    return seconds / 3600.0
-
-
-def _held_sessions(query: ReportQuery) -> list[ColumnElement[bool]]:
-    """Sessions held in the period: scheduled, not cancelled, already ended."""
-    edges = query.edges
-    conditions = [
-        HelpSession.organisation_id == query.organisation_id,
-        HelpSession.state == SessionState.SCHEDULED,
-        HelpSession.ends_at <= query.now,
-        HelpSession.starts_at >= edges[0],
-        HelpSession.starts_at < edges[-1],
-    ]
-    if query.location_id:
-        conditions.append(HelpSession.location_id == query.location_id)
-    return conditions
-
-
-def _visits_condition() -> list[ColumnElement[bool]]:
-    return [Booking.status == BookingStatus.BOOKED, Booking.attendance == Attendance.ATTENDED]
-
-
-def _counted(rows: Select) -> dict[tuple, int]:
-    """Run ``select(row, bucket)`` grouped in SQL: {(row, bucket): count}.
-
-    The bucket is grouped as a column of a subquery, because PostgreSQL does not see two
-    copies of a CASE with bound parameters as the same GROUP BY expression."""
-    inner = rows.subquery()
-    grouped = select(inner.c.row, inner.c.bucket, func.count()).group_by(inner.c.row, inner.c.bucket)
-    return {(row, bucket): count for row, bucket, count in db.session.execute(grouped)}
-
-
-def _event_row(label: str, counts: dict[tuple, int], key, width: int, **options) -> Row:
-    values = [counts.get((key, index), 0) for index in range(width)]
-    return Row(label, values, sum(values), **options)
-
-
-def _sum_row(label: str, rows: list[Row]) -> Row:
-    values = [sum(row.values[index] for row in rows) for index in range(len(rows[0].values))]
-    return Row(label, values, sum(row.total for row in rows), in_chart=False, is_sum=True)
-
-
-def _table(query: ReportQuery, key: str, **fields) -> Table:
-    return Table(key=key, buckets=query.buckets, **fields)
-
-
-@dataclass
-class Names:
-    """The municipality's places and topics by id, for the rows of their tables."""
-
-    locations: dict[int, tuple[str, bool]]
-    topics: dict[int, tuple[str, bool]]
-
-
-def names_of(organisation_id: int) -> Names:
-    locations = db.session.execute(
-        select(Location.id, Location.name, Location.active).where(Location.organisation_id == organisation_id)
-    )
-    topics = db.session.execute(
-        select(Topic.id, Topic.name, Topic.active).where(Topic.organisation_id == organisation_id)
-    )
-    return Names(
-        {row.id: (row.name, row.active) for row in locations},
-        {row.id: (row.name, row.active) for row in topics},
-    )
-
-
-def _named_rows(names: dict[int, tuple[str, bool]], counts: dict[tuple, int], width: int) -> list[Row]:
-    """One row per place or topic: the active ones always, the others when they have figures."""
-    used = {key for key, _bucket in counts}
-    rows = [
-        _event_row(name, counts, item_id, width)
-        for item_id, (name, active) in names.items()
-        if active or item_id in used
-    ]
-    return sorted(rows, key=lambda row: (-row.total, row.label.casefold()))
-
 
 # --- The tables -----------------------------------------------------------------------
 
@@ -200,11 +114,21 @@ def sessions_table(query: ReportQuery, names: Names) -> Table:
 def _visits(query: ReportQuery) -> Select:
     """Each attended booking in a session held, with its bucket, the resident, the bucket
     of the resident's first attended booking ever (NULL before the period) and age band."""
+    visitors = (
+        select(Booking.resident_id)
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(*_held_sessions(query), *_visits_condition())
+    )
     first_visit = (
         select(Booking.resident_id.label("resident_id"), func.min(HelpSession.starts_at).label("first_at"))
         .join(HelpSession, HelpSession.id == Booking.session_id)
         .where(
+            # only the period's visitors: their history, not the whole municipality's
+            Booking.resident_id.in_(visitors),
             Booking.organisation_id == query.organisation_id,
+            # said of the sessions too, so PostgreSQL reads one municipality's sessions by
+            # index instead of the whole region's
+            HelpSession.organisation_id == query.organisation_id,
             HelpSession.state == SessionState.SCHEDULED,
             *_visits_condition(),
         )
@@ -226,24 +150,25 @@ def _visits(query: ReportQuery) -> Select:
 
 
 def residents_table(query: ReportQuery, names: Names) -> Table:
+    # One pass over the period's distinct (bucket, resident) visits, counted here: the
+    # per-bucket and whole-period figures from one statement instead of two.
     visits = _visits(query).subquery()
-    residents = func.count(distinct(visits.c.resident_id))
-    new_in_bucket = func.count(
-        distinct(case((visits.c.first_bucket == visits.c.bucket, visits.c.resident_id), else_=null()))
-    )
-    new_in_period = func.count(
-        distinct(case((visits.c.first_bucket.is_not(None), visits.c.resident_id), else_=null()))
-    )
-    by_bucket = {
-        bucket: (helped, new)
-        for bucket, helped, new in db.session.execute(
-            select(visits.c.bucket, residents, new_in_bucket).group_by(visits.c.bucket)
-        )
-    }
-    helped_total, new_total = db.session.execute(select(residents, new_in_period)).one()
+    rows = db.session.execute(select(visits.c.bucket, visits.c.resident_id, visits.c.first_bucket).distinct())
     width = len(query.buckets)
-    helped = [by_bucket.get(index, (0, 0))[0] for index in range(width)]
-    new = [by_bucket.get(index, (0, 0))[1] for index in range(width)]
+    helped_in: list[set[int]] = [set() for _ in range(width)]
+    new_in: list[set[int]] = [set() for _ in range(width)]
+    everyone: set[int] = set()
+    new_in_period: set[int] = set()
+    for bucket, resident_id, first_bucket in rows:
+        helped_in[bucket].add(resident_id)
+        everyone.add(resident_id)
+        if first_bucket is not None:
+            new_in_period.add(resident_id)
+            if first_bucket == bucket:
+                new_in[bucket].add(resident_id)
+    helped = [len(residents) for residents in helped_in]
+    new = [len(residents) for residents in new_in]
+    helped_total, new_total = len(everyone), len(new_in_period)
     return _table(
         query,
         "residents",
@@ -269,19 +194,14 @@ def residents_table(query: ReportQuery, names: Names) -> Table:
 
 def age_bands_table(query: ReportQuery, names: Names) -> Table:
     visits = _visits(query).subquery()
-    residents = func.count(distinct(visits.c.resident_id))
-    by_bucket = {
-        (band, bucket): count
-        for band, bucket, count in db.session.execute(
-            select(visits.c.age_band, visits.c.bucket, residents).group_by(visits.c.age_band, visits.c.bucket)
-        )
-    }
-    totals = {
-        band: count
-        for band, count in db.session.execute(
-            select(visits.c.age_band, residents).group_by(visits.c.age_band)
-        )
-    }
+    rows = db.session.execute(select(visits.c.age_band, visits.c.bucket, visits.c.resident_id).distinct())
+    in_bucket: dict[tuple, set[int]] = defaultdict(set)
+    in_period: dict[str | None, set[int]] = defaultdict(set)
+    for band, bucket, resident_id in rows:
+        in_bucket[(band, bucket)].add(resident_id)
+        in_period[band].add(resident_id)
+    by_bucket = {key: len(residents) for key, residents in in_bucket.items()}
+    totals = {band: len(residents) for band, residents in in_period.items()}
     width = len(query.buckets)
     labelled = [(band.value, label) for band, label in AGE_BAND_LABELS.items()] + [
         (None, _("Ålder inte angiven"))
