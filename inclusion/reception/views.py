@@ -38,7 +38,7 @@ from .forms import (
     RegisterCallerForm,
     ReleaseForm,
 )
-from .models import CallbackRequest
+from .models import CallbackRequest, RequestChannel
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
@@ -83,6 +83,11 @@ def new_request():
     )
     if not form.is_submitted():
         form.phone.data = (request.args.get("phone") or "")[:40]
+        # From the desk-help log: the resident stands at the desk and needs a booked time.
+        offered = {choice.value for choice in form.topic_ids.choices}
+        form.topic_ids.data = [topic for topic in request.args.getlist("topic") if topic in offered]
+        if request.args.get("channel") in set(RequestChannel):
+            form.channel.data = request.args["channel"]
         due = services.next_callback_time(organisation)
         local_due = to_local(due, organisation.timezone)
         form.callback_day.data = local_due.date()
