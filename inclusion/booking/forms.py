@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +26,7 @@ from wtforms import (
 from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
+from ..org.models import Topic
 from .models import Attendance, BookingChannel, SessionKind
 from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
 
@@ -241,6 +243,10 @@ class BookingForm(FlaskForm):
         )
 
 
+class HelpAgreementTickForm(FlaskForm):
+    submit = SubmitField(_l("Avtalet är uppläst för invånaren"))
+
+
 class RebookForm(FlaskForm):
     session_id = RadioField(_l("Välj en ny tid"), validate_choice=False)
     submit = SubmitField(_l("Flytta bokningen"))
@@ -280,6 +286,59 @@ class OutcomeForm(FlaskForm):
             follow_up_needed=bool(self.follow_up_needed.data),
             note=self.note.data or "",
         )
+
+
+TALLY_FIELD = re.compile(r"^tally_(\d{1,9})$")
+
+
+class HeadCountForm(FlaskForm):
+    """How many came to a group or drop-in session, and a count per topic. The topic
+    fields are added per organisation by ``head_count_form``."""
+
+    head_count = WholeNumberField(
+        _l("Hur många kom?"),
+        validators=[MarkedRequired()],
+        description=_l("Alla som var där, också de som inte hade bokat."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Spara antalet"))
+
+    topic_ids: list[int]
+
+    def tally_fields(self) -> list:
+        return [self[f"tally_{topic_id}"] for topic_id in self.topic_ids]
+
+    def tallies(self) -> dict[int, int | None]:
+        """The count per topic id. A tally posted for a topic this form has no field for
+        (another municipality's, or a changed page) is passed on for the service to refuse."""
+        found: dict[int, int | None] = {
+            topic_id: self[f"tally_{topic_id}"].data for topic_id in self.topic_ids
+        }
+        for name in request.form:
+            match = TALLY_FIELD.match(name)
+            if match and int(match.group(1)) not in found:
+                found[int(match.group(1))] = None
+        return found
+
+
+def head_count_form(topics: list[Topic], **kwargs) -> HeadCountForm:
+    """A head-count form with a number field per topic: "Hjälp med BankID"."""
+
+    class Form(HeadCountForm):
+        pass
+
+    for topic in topics:
+        setattr(
+            Form,
+            f"tally_{topic.id}",
+            WholeNumberField(
+                _l("Hjälp med %(topic)s", topic=topic.name),
+                render_kw={"inputmode": "numeric", "autocomplete": "off"},
+            ),
+        )
+    form = Form(**kwargs)
+    form.topic_ids = [topic.id for topic in topics]
+    return form
 
 
 class FinderForm(FlaskForm):

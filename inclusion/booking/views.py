@@ -16,7 +16,7 @@ from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, select_choices
 from ..core.tenancy import get_in_organisation_or_404
-from ..org.services import locations_of, topics_of
+from ..org.services import help_agreement_for, locations_of, topics_of
 from ..residents.models import Resident
 from ..residents.services import search_residents
 from . import services
@@ -31,11 +31,13 @@ from .forms import (
     CancelForm,
     CancelSessionForm,
     FinderForm,
+    HelpAgreementTickForm,
     OutcomeForm,
     RebookForm,
     ScheduleForm,
     SessionForm,
 )
+from .forms import head_count_form as build_head_count_form
 from .models import Booking, BookingStatus, HelpSession, SessionKind
 
 bp = Blueprint("booking", __name__)
@@ -125,16 +127,20 @@ def new_session():
     ), form_status(form)
 
 
-@bp.route("/sessions/<int:session_id>")
-@allow(*HELPER_ROLES, Role.RECEPTION)
-def show_session(session_id: int):
-    session = services.load_bookings(_session_for_current_user(session_id))
+def _session_page(session: HelpSession, head_count_form=None):
+    session = services.load_bookings(session)
     bookings = [b for b in session.bookings if b.status == BookingStatus.BOOKED]
     waiting = sorted(
         (b for b in session.bookings if b.status == BookingStatus.WAITLISTED),
         key=lambda b: (b.waitlisted_at, b.id),
     )
     cancelled = [b for b in session.bookings if b.status == BookingStatus.CANCELLED]
+    if head_count_form is None and session.kind == SessionKind.GROUP:
+        saved = {f"tally_{tally.topic_id}": tally.count for tally in session.topic_tallies}
+        head_count_form = build_head_count_form(
+            services.tally_topics(session), formdata=None, data={"head_count": session.head_count, **saved}
+        )
+    one_to_one = session.kind == SessionKind.ONE_TO_ONE
     return render_template(
         "booking/session.html",
         session=session,
@@ -142,8 +148,35 @@ def show_session(session_id: int):
         waiting=waiting,
         cancelled=cancelled,
         cancel_form=CancelSessionForm(),
+        head_count_form=head_count_form,
+        head_count=services.head_count_of(session) if session.kind == SessionKind.GROUP else None,
+        agreement=help_agreement_for(session.organisation_id) if one_to_one else None,
+        readers={b.id: services.help_agreement_reader(b) for b in bookings} if one_to_one else {},
         now=utcnow(),
     )
+
+
+@bp.route("/sessions/<int:session_id>")
+@allow(*HELPER_ROLES, Role.RECEPTION)
+def show_session(session_id: int):
+    return _session_page(_session_for_current_user(session_id))
+
+
+@bp.route("/sessions/<int:session_id>/head-count", methods=["POST"])
+@allow(*HELPER_ROLES)
+def record_head_count(session_id: int):
+    """How many came to a group or drop-in session, and what they got help with."""
+    session = _session_for_current_user(session_id)
+    form = build_head_count_form(services.tally_topics(session))
+    if form.validate_on_submit():
+        try:
+            services.record_head_count(session, form.head_count.data, form.tallies(), current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Antalet är sparat."), "success")
+            return redirect(url_for("booking.show_session", session_id=session.id, _anchor="head-count"))
+    return _session_page(session, head_count_form=form), 422
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -228,6 +261,7 @@ def book(session_id: int):
         matches=matches,
         alternatives=alternatives,
         offer_waitlist=offer_waitlist,
+        agreement=help_agreement_for(session.organisation_id),
     ), form_status(form)
 
 
@@ -251,6 +285,9 @@ def _booking_page(booking: Booking, **forms):
         session=booking.session,
         cancel_form=cancel_form,
         outcome_form=outcome_form,
+        agreement=help_agreement_for(booking.organisation_id),
+        agreement_form=forms.get("agreement_form") or HelpAgreementTickForm(),
+        agreement_reader=services.help_agreement_reader(booking),
         position=services.waitlist_position(booking),
         now=utcnow(),
     )
@@ -302,6 +339,23 @@ def record_outcome(booking_id: int):
             flash(_("Det är sparat."), "success")
             return redirect(url_for("booking.show_session", session_id=booking.session_id))
     return _booking_page(booking, outcome_form=form), 422
+
+
+@bp.route("/bookings/<int:booking_id>/help-agreement", methods=["POST"])
+@allow(*BOOKING_ROLES, Role.VOLUNTEER)
+def record_help_agreement(booking_id: int):
+    """The tick that the help agreement was read to the resident before one-to-one help."""
+    booking = _booking_for_current_user(booking_id)
+    form = HelpAgreementTickForm()
+    if form.validate_on_submit():
+        try:
+            services.record_help_agreement_read(booking, current_user)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Det är sparat att avtalet är uppläst."), "success")
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
+    return _booking_page(booking, agreement_form=form), 422
 
 
 @bp.route("/bookings/<int:booking_id>/rebook", methods=["GET", "POST"])

@@ -19,13 +19,11 @@ SV, EN = "sv", "en"
 DEFAULT_TEXTS: dict[tuple[Kind, Medium], dict[str, str]] = {
     # --- Confirmation ---------------------------------------------------------------
     (Kind.CONFIRMATION, Medium.SMS): {
-        SV: "Hej {namn}! Du har en tid för hjälp med mobil och dator. "
-        "Välkommen {datum} klockan {tid} till {plats}, {adress}. "
-        "Ta med legitimation och din mobil. "
+        SV: "Hej {namn}! Du har en tid hos oss {datum} klockan {tid} på {plats}, {adress}. "
+        "Ta med legitimation och din mobil. Vi hjälper dig, men du gör stegen själv. "
         "Kan du inte komma? Svara NEJ eller ring {telefon}. Vi skickar aldrig länkar. /{kommun}",
-        EN: "Hello {namn}! You have a time for help with your phone and computer. "
-        "Welcome on {datum} at {tid} to {plats}, {adress}. "
-        "Bring your ID and your phone. "
+        EN: "Hello {namn}! You have a time with us on {datum} at {tid} at {plats}, {adress}. "
+        "Bring your ID and your phone. We help you, but you do the steps yourself. "
         "Cannot come? Reply NEJ or call {telefon}. We never send links. /{kommun}",
     },
     (Kind.CONFIRMATION, Medium.VOICE): {
@@ -33,11 +31,13 @@ DEFAULT_TEXTS: dict[tuple[Kind, Medium], dict[str, str]] = {
         "Du har fått en tid för hjälp med mobil och dator. "
         "Tiden är {datum}, klockan {tid}. Platsen är {plats}, {adress}. "
         "Ta med legitimation och din mobil. Har du en BankID-dosa? Ta med den också. "
+        "Vi hjälper dig, men du gör stegen själv. "
         "Kan du inte komma? Ring oss på {telefon}.",
         EN: "Hello {namn}. This is a message from {kommun}. "
         "You have a time for help with your phone and computer. "
         "The time is {datum}, at {tid}. The place is {plats}, {adress}. "
         "Bring your ID and your phone. Do you have a BankID card reader? Bring it too. "
+        "We help you, but you do the steps yourself. "
         "Cannot come? Call us on {telefon}.",
     },
     (Kind.CONFIRMATION, Medium.LETTER): {

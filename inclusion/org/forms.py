@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from ..core.forms import no_markup, select_choices, strip
+from ..core.forms import MarkedRequired, no_markup, select_choices, strip
 
 WEEKDAY_NAMES = [
     _l("Måndag"),
@@ -44,6 +44,29 @@ class OrganisationSettingsForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Spara"))
+
+
+class HelpAgreementForm(FlaskForm):
+    """The coordinator's wording of the help agreement; the service checks the texts."""
+
+    text_sv = TextAreaField(
+        _l("Avtalet på svenska"),
+        validators=[MarkedRequired()],
+        description=_l("Korta meningar. Personalen läser upp det före enskild hjälp."),
+        render_kw={"rows": 6},
+    )
+    text_en = TextAreaField(
+        _l("Avtalet på engelska"),
+        validators=[MarkedRequired()],
+        description=_l("Läses upp för invånare som har valt engelska."),
+        render_kw={"rows": 6, "lang": "en"},
+    )
+    tick_required = BooleanField(
+        _l("Personalen bockar i att avtalet lästs upp"),
+        description=_l("Före varje enskild hjälp. Utan bock visas avtalet ändå för personalen."),
+    )
+    submit = SubmitField(_l("Spara"))
+    restore = SubmitField(_l("Återställ standardtexten"))
 
 
 class TopicForm(FlaskForm):

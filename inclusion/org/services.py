@@ -11,10 +11,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import parse_swedish_phone
+from ..core.text import CONTROL, contains_markup
 from ..extensions import db
-from .models import WEEKDAYS, Location, OpeningHours, Organisation, Topic
+from .models import WEEKDAYS, HelpAgreement, Location, OpeningHours, Organisation, Topic
 
 SENDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ]{0,10}$")
 
@@ -238,3 +240,93 @@ def topics_chosen(organisation_id: int, topic_ids: list[int], field_name: str = 
 
 def organisation_by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+# --- The help agreement ------------------------------------------------------------------
+
+#: the built-in wording, used until a coordinator writes their own: read aloud before
+#: one-to-one help, so it is short and plain
+DEFAULT_HELP_AGREEMENT = {
+    "sv": "Du gör alla steg själv. Vi visar och förklarar hur du gör. "
+    "Du säger aldrig din BankID-kod, ditt lösenord eller din kortkod till oss. "
+    "Vi gör inga bankärenden åt dig. Du kan säga stopp när du vill.",
+    "en": "You do every step yourself. We show you and explain how. "
+    "You never tell us your BankID code, your password or your card code. "
+    "We do not do any banking for you. You can say stop whenever you like.",
+}
+HELP_AGREEMENT_MAX = 1000
+
+
+@dataclass(frozen=True)
+class HelpAgreementText:
+    """The agreement as it stands for one organisation: its own words or the built-in ones."""
+
+    text_sv: str
+    text_en: str
+    #: whether staff tick, before one-to-one help, that it was read to the resident
+    tick_required: bool
+    custom: bool = False
+
+    def in_language(self, language: str | None) -> str:
+        """English for English speakers; Swedish for everyone else (as the messages do)."""
+        return self.text_en if language == "en" else self.text_sv
+
+
+@dataclass
+class HelpAgreementDetails:
+    text_sv: str
+    text_en: str
+    tick_required: bool = True
+
+
+def help_agreement_for(organisation_id: int) -> HelpAgreementText:
+    row = db.session.get(HelpAgreement, organisation_id)
+    if row is None:
+        return HelpAgreementText(DEFAULT_HELP_AGREEMENT["sv"], DEFAULT_HELP_AGREEMENT["en"], True)
+    return HelpAgreementText(row.text_sv, row.text_en, row.tick_required, custom=True)
+
+
+def _agreement_text(value: str | None) -> str:
+    """Line breaks kept (it may be a short list), spaces within a line tidied."""
+    lines = [" ".join(line.split()) for line in (value or "").replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _check_agreement_text(value: str, field_name: str, required_message: str) -> None:
+    if not value:
+        raise DomainError(required_message, field_name)
+    if len(value) > HELP_AGREEMENT_MAX:
+        raise DomainError(_("Högst %(max)d tecken.", max=HELP_AGREEMENT_MAX), field_name)
+    if contains_markup(value) or CONTROL.search(value):
+        raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
+
+
+def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, actor: User) -> HelpAgreement:
+    """The organisation's own words, in Swedish and English, and whether staff tick."""
+    text_sv, text_en = _agreement_text(details.text_sv), _agreement_text(details.text_en)
+    collect_errors(
+        lambda: _check_agreement_text(text_sv, "text_sv", _("Skriv avtalet på svenska.")),
+        lambda: _check_agreement_text(text_en, "text_en", _("Skriv avtalet på engelska.")),
+    )
+    row = db.session.get(HelpAgreement, organisation_id)
+    if row is None:
+        row = HelpAgreement(organisation_id=organisation_id)
+        db.session.add(row)
+    row.text_sv, row.text_en = text_sv, text_en
+    row.tick_required = details.tick_required
+    row.updated_by_id = actor.id
+    db.session.flush()
+    return row
+
+
+def reset_help_agreement(organisation_id: int, actor: User) -> None:
+    """Back to the built-in words; whether staff tick stays as the coordinator chose."""
+    row = db.session.get(HelpAgreement, organisation_id)
+    if row is None:
+        return
+    if row.tick_required:
+        db.session.delete(row)  # no row is the built-in agreement, ticked
+    else:
+        row.text_sv, row.text_en = DEFAULT_HELP_AGREEMENT["sv"], DEFAULT_HELP_AGREEMENT["en"]
+        row.updated_by_id = actor.id
+    db.session.flush()

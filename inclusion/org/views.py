@@ -12,7 +12,7 @@ from ..core.forms import attach_errors, form_status
 from ..core.phone import format_national
 from ..core.tenancy import get_in_organisation_or_404
 from . import services
-from .forms import LocationForm, OrganisationSettingsForm, TopicForm
+from .forms import HelpAgreementForm, LocationForm, OrganisationSettingsForm, TopicForm
 from .models import Location, Topic
 
 bp = Blueprint("org", __name__)
@@ -45,6 +45,34 @@ def settings():
             flash(_("Inställningarna är sparade."), "success")
             return redirect(url_for("org.settings"))
     return render_template("org/settings.html", form=form), form_status(form)
+
+
+@bp.route("/organisation/help-agreement", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def help_agreement():
+    agreement = services.help_agreement_for(current_user.organisation_id)
+    form = HelpAgreementForm(obj=agreement)
+    if form.restore.data and form.validate_on_submit():
+        services.reset_help_agreement(current_user.organisation_id, current_user)
+        flash(_("Standardtexten är tillbaka."), "success")
+        return redirect(url_for("org.help_agreement"))
+    if form.validate_on_submit():
+        try:
+            services.save_help_agreement(
+                current_user.organisation_id,
+                services.HelpAgreementDetails(
+                    text_sv=form.text_sv.data or "",
+                    text_en=form.text_en.data or "",
+                    tick_required=bool(form.tick_required.data),
+                ),
+                current_user,
+            )
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Hjälpavtalet är sparat."), "success")
+            return redirect(url_for("org.help_agreement"))
+    return render_template("org/help_agreement.html", form=form, agreement=agreement), form_status(form)
 
 
 @bp.route("/locations")

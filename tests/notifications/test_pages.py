@@ -433,7 +433,7 @@ def test_a_refused_number_is_explained_in_swedish_with_the_history(
     assert "Bekräftelse: sms" in text
     assert "Läge Kom inte fram" in text
     assert "Varför Numret finns inte eller är felskrivet. (kod 21211)" in text
-    assert "Hej Greta! Du har en tid för hjälp med mobil och dator" in text
+    assert "Hej Greta! Du har en tid hos oss" in text
     history = section(page, "Historik")
     assert re.search(r"Väntar\. Planerat .* Kom inte fram\. Numret finns inte eller är felskrivet\.", history)
     assert 'value="Skicka igen"' in page

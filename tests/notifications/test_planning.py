@@ -45,8 +45,8 @@ def test_a_booking_plans_a_confirmation_now_and_reminders_a_day_and_two_hours_be
     assert _local(day_before.send_after) == datetime.combine(day - timedelta(days=1), time(10))
     assert _local(two_hours.send_after) == datetime.combine(day, time(8))
     assert confirmation.to_number == "+46701112233"
-    assert confirmation.body.startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
-    assert "klockan 10.00 till Öckerö bibliotek, Almvägen 2, Öckerö" in confirmation.body
+    assert confirmation.body.startswith("Hej Greta! Du har en tid hos oss")
+    assert "klockan 10.00 på Öckerö bibliotek, Almvägen 2, Öckerö" in confirmation.body
     assert "http" not in confirmation.body and "www" not in confirmation.body
     assert "Svara JA om du kommer" in two_hours.body
 

@@ -45,7 +45,7 @@ def test_a_confirmation_goes_out_as_sms_with_the_number_in_e164_and_swedish_text
     (request,) = fake_twilio.accepted("Messages")
     assert request.to == "+46701112233"
     assert request.sender == SERVICE_NUMBER
-    assert request.body.startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
+    assert request.body.startswith("Hej Greta! Du har en tid hos oss")
     assert request.status_callback == PUBLIC_BASE_URL + "/twilio/sms/status"
     confirmation = outbox(booking_id=booking_id, kind=Kind.CONFIRMATION)[0]
     assert (confirmation.state, confirmation.provider_sid, confirmation.attempts) == (

@@ -170,7 +170,7 @@ def test_a_saved_text_is_used_for_new_messages(app, coordinator, confirmation_of
         f"Hej Maj! Välkommen {spoken_day()} kl. 11.00 till Öckerö bibliotek. "
         "Frågor? Ring 031-97 62 00. /Öckerö kommun"
     )
-    assert before.startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
+    assert before.startswith("Hej Greta! Du har en tid hos oss")
     assert own_templates(app) == [("confirmation", "sms", "sv", OWN_TEXT)]
 
 
@@ -192,7 +192,7 @@ def test_an_english_speaking_resident_gets_the_english_text(coordinator, confirm
         f"Hi Greta! See you on {spoken_day('en')} at 10:00 at Öckerö bibliotek. "
         "Questions? Call 031-97 62 00. /Öckerö kommun"
     )
-    assert swedish.startswith("Hej Maj! Du har en tid för hjälp med mobil och dator")
+    assert swedish.startswith("Hej Maj! Du har en tid hos oss")
     english_list = page_of(coordinator.get("/messages/templates?language=en"))
     assert listed_row(english_list, "Bekräftelse", "Sms") == f"Bekräftelse Sms {ENGLISH_TEXT} Egen text"
     swedish_list = page_of(coordinator.get("/messages/templates?language=sv"))
@@ -201,7 +201,7 @@ def test_an_english_speaking_resident_gets_the_english_text(coordinator, confirm
 
 def test_a_resident_whose_language_has_no_text_gets_swedish(coordinator, confirmation_of):
     finnish = {**SMS_RESIDENT, "preferred_language": "fi"}
-    assert confirmation_of(finnish).startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
+    assert confirmation_of(finnish).startswith("Hej Greta! Du har en tid hos oss")
 
     save(coordinator, f"{CONFIRMATION_SMS}/sv", OWN_TEXT)
 
@@ -239,7 +239,7 @@ def test_one_municipalitys_text_is_not_used_by_another(coordinator, login_as, co
         {**SMS_RESIDENT, "name": "Bertil Bräcke"}, municipality="bracke", lib=other_library
     )
 
-    assert in_bracke.startswith("Hej Bertil! Du har en tid för hjälp med mobil och dator")
+    assert in_bracke.startswith("Hej Bertil! Du har en tid hos oss")
     bracke_list = page_of(login_as(Role.COORDINATOR, municipality="bracke").get("/messages/templates"))
     assert listed_row(bracke_list, "Bekräftelse", "Sms").endswith("Standard")
 
@@ -257,7 +257,7 @@ def test_reset_brings_back_the_built_in_text(app, coordinator, confirmation_of):
     assert "Standardtexten gäller igen." in text_of(page)
     assert listed_row(page, "Bekräftelse", "Sms").endswith("Standard")
     assert own_templates(app) == [("confirmation", "sms", "en", ENGLISH_TEXT)]
-    assert confirmation_of(SMS_RESIDENT).startswith("Hej Greta! Du har en tid för hjälp med mobil och dator")
+    assert confirmation_of(SMS_RESIDENT).startswith("Hej Greta! Du har en tid hos oss")
     form = page_of(coordinator.get(f"{CONFIRMATION_SMS}/sv"))
     assert text_in_form(form) == DEFAULT_TEXTS[(Kind.CONFIRMATION, "sms")]["sv"]
     assert "Återställ till standardtexten" not in form
