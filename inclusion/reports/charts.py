@@ -106,7 +106,7 @@ def render_chart(table: Table) -> str:
     if table.chart == ChartKind.TOTALS:
         chart = pygal.HorizontalBar(show_legend=False, **options)
         chart.x_labels = [row.label for row in rows]
-        chart.add(_("Hela perioden"), [table.drawn(row.total) for row in rows])
+        chart.add(table.last_heading, [table.drawn(row.total, row) for row in rows])
     else:
         many = len(table.buckets) > 8
         chart = pygal.Bar(
@@ -117,6 +117,6 @@ def render_chart(table: Table) -> str:
         )
         chart.x_labels = [bucket.label for bucket in table.buckets]
         for row in rows:
-            chart.add(row.label, [table.drawn(value) for value in row.values])
+            chart.add(row.label, [table.drawn(value, row) for value in row.values])
     chart.add_xml_filter(_accessible())
     return chart.render(is_unicode=True)

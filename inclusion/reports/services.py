@@ -29,12 +29,17 @@ What each table counts. *Residents* tables keep the small-group rule ("<5", see
   channel; with a place chosen, those that asked for that place.
 - ``time_to_booking`` (events): requests received in the period that were booked, and
   the median hours from the request to the booking (``booked_at``).
+
+Help given without a booking (desk help, visitors of group sessions who had not booked)
+and the tables of all help, booked and not, are in ``unbooked``. The page shows the
+tables in three parts (``report``): booked help, help without a booking, all help.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -66,6 +71,7 @@ from ..reception.forms import CHANNEL_LABELS as REQUEST_CHANNEL_LABELS
 from ..reception.models import CallbackRequest, RequestChannel
 from ..residents.forms import AGE_BAND_LABELS
 from ..residents.models import Resident
+from . import unbooked
 from .periods import ReportQuery
 from .queries import (
     Names,
@@ -486,7 +492,8 @@ def time_to_booking_table(query: ReportQuery, names: Names) -> Table:
     )
 
 
-BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
+#: the tables of booked help, in the order the page shows them
+BOOKED_BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
     "sessions": sessions_table,
     "residents": residents_table,
     "age_bands": age_bands_table,
@@ -498,6 +505,11 @@ BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
     "requests": requests_table,
     "time_to_booking": time_to_booking_table,
 }
+BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
+    **BOOKED_BUILDERS,
+    **unbooked.UNBOOKED_BUILDERS,
+    **unbooked.ALL_HELP_BUILDERS,
+}
 #: the tables in the order the page shows them; each is also /reports/<key>.csv and .svg
 TABLE_KEYS = tuple(BUILDERS)
 
@@ -508,10 +520,51 @@ def report_table(query: ReportQuery, key: str) -> Table:
     return builder(query, names_of(query.organisation_id))
 
 
-def report(query: ReportQuery) -> list[Table]:
-    """Every table of the report, in the order the page shows them."""
+@dataclass
+class ReportPart:
+    """A part of the report page: a heading, its tables, and plain sentences standing in
+    for the tables that have nothing to show."""
+
+    key: str
+    title: str
+    explanation: str
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+
+
+def report(query: ReportQuery) -> list[ReportPart]:
+    """Every part of the report with its tables, in the order the page shows them. The
+    figures that several tables share are worked out once."""
     names = names_of(query.organisation_id)
-    return [BUILDERS[key](query, names) for key in TABLE_KEYS]
+
+    def tables(keys) -> list[Table]:
+        return [BUILDERS[key](query, names) for key in keys]
+
+    unbooked_keys, notes = unbooked.unbooked_keys_and_notes(query, names)
+    return [
+        ReportPart(
+            "booked",
+            _("Bokad hjälp"),
+            _("Pass, bokningar och besök, och förfrågningarna som ledde dit."),
+            tables(BOOKED_BUILDERS),
+        ),
+        ReportPart(
+            "unbooked",
+            _("Hjälp utan bokning"),
+            _(
+                "Hjälp som personalen gav på plats utan bokning, och besökare på gruppträffar "
+                "som inte hade bokat. Inga namn sparas."
+            ),
+            tables(unbooked_keys),
+            notes,
+        ),
+        ReportPart(
+            "all",
+            _("All hjälp"),
+            _("Bokad hjälp och hjälp utan bokning tillsammans, med var hjälpen kom ifrån."),
+            tables(unbooked.ALL_HELP_BUILDERS),
+        ),
+    ]
 
 
 def locations_to_choose(organisation_id: int) -> list[tuple[int, str]]:

@@ -8,6 +8,10 @@ from 1 to 4 is shown as "<5", in the page, the CSV and the chart (where the bar 
 out). Events are shown as they are: they say how much work was done, not who came. The
 rule cannot stop every subtraction between two reports (a total and one part of it);
 it keeps the figures themselves from naming anyone.
+
+Help given without a booking (at the desk, or to visitors of a group session who had not
+booked) is counted in people, so its tables keep the rule; a row of such a table that
+counts something else (sessions held) says so with its own ``counts``.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ class Row:
     in_chart: bool = True
     #: the sum of the rows above it, shown in bold
     is_sum: bool = False
+    #: what this row counts, when not what its table counts
+    counts: Counts | None = None
 
 
 @dataclass
@@ -72,15 +78,22 @@ class Table:
     chart: ChartKind
     buckets: list[Bucket]
     rows: list[Row] = field(default_factory=list)
+    #: the heading of the last column (the whole period, or all the columns together)
+    total_heading: str | None = None
 
-    def is_small(self, value: Number) -> bool:
-        return self.counts == Counts.RESIDENTS and value is not None and 0 < value < SMALL_GROUP
+    @property
+    def last_heading(self) -> str:
+        return self.total_heading or _("Hela perioden")
+
+    def is_small(self, value: Number, row: Row | None = None) -> bool:
+        counts = (row.counts if row else None) or self.counts
+        return counts == Counts.RESIDENTS and value is not None and 0 < value < SMALL_GROUP
 
     def shown(self, value: Number, row: Row) -> str:
         """A cell as people read it: Swedish decimals, "<5" for a small group."""
         if value is None:
             return NO_FIGURE
-        if self.is_small(value):
+        if self.is_small(value, row):
             return SMALL_GROUP_TEXT
         if row.unit == Unit.PERCENT:
             return format_decimal(value, "#,##0.0") + " %"
@@ -92,15 +105,15 @@ class Table:
         """A cell as a spreadsheet reads it: a plain number with a point, or "<5"."""
         if value is None:
             return ""
-        if self.is_small(value):
+        if self.is_small(value, row):
             return SMALL_GROUP_TEXT
         if row.unit in (Unit.PERCENT, Unit.HOURS):
             return f"{value:.1f}"
         return str(int(value))
 
-    def drawn(self, value: Number) -> Number:
+    def drawn(self, value: Number, row: Row | None = None) -> Number:
         """What the chart draws: nothing for a small group (the table says "<5")."""
-        return None if value is None or self.is_small(value) else value
+        return None if value is None or self.is_small(value, row) else value
 
     @property
     def charted_rows(self) -> list[Row]:
@@ -108,7 +121,7 @@ class Table:
 
     @property
     def has_small_groups(self) -> bool:
-        return any(self.is_small(value) for row in self.rows for value in [*row.values, row.total])
+        return any(self.is_small(value, row) for row in self.rows for value in [*row.values, row.total])
 
 
 def _safe_cell(text: str) -> str:
@@ -121,7 +134,11 @@ def as_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
-        [_safe_cell(table.row_heading), *(bucket.key for bucket in table.buckets), _("Hela perioden")]
+        [
+            _safe_cell(table.row_heading),
+            *(_safe_cell(bucket.key) for bucket in table.buckets),
+            table.last_heading,
+        ]
     )
     for row in table.rows:
         writer.writerow(

@@ -50,12 +50,12 @@ def _chosen() -> tuple[ReportForm, ReportQuery | None]:
 
 
 def _page(form: ReportForm, query: ReportQuery | None):
-    tables = services.report(query) if query else []
+    parts = services.report(query) if query else []
     place = _("hela kommunen")
     if query and query.location_id:
         place = dict(services.locations_to_choose(query.organisation_id))[query.location_id]
     return render_template(
-        "reports/index.html", form=form, query=query, tables=tables, place=place, small_group=SMALL_GROUP
+        "reports/index.html", form=form, query=query, parts=parts, place=place, small_group=SMALL_GROUP
     ), form_status(form)
 
 
