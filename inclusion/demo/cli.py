@@ -19,6 +19,8 @@ from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
 from .campaigns import load_demo_campaign
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
+from .deskhelp import load_demo_desk_help
+from .headcounts import load_demo_head_counts
 from .history import load_demo_history
 from .requests import load_demo_requests
 from .sessions import load_demo_sessions
@@ -54,6 +56,8 @@ def load_demo_data() -> dict[str, int]:
         "bookings": 0,
         "requests": 0,
         "campaigns": 0,
+        "desk-help entries": 0,
+        "group sessions counted": 0,
     }
     for spec in ORGANISATIONS:
         existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
@@ -122,6 +126,8 @@ def load_demo_data() -> dict[str, int]:
         added["bookings"] += bookings
         added["requests"] += load_demo_requests(organisation)
         added["campaigns"] += load_demo_campaign(organisation, coordinator)
+        added["desk-help entries"] += load_demo_desk_help(organisation)
+        added["group sessions counted"] += load_demo_head_counts(organisation)
     return added
 
 

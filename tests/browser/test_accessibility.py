@@ -55,6 +55,7 @@ FORMS_WITH_ERRORS = [
     ("auth.new_account", Role.COORDINATOR),
     ("org.new_location", Role.COORDINATOR),
     ("outreach.new", Role.COORDINATOR),
+    ("deskhelp.log", Role.STAFF),
     ("public.help_form", None),
 ]
 

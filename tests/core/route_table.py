@@ -18,6 +18,7 @@ from inclusion.auth.models import User
 from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.access import PUBLIC, SIGNED_IN, Role
 from inclusion.demo.cli import load_demo_data
+from inclusion.deskhelp.models import DeskHelpEntry
 from inclusion.extensions import db
 from inclusion.notifications.models import Message
 from inclusion.org.models import Location, Organisation, Topic
@@ -55,6 +56,7 @@ ROUTE_ROLES: dict[str, frozenset[Role] | str] = {
     "org.topics": ONLY_COORDINATOR,
     "org.edit_topic": ONLY_COORDINATOR,
     "org.settings": ONLY_COORDINATOR,
+    "org.help_agreement": ONLY_COORDINATOR,
     # Residents (deleting one is the coordinator's decision)
     "residents.index": DESK,
     "residents.new": DESK,
@@ -70,6 +72,8 @@ ROUTE_ROLES: dict[str, frozenset[Role] | str] = {
     "booking.cancel_booking": DESK,
     "booking.rebook": DESK,
     "booking.record_outcome": EVERY_ROLE,
+    "booking.record_help_agreement": EVERY_ROLE,
+    "booking.record_head_count": HELPERS,
     "booking.day": DESK,
     "booking.week": DESK,
     "booking.my_day": HELPERS,
@@ -88,6 +92,10 @@ ROUTE_ROLES: dict[str, frozenset[Role] | str] = {
     "reception.close": DESK,
     "reception.register_caller": DESK,
     "reception.book": DESK,
+    # The desk-help log: whoever stands at a desk logs the help given there (own entries only)
+    "deskhelp.log": EVERY_ROLE,
+    "deskhelp.edit": EVERY_ROLE,
+    "deskhelp.delete": EVERY_ROLE,
     # Messages: the outbox, call list and letters for the desk; texts and rules for the coordinator
     "notifications.outbox": DESK,
     "notifications.show_message": DESK,
@@ -153,6 +161,7 @@ ID_ARGUMENTS = {
     "message_id": Message,
     "campaign_id": Campaign,
     "invitation_id": Invitation,
+    "entry_id": DeskHelpEntry,
 }
 #: other route arguments, the same for both municipalities
 FIXED_ARGUMENTS = {
