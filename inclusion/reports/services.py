@@ -155,17 +155,27 @@ def _visits(query: ReportQuery) -> Select:
     )
 
 
-def residents_table(query: ReportQuery, names: Names) -> Table:
-    # One pass over the period's distinct (bucket, resident) visits, counted here: the
-    # per-bucket and whole-period figures from one statement instead of two.
+def _visit_rows(query: ReportQuery, names: Names) -> list[tuple]:
+    """The period's distinct (bucket, resident, first visit's bucket, age band): one
+    statement for the residents and the age bands, per bucket and for the whole period,
+    counted in Python (a month of one municipality is a few thousand rows)."""
     visits = _visits(query).subquery()
-    rows = db.session.execute(select(visits.c.bucket, visits.c.resident_id, visits.c.first_bucket).distinct())
+    return names.once(
+        "visits",
+        lambda: db.session.execute(
+            select(visits.c.bucket, visits.c.resident_id, visits.c.first_bucket, visits.c.age_band).distinct()
+        ).all(),
+    )
+
+
+def residents_table(query: ReportQuery, names: Names) -> Table:
+    rows = _visit_rows(query, names)
     width = len(query.buckets)
     helped_in: list[set[int]] = [set() for _ in range(width)]
     new_in: list[set[int]] = [set() for _ in range(width)]
     everyone: set[int] = set()
     new_in_period: set[int] = set()
-    for bucket, resident_id, first_bucket in rows:
+    for bucket, resident_id, first_bucket, _band in rows:
         helped_in[bucket].add(resident_id)
         everyone.add(resident_id)
         if first_bucket is not None:
@@ -199,11 +209,9 @@ def residents_table(query: ReportQuery, names: Names) -> Table:
 
 
 def age_bands_table(query: ReportQuery, names: Names) -> Table:
-    visits = _visits(query).subquery()
-    rows = db.session.execute(select(visits.c.age_band, visits.c.bucket, visits.c.resident_id).distinct())
     in_bucket: dict[tuple, set[int]] = defaultdict(set)
     in_period: dict[str | None, set[int]] = defaultdict(set)
-    for band, bucket, resident_id in rows:
+    for bucket, resident_id, _first_bucket, band in _visit_rows(query, names):
         in_bucket[(band, bucket)].add(resident_id)
         in_period[band].add(resident_id)
     by_bucket = {key: len(residents) for key, residents in in_bucket.items()}
