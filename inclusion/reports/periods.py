@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -59,11 +60,13 @@ class ReportQuery:
     #: sessions that have ended by now count as held
     now: datetime = field(default_factory=utcnow)
 
-    @property
+    # Worked out once per query: every table's statement and rows read them, dozens of
+    # times for one report page.
+    @cached_property
     def buckets(self) -> list[Bucket]:
         return buckets_of(self.first_day, self.last_day, self.grouping)
 
-    @property
+    @cached_property
     def edges(self) -> list[datetime]:
         """The UTC moments between the buckets: len(buckets) + 1 of them."""
         buckets = self.buckets

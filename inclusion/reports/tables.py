@@ -99,6 +99,8 @@ class Table:
             return format_decimal(value, "#,##0.0") + " %"
         if row.unit == Unit.HOURS:
             return format_decimal(value, "#,##0.0")
+        if 0 <= value < 1000:  # most cells: no digit grouping, and the locale lookup is slow
+            return str(int(value))
         return format_decimal(int(value), "#,##0")
 
     def exported(self, value: Number, row: Row) -> str:
