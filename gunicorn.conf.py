@@ -47,3 +47,14 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Move what loading the app made (modules, SQLAlchemy's mappings, Babel's catalogs)
+    out of the garbage collector's sight: it lives as long as the worker, and a collection
+    then walks only what requests make. On a region's monthly report this took 15-20 ms
+    off the median and most of the outliers (bench/region_pages.py does the same)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
