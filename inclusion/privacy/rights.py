@@ -142,6 +142,7 @@ def export_resident(resident: Resident, actor) -> dict:
                         "attendance",
                         "outcome_note",
                         "help_agreement_read",
+                        "help_agreement_read_at",
                     ),
                 ),
                 "needs": _needs(booking),

@@ -5,7 +5,7 @@ coordinator's, both are logged, and another municipality's residents answer 404.
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -203,3 +203,19 @@ def test_another_municipalitys_resident_answers_404_and_nothing_happens(app, coo
     assert coordinator.send_form(f"/privacy/residents/{theirs}/erase").status_code == 404
     assert stored(app, Resident, theirs).name == "Bräcke Britt"
     assert audit_actions(app, theirs) == ["create"]
+
+
+def test_the_export_says_when_the_help_agreement_was_read_to_the_resident(app, coordinator, asa):
+    with app.app_context():
+        booking = db.session.get(Booking, asa["booking"])
+        booking.help_agreement_read = True
+        booking.help_agreement_read_at = datetime(2026, 12, 3, 9, 5, tzinfo=UTC)
+        db.session.commit()
+
+    data = json.loads(
+        coordinator.get(f"/privacy/residents/{asa['resident']}/export.json").get_data(as_text=True)
+    )
+
+    [booking] = data["bookings"]
+    assert booking["help_agreement_read"] is True
+    assert booking["help_agreement_read_at"].startswith("2026-12-03")
