@@ -53,15 +53,16 @@ def test_nothing_goes_out_in_quiet_hours_and_it_waits_for_the_morning(
     app, library, make_session, make_booking, make_resident, dispatch, outbox
 ):
     set_quiet_hours(app, library.organisation_id, time(21), time(8))
-    tomorrow = local_today(TZ) + timedelta(days=1)
+    # an evening after the booking was made, whatever the time the test runs at
+    evening, morning_after = (local_today(TZ) + timedelta(days=days) for days in (1, 2))
     make_booking(make_session(day=working_day(5))[0], make_resident(**SMS_RESIDENT))
 
-    late_evening = dispatch(now=_at(local_today(TZ), 22, 30))
-    early_morning = dispatch(now=_at(tomorrow, 7, 59))
+    late_evening = dispatch(now=_at(evening, 22, 30))
+    early_morning = dispatch(now=_at(morning_after, 7, 59))
     assert (late_evening.sent, early_morning.sent) == (0, 0)
     assert outbox(kind=Kind.CONFIRMATION)[0].state == State.PENDING
 
-    morning = dispatch(now=_at(tomorrow, 8, 0))
+    morning = dispatch(now=_at(morning_after, 8, 0))
     assert morning.sent == 1
     assert outbox(kind=Kind.CONFIRMATION)[0].state == State.SENT
 
@@ -80,7 +81,8 @@ def test_quiet_hours_belong_to_each_municipality(
         lib=other_library,
     )
 
-    report = dispatch(now=_at(local_today(TZ), 22))
+    # tomorrow, not today: run after 22.00 the confirmations would be made after "now"
+    report = dispatch(now=_at(local_today(TZ) + timedelta(days=1), 22))
 
     assert report.sent == 1
     sent = outbox(state=State.SENT)
