@@ -67,7 +67,9 @@ def focus_top_of_document(page: Page) -> None:
     The login form autofocuses the e-mail field, and Chromium would go on tabbing from
     there; focusing the body for a moment makes the next Tab start from the top."""
     page.evaluate(
-        """() => {
+        """async () => {
+            // let a pending autofocus run first (it comes at a rendering update)
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
             const body = document.body;
             body.tabIndex = -1;
             body.focus();

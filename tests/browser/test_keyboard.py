@@ -65,7 +65,11 @@ EMAILS = {
     "volunteer": "volontar@ockero.example",
 }
 
-_FOCUS_TOP = """() => {
+# Chromium runs a page's autofocus at a rendering update after the load; on a busy
+# machine that can come after the body was focused, and the login form's e-mail field
+# would take the focus back. Two animation frames let it run first.
+_FOCUS_TOP = """async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     const body = document.body;
     body.tabIndex = -1;
     body.focus();
