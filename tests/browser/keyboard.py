@@ -167,6 +167,23 @@ def _check_stop(stop: dict, visited: list[str], description: str) -> None:
         )
 
 
+# Chromium runs a page's autofocus at a rendering update after the load; on a busy
+# machine that can come after the body was focused, and the login form's e-mail field
+# would take the focus back. Two animation frames let it run first.
+_FOCUS_TOP = """async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const body = document.body;
+    body.tabIndex = -1;
+    body.focus();
+    body.removeAttribute("tabindex");
+}"""
+
+
+def focus_top_of_document(page: Page) -> None:
+    """Where a visitor starts tabbing: the top of the page (not an autofocused field)."""
+    page.evaluate(_FOCUS_TOP)
+
+
 def tab_to(target: Locator) -> None:
     """Press Tab (or Shift+Tab) until ``target`` has the focus, checking every stop on the way.
 

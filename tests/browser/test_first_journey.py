@@ -9,6 +9,7 @@ from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
 from inclusion.core.access import Role
+from tests.browser.keyboard import focus_top_of_document
 
 RESIDENT = "Astrid Lindqvist"
 
@@ -59,23 +60,6 @@ def test_volunteer_sees_no_accounts_and_is_refused_them(page: Page, sign_in_as):
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Du har inte behörighet", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Konton")).to_have_count(0)
-
-
-def focus_top_of_document(page: Page) -> None:
-    """Put the keyboard at the very top of the page, where a visitor starts tabbing.
-
-    The login form autofocuses the e-mail field, and Chromium would go on tabbing from
-    there; focusing the body for a moment makes the next Tab start from the top."""
-    page.evaluate(
-        """async () => {
-            // let a pending autofocus run first (it comes at a rendering update)
-            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-            const body = document.body;
-            body.tabIndex = -1;
-            body.focus();
-            body.removeAttribute("tabindex");
-        }"""
-    )
 
 
 def test_login_page_works_with_the_keyboard_alone(page: Page, world):

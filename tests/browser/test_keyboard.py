@@ -12,7 +12,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from inclusion.demo.data import DEMO_PASSWORD
-from tests.browser.keyboard import PROBE_FUNCTIONS
+from tests.browser.keyboard import PROBE_FUNCTIONS, focus_top_of_document
 
 SKIP_LINK = "Hoppa till innehållet"
 
@@ -65,17 +65,6 @@ EMAILS = {
     "volunteer": "volontar@ockero.example",
 }
 
-# Chromium runs a page's autofocus at a rendering update after the load; on a busy
-# machine that can come after the body was focused, and the login form's e-mail field
-# would take the focus back. Two animation frames let it run first.
-_FOCUS_TOP = """async () => {
-    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const body = document.body;
-    body.tabIndex = -1;
-    body.focus();
-    body.removeAttribute("tabindex");
-}"""
-
 # Where the focus is: its index among the page's tab stops (-1: the page itself, -2: an
 # element that is not in the list of tab stops), whether it is seen and shows its focus.
 _WHERE_IS_THE_FOCUS = (
@@ -92,11 +81,6 @@ _WHERE_IS_THE_FOCUS = (
 }"""
 )
 _TAB_STOPS = "() => {" + PROBE_FUNCTIONS + "return tabStops().map(describe); }"
-
-
-def focus_top_of_document(page: Page) -> None:
-    """Where a visitor starts tabbing: the top of the page (not an autofocused field)."""
-    page.evaluate(_FOCUS_TOP)
 
 
 def problems_with_the_skip_link(page: Page) -> list[str]:
