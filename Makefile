@@ -29,7 +29,7 @@ run: $(VENV)/.installed translations
 	$(BIN)/flask --app wsgi demo
 	SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-## The whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set).
+## The whole test suite (SQLite; on PostgreSQL when TEST_DATABASE_URL names a server: it makes its own database there).
 test: $(VENV)/.installed translations $(if $(NPM),$(AXE))
 	$(BIN)/pytest $(PYTEST_ARGS)
 

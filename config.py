@@ -115,7 +115,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
+    # Never the app's DATABASE_URL: the test suite brings databases of its own.
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
     SCHEDULER_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
 

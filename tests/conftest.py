@@ -1,10 +1,10 @@
-"""Fixtures for every test: the app against a real database (SQLite file by default,
-PostgreSQL when DATABASE_URL is set), two municipalities with one account per role,
-and clients that sign in and send forms with a real CSRF token, as a browser would."""
+"""Fixtures for every test: the app against a real database of the suite's own (a new
+SQLite file by default, a new PostgreSQL database when TEST_DATABASE_URL names a
+server: see tests/databases.py), two municipalities with one account per role, and
+clients that sign in and send forms with a real CSRF token, as a browser would."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -20,6 +20,9 @@ from inclusion.demo.cli import load_demo_data
 from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
+from tests.databases import forget_the_apps_database, is_own_database, own_database
+
+forget_the_apps_database()
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -58,20 +61,20 @@ def _quick_password_hashing():
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    application.test_client_class = BrowserLikeClient
-    with application.app_context():
-        db.drop_all()
-        db.create_all()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with own_database("suite", tmp_path_factory.mktemp("db")) as url:
+        assert is_own_database(url), url
+        application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+        application.test_client_class = BrowserLikeClient
+        with application.app_context():
+            db.create_all()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _empty_all_tables() -> None:
+    assert is_own_database(str(db.engine.url)), "the suite empties only databases it created"
     tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
