@@ -50,6 +50,9 @@ class Config:
     LANGUAGES = {"sv": "Svenska", "en": "English"}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Fixed windows: one atomic increment per attempt in memory:// and in Redis (a Lua
+    # script), which is what inclusion/core/throttle.py counts with.
+    RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per hour")
