@@ -56,7 +56,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per hour")
-    # The public help form: posts from one address before it answers "call us instead".
+    # The public help form: accepted requests from one address to one municipality
+    # before it answers "call us instead".
     PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per hour")
     # Number of reverse proxies in front of the app whose X-Forwarded-For (and -Proto,
     # -Host) to trust, so that throttling and the audit log see the real client address.
