@@ -49,6 +49,13 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "inclusion" / "translations")
     LANGUAGES = {"sv": "Svenska", "en": "English"}
 
+    # The largest form is a few kilobytes and none uploads a file: a body over a megabyte
+    # is refused with 413 before it is read, and no single text field may hold more than
+    # half of it (MAX_FORM_PARTS only counts the parts of multipart forms).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1000
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Fixed windows: one atomic increment per attempt in memory:// and in Redis (a Lua
     # script), which is what inclusion/core/throttle.py counts with.
