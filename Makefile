@@ -24,10 +24,11 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --domain messages --directory $(CATALOGS) --statistics 2>&1 | grep -v '^compiling' || true
 
 ## Serve the app with demo data on http://127.0.0.1:5000 (console SMS backend, no credentials).
+## The development configuration is chosen here: without INCLUSION_CONFIG the app is production.
 run: $(VENV)/.installed translations
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi demo
-	SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	INCLUSION_CONFIG=development $(BIN)/flask --app wsgi db upgrade
+	INCLUSION_CONFIG=development $(BIN)/flask --app wsgi demo
+	INCLUSION_CONFIG=development SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 ## The whole test suite (SQLite; on PostgreSQL when TEST_DATABASE_URL names a server: it makes its own database there).
 test: $(VENV)/.installed translations $(if $(NPM),$(AXE))

@@ -1,14 +1,22 @@
 """Configuration classes, every value read from the environment with a safe default.
 
-Pick one with ``INCLUSION_CONFIG`` (development, testing, production); ``wsgi.py``
-defaults to development so that ``make run`` needs nothing set.
+Pick one with ``INCLUSION_CONFIG`` (development, testing, production). ``wsgi.py``
+defaults to production, so that a server started without it never runs with the
+development secret; ``make run`` sets development, the tests build their own app.
+Production refuses to start until what it needs is set (``ProductionConfig.check``).
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    """The server refuses to start; the message says what to set."""
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -41,15 +49,28 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "inclusion" / "translations")
     LANGUAGES = {"sv": "Svenska", "en": "English"}
 
+    # The largest form is a few kilobytes and none uploads a file: a body over a megabyte
+    # is refused with 413 before it is read, and no single text field may hold more than
+    # half of it (MAX_FORM_PARTS only counts the parts of multipart forms).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1000
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Fixed windows: one atomic increment per attempt in memory:// and in Redis (a Lua
+    # script), which is what inclusion/core/throttle.py counts with.
+    RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per hour")
-    # The public help form: posts from one address before it answers "call us instead".
+    # The public help form: accepted requests from one address to one municipality
+    # before it answers "call us instead".
     PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per hour")
-    # Number of reverse proxies in front of the app whose X-Forwarded-For to trust,
-    # so that throttling counts the real client address (0: none, direct exposure).
-    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Number of reverse proxies in front of the app whose X-Forwarded-For (and -Proto,
+    # -Host) to trust, so that throttling and the audit log see the real client address.
+    # Not set is 0 (direct exposure) outside production; production refuses to start
+    # without it, since behind a proxy every visitor would otherwise share its address.
+    PROXY_COUNT = os.environ.get("PROXY_COUNT")
 
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
@@ -119,21 +140,86 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SCHEDULER_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    PROXY_COUNT = None
 
 
 class ProductionConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")  # never the development key
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     HSTS = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     SQLALCHEMY_ENGINE_OPTIONS = _pool_options(os.environ.get("DATABASE_URL", ""))
 
     @classmethod
-    def check(cls) -> None:
-        """Refuse to start production with the development secret or no database URL."""
-        if cls.SECRET_KEY in {"", "dev-only-not-secret"} or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
-        if "DATABASE_URL" not in os.environ:
-            raise RuntimeError("Set DATABASE_URL for production.")
+    def check(cls, settings: Mapping) -> None:
+        """Refuse to start production with a guessable secret, no database URL, links
+        that are not https, or no word on the proxies in front: each would fail quietly
+        later (forged sessions, residents' data in a file nobody backs up, webhook
+        signatures that never match, every visitor counted as the proxy's address)."""
+        problems = production_problems(settings)
+        if problems:
+            raise ConfigurationError(
+                "Inclusion will not start in production until this is fixed:\n- " + "\n- ".join(problems)
+            )
+
+
+def secret_key_problem(secret: str | None) -> str | None:
+    """Why a SECRET_KEY is too weak to sign sessions with, or None.
+
+    Weak is simply: shorter than 32 characters, fewer than 10 different characters
+    ("aaaa...", "abab..."), or one shorter piece repeated ("abcdefghij" four times).
+    A random key (``python -c "import secrets; print(secrets.token_hex(32))"``) passes.
+    """
+    secret = secret or ""
+    if not secret:
+        return "Set SECRET_KEY to a random value of at least 32 characters."
+    if len(secret) < 32:
+        return f"SECRET_KEY has {len(secret)} characters; it needs at least 32, chosen at random."
+    length = len(secret)
+    repeated = any(
+        length % size == 0 and secret == secret[:size] * (length // size)
+        for size in range(1, length // 2 + 1)
+    )
+    if len(set(secret)) < 10 or repeated:
+        return "SECRET_KEY repeats a few characters; set a random value of at least 32 characters."
+    return None
+
+
+def proxy_count(value: object) -> int:
+    """PROXY_COUNT as a number: not set (or empty) is 0; otherwise a whole number >= 0."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()):
+        raise ConfigurationError(
+            f"PROXY_COUNT must be the number of reverse proxies in front (0 for none), not {value!r}."
+        )
+    return int(text)
+
+
+def production_problems(settings: Mapping) -> list[str]:
+    """Everything production needs and lacks, so that one start names all of it."""
+    problems = []
+    secret = secret_key_problem(settings.get("SECRET_KEY"))
+    if secret:
+        problems.append(secret)
+    if "DATABASE_URL" not in os.environ:
+        problems.append("Set DATABASE_URL for production.")
+    address = urlsplit(settings.get("PUBLIC_BASE_URL") or "")
+    if address.scheme != "https" or not address.hostname:
+        problems.append(
+            "PUBLIC_BASE_URL must be the site's https address as residents and Twilio reach it "
+            "(https://...), not " + repr(settings.get("PUBLIC_BASE_URL")) + "."
+        )
+    proxies = settings.get("PROXY_COUNT")
+    if proxies is None or not str(proxies).strip():
+        problems.append("Set PROXY_COUNT to the number of reverse proxies in front of the app (0 for none).")
+    else:
+        try:
+            proxy_count(proxies)
+        except ConfigurationError as error:
+            problems.append(str(error))
+    return problems
 
 
 CONFIGS = {

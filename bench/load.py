@@ -201,6 +201,7 @@ def production_environment(url: str) -> dict[str, str]:
         "SMS_BACKEND": "console",
         "SCHEDULER_ENABLED": "0",
         "PUBLIC_BASE_URL": "https://inclusion.example.se",
+        "PROXY_COUNT": "0",  # the driver talks to gunicorn directly
     }
 
 

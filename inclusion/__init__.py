@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config
+from config import Config, proxy_count
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -29,11 +29,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config or Config)
     app.config.update(overrides)
     if hasattr(config, "check") and not app.testing:
-        config.check()
+        config.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    # Behind reverse proxies the client's own address is in X-Forwarded-For: throttling
+    # and the audit log must count it, not the proxy's (one address for every visitor).
+    proxies = proxy_count(app.config["PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_extensions(app)
     register_blueprints(app)

@@ -29,4 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Holds the throttles' counts (memory:// or Redis); core/throttle.py counts through it.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -15,6 +15,7 @@ from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
 from ..org.models import Organisation
+from . import throttle
 from .models import StaffLanguage, User
 from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, is_common, needs_rehash, verify_password
 
@@ -144,8 +145,11 @@ def set_password(user: User, password: str) -> None:
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    if not throttle.own_password_may_be_tried(user.id):
+        raise TooManyAttempts(_too_many_attempts(), "current_password")
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("Det nuvarande lösenordet stämmer inte."), "current_password")
+    throttle.own_password_confirmed(user.id)
     check_password_rules(new_password, "new_password", user.email)  # the message belongs by that field
     set_password(user, new_password)
 
@@ -154,11 +158,28 @@ class LoginFailed(DomainError):
     pass
 
 
-def authenticate(email: str, password: str) -> User:
-    """The same message whatever was wrong, so it never tells which accounts exist."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+class TooManyAttempts(DomainError):
+    """Refused without a look at the password: too many wrong ones (see ``throttle``)."""
+
+
+def _too_many_attempts() -> str:
+    return _("Du har försökt för många gånger. Vänta en kvart och försök igen.")
+
+
+def authenticate(email: str, password: str, address: str | None) -> User:
+    """The same message whatever was wrong, so it never tells which accounts exist.
+
+    ``address`` is the client's own address: attempts are throttled per address and
+    account, never so that others' mistakes refuse a right password (``throttle``)."""
+    email = normalise_email(email)
+    if not throttle.may_try(address, email):
+        raise TooManyAttempts(_too_many_attempts())
+    user = db.session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
+        if throttle.failed(address, email):
+            raise TooManyAttempts(_too_many_attempts())
         raise LoginFailed(_("Fel e-postadress eller lösenord."))
+    throttle.succeeded(address, email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -13,7 +13,7 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
 from ..core.security import is_local_path
 from ..core.tenancy import get_in_organisation_or_404
-from ..extensions import limiter, login_manager
+from ..extensions import login_manager
 from . import services
 from .forms import AccountForm, ChangeOwnPasswordForm, LoginForm, NewAccountForm, SetPasswordForm
 from .models import User
@@ -35,15 +35,6 @@ def load_user(user_id: str) -> User | None:
     return services.load_session_user(user_id)
 
 
-def _login_throttle_key() -> str:
-    """Per address and account: an attacker elsewhere cannot lock a colleague out."""
-    return f"{request.remote_addr}|{services.normalise_email(request.form.get('email', ''))}"
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 422
-
-
 def _safe_next(target: str | None) -> str:
     if is_local_path(target):
         return target
@@ -52,22 +43,15 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_throttle_key,
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except services.TooManyAttempts:
+            abort(429)
         except DomainError as error:
             form.form_errors.append(error.message)
         else:

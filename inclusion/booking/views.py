@@ -16,6 +16,7 @@ from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, select_choices
 from ..core.tenancy import get_in_organisation_or_404
+from ..core.urls import public_url_for
 from ..org.services import help_agreement_for, locations_of, topics_of
 from ..residents.models import Resident
 from ..residents.services import search_residents
@@ -503,7 +504,7 @@ def calendar_settings():
         flash(_("Du har fått en ny kalenderadress. Den gamla fungerar inte längre."), "success")
         return redirect(url_for("booking.calendar_settings"))
     feed = services.calendar_feed_of(current_user)
-    address = url_for("booking.calendar_feed", token=feed.token, _external=True)
+    address = public_url_for("booking.calendar_feed", token=feed.token)
     return render_template("booking/calendar.html", form=form, address=address)
 
 

@@ -39,6 +39,12 @@ def register(app: Flask) -> None:
                 _("Sidan eller uppgiften du letar efter finns inte, eller har tagits bort."),
             ),
             405: (_("Det går inte att göra så"), _("Gå tillbaka och använd knapparna på sidan.")),
+            413: (
+                _("Det du skickade är för stort"),
+                _(
+                    "Formuläret innehöll mycket mer text än någon ruta rymmer. Gå tillbaka och försök igen. Inget har sparats."
+                ),
+            ),
             429: (
                 _("För många försök"),
                 _("Du har försökt för många gånger. Vänta en kvart och försök igen."),

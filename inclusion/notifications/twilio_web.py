@@ -13,12 +13,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
+from ..core.urls import public_url
+
 #: Twilio's text-to-speech languages for the languages we have texts in
 SPEECH_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
-
-
-def public_url(path_with_query: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path_with_query
 
 
 def called_url() -> str:

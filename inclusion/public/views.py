@@ -21,12 +21,12 @@ from flask import (
 from flask_babel import gettext as _
 
 from ..booking.models import HelpSession, SessionKind
+from ..core import throttle
 from ..core.access import Role, allow, public
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, select_choices
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
-from ..extensions import limiter
 from ..org.models import Organisation
 from ..org.services import organisation_by_slug, topics_of
 from ..reception.services import take_web_request
@@ -83,9 +83,17 @@ def sessions_calendar(slug: str):
     )
 
 
+def _may_accept_another(organisation: Organisation) -> bool:
+    """Count an accepted request from this address to this municipality; False over the
+    limit. Only accepted ones count, so a resident who got a field wrong keeps her
+    tries, and one municipality's visitors never use up another's. Counted after the
+    request is in the session and before the commit: a refused one is rolled back."""
+    limit = current_app.config["PUBLIC_FORM_LIMIT"]
+    return throttle.count(limit, "help-form", request.remote_addr or "-", organisation.id)
+
+
 @bp.route("/kommun/<slug>/hjalp", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT"], methods=["POST"])
 def help_form(slug: str):
     organisation = _organisation(slug)
     form = HelpForm()
@@ -107,6 +115,8 @@ def help_form(slug: str):
             except DomainError as error:
                 attach_errors(form, error)
             else:
+                if not _may_accept_another(organisation):
+                    abort(429)
                 session[CALLBACK_DUE_KEY] = callback.callback_due_at.isoformat()
                 return redirect(url_for("public.thanks", slug=organisation.slug))
     return render_template(
@@ -135,7 +145,8 @@ def thanks(slug: str):
 
 @bp.errorhandler(429)
 def too_many_posts(error):
-    """The form was sent too often from one address: a person gets a number to call."""
+    """The form was sent too often from one address: a person gets a number to call.
+    Nothing of the refused request is kept (a 4xx answer rolls the request back)."""
     organisation = organisation_by_slug((request.view_args or {}).get("slug", ""))
     contact = services.contact_of(organisation) if organisation else None
     return render_template("public/too_many.html", organisation=organisation, contact=contact), 429

@@ -4,6 +4,9 @@ next to the field and saves nothing, robots and floods are turned away."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from helpers import field_error, page_of, row_count
 
@@ -11,6 +14,7 @@ from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.reception.models import CallbackRequest, RequestChannel, RequestState
 from inclusion.residents.models import Resident
+from tests.proxied_app import app_behind_proxies, through_proxy
 
 from .test_sessions_page import text_of
 
@@ -178,6 +182,70 @@ def test_a_flood_from_one_address_is_stopped_with_a_number_to_call(app, visitor,
     assert row_count(app, CallbackRequest) == 3
     # Reading the page still works: only sending is limited.
     assert visitor.get(FORM).status_code == 200
+
+
+def test_forms_with_a_field_to_correct_do_not_use_up_the_limit(app, visitor, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_FORM_LIMIT", "2 per hour")
+    for mistake in ({"consent": None}, {"phone": "070-12"}, {"name": "  "}, {"phone": "ring mig"}):
+        assert send(visitor, **mistake).status_code == 422
+
+    assert send(visitor, name="Märta Holm").status_code == 302
+    assert send(visitor, name="Märta Holms granne").status_code == 302
+    assert send(visitor, name="En tredje").status_code == 429
+    assert row_count(app, CallbackRequest) == 2
+
+
+def test_one_municipalitys_visitors_do_not_use_up_anothers_limit(app, visitor, other_library, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_FORM_LIMIT", "2 per hour")
+    for number in range(2):
+        assert send(visitor, name=f"Märta Holm {number}").status_code == 302
+    assert send(visitor, name="Märta Holm 3").status_code == 429
+
+    bracke = visitor.send_form("/kommun/bracke/hjalp", {**GOOD, "name": "Karin i Kälarne"})
+
+    assert bracke.status_code == 302
+    with app.app_context():
+        owners = db.session.scalars(db.select(CallbackRequest.organisation_id)).all()
+    assert owners.count(other_library.organisation_id) == 1 and len(owners) == 3
+
+
+def test_residents_behind_one_proxy_each_have_their_own_limit(app, door):
+    with app_behind_proxies(app, 1) as proxied:
+        proxied.config["PUBLIC_FORM_LIMIT"] = "1 per hour"
+        first, second = proxied.test_client(), proxied.test_client()
+        for client in (first, second):
+            client.refresh_csrf_token(FORM)
+
+        assert first.send_form(FORM, GOOD, environ_base=through_proxy("198.51.100.7")).status_code == 302
+        again = {**GOOD, "name": "Märta igen"}
+        assert first.send_form(FORM, again, environ_base=through_proxy("198.51.100.7")).status_code == 429
+        other = {**GOOD, "name": "Sven Berg", "phone": "070-111 22 33"}
+        assert second.send_form(FORM, other, environ_base=through_proxy("198.51.100.8")).status_code == 302
+    assert row_count(app, CallbackRequest) == 2
+
+
+def test_posts_at_the_same_instant_are_accepted_no_more_than_the_limit(app, door, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_FORM_LIMIT", "3 per hour")
+    clients = [app.test_client() for _ in range(8)]
+    for client in clients:
+        client.refresh_csrf_token(FORM)
+    barrier = threading.Barrier(len(clients))
+
+    def post(numbered) -> int:
+        number, client = numbered
+        try:
+            barrier.wait(timeout=60)
+        except BaseException:
+            barrier.abort()
+            raise
+        return client.send_form(FORM, {**GOOD, "name": f"Märta Holm {number}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        answers = list(pool.map(post, enumerate(clients)))
+
+    assert set(answers) <= {302, 429}, answers
+    assert 1 <= answers.count(302) <= 3, answers
+    assert row_count(app, CallbackRequest) == answers.count(302)
 
 
 def test_unknown_municipality_has_no_form(app, door):
