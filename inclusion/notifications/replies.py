@@ -3,8 +3,12 @@
 JA/OK confirms the booking, NEJ/AVBOKA cancels it (and the seat goes to the waitlist),
 STOPP/STOP stops SMS, START starts them again, and anything else becomes a request in
 reception's queue so that a person calls back. Every answer gets a short reply in the
-resident's language. Twilio's own opt-out only knows English words, so the Swedish
-ones are handled here.
+resident's language (a few an hour to one number at most). Twilio's own opt-out only
+knows English words, so the Swedish ones are handled here.
+
+A text belongs to the municipality whose number was texted, and everything it is
+matched with (residents, the message answered, bookings, requests) is that
+municipality's own.
 """
 
 from __future__ import annotations
