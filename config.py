@@ -80,6 +80,9 @@ class Config:
     TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "10"))
+    # Automatic answers to one number in an hour; texts beyond are kept and acted on but
+    # not answered (each answer costs, and two auto-responders would answer each other).
+    INBOUND_AUTO_REPLIES_PER_HOUR = int(os.environ.get("INBOUND_AUTO_REPLIES_PER_HOUR", "3"))
 
     # The dispatcher: messages in flight at once per process, how long a claimed message
     # belongs to one dispatcher before another may take it (longer than the slowest

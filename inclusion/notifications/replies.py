@@ -3,8 +3,12 @@
 JA/OK confirms the booking, NEJ/AVBOKA cancels it (and the seat goes to the waitlist),
 STOPP/STOP stops SMS, START starts them again, and anything else becomes a request in
 reception's queue so that a person calls back. Every answer gets a short reply in the
-resident's language. Twilio's own opt-out only knows English words, so the Swedish
-ones are handled here.
+resident's language (a few an hour to one number at most). Twilio's own opt-out only
+knows English words, so the Swedish ones are handled here.
+
+A text belongs to the municipality whose number was texted, and everything it is
+matched with (residents, the message answered, bookings, requests) is that
+municipality's own.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -40,26 +45,57 @@ from .models import (
     State,
 )
 from .planning import context_for, new_message, skip_told_already
+from .rules import organisations_on_shared_number, shared_sms_number
 from .wording import Medium, values_for
 
 CONFIRM, CANCEL, OPT_OUT, OPT_IN, OTHER = "confirm", "cancel", "opt_out", "opt_in", "request"
 
+#: letters of other scripts that look like Latin ones, as they read after casefold
+#: ("ЅТОРР" typed in Cyrillic, "ΝΕJ" with Greek capitals)
+_LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
+        "о": "o", "р": "p", "с": "c", "ѕ": "s", "т": "t", "у": "y", "х": "x",
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+    }
+)  # fmt: skip
+
+
+def _folded(text: str) -> str:
+    """Lower case, without accents, hidden characters or look-alike letters, so that
+    "ＳＴＯＰＰ" (full width), "S̶T̶O̶P̶P̶" (combining marks), "STO\u200bPP" (a zero-width
+    space) and "𝐒𝐓𝐎𝐏" all read "stopp": a resident must be able to stop SMS however their
+    phone writes the word."""
+    compatible = unicodedata.normalize("NFKC", text or "").casefold().translate(_LOOKALIKES)
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFD", compatible)
+        if unicodedata.category(char) not in ("Mn", "Me", "Cf")
+    )
+
+
 _WORDS = {
-    CONFIRM: {"ja", "ok", "okej", "okay", "yes", "japp", "jo"},
-    CANCEL: {"nej", "avboka", "avbokning", "no"},
-    # Twilio's own opt-out words (STOP, CANCEL, END, QUIT, UNSUBSCRIBE...) and Swedish ones.
-    OPT_OUT: {"stopp", "stop", "sluta", "stoppa", "unsubscribe", "end", "quit", "cancel", "stopall"},
-    OPT_IN: {"start", "unstop", "starta", "börja"},
+    meaning: {_folded(word) for word in words}
+    for meaning, words in {
+        CONFIRM: {"ja", "ok", "okej", "okay", "yes", "japp", "jo"},
+        CANCEL: {"nej", "avboka", "avbokning", "no"},
+        # Twilio's own opt-out words (STOP, CANCEL, END, QUIT, UNSUBSCRIBE...) and Swedish ones.
+        OPT_OUT: {"stopp", "stop", "sluta", "stoppa", "unsubscribe", "end", "quit", "cancel", "stopall"},
+        OPT_IN: {"start", "unstop", "starta", "börja"},
+    }.items()
 }
 
 
 def meaning_of(text: str) -> str:
     """The first word decides, whatever the case, spaces or punctuation: "ja!",
-    " Nej tack", "STOPP." A text of many words that starts otherwise is for a person."""
-    folded = unicodedata.normalize("NFC", text or "").casefold()
-    words = re.findall(r"[a-zåäöéü]+", folded)
+    " Nej tack", "STOPP.", "S T O P P". A text of many words that starts otherwise is
+    for a person."""
+    words = re.findall(r"[a-z]+", _folded(text))
     if not words:
         return OTHER
+    if len(words) > 1 and all(len(word) == 1 for word in words):
+        words = ["".join(words)]  # spelt out letter by letter
     first = words[0]
     for meaning, known in _WORDS.items():
         if first in known:
@@ -77,64 +113,62 @@ def _e164(raw: str) -> str | None:
         return None
 
 
-def organisation_for(to_number: str, sender: str | None) -> Organisation | None:
-    """The organisation whose number was texted; with a shared number, the one the
-    sender belongs to; in a deployment of one municipality, that one."""
+def organisations_sending_from(to_number: str) -> list[int]:
+    """Ids of the organisations whose SMS go out from the number texted: the one that owns
+    it, or, for the deployment's shared number (and any number no organisation owns, such
+    as a messaging service's), every organisation without a number of its own. A STOPP to
+    a number holds for all of them."""
     to_e164 = _e164(to_number or "")
-    if to_e164:
+    if to_e164 and to_e164 != shared_sms_number():
         owner = db.session.scalar(
             select(NotificationSettings.organisation_id).where(NotificationSettings.sms_number == to_e164)
         )
         if owner is not None:
-            return db.session.get(Organisation, owner)
-    if sender:
+            return [owner]
+    return organisations_on_shared_number()
+
+
+def organisation_for(sending: list[int], sender: str | None) -> Organisation | None:
+    """Of the organisations sending from the number texted, the one a text is for: the
+    only one; else the one that last texted this sender from that number; else the only
+    one of them that knows the number; in a deployment of one municipality, that one.
+    Otherwise none: the text is kept without an organisation rather than put in a queue
+    that may be the wrong one (and never in the queue of one that claimed the shared number)."""
+    if len(sending) == 1:
+        return db.session.get(Organisation, sending[0])
+    if sending and sender:
         last = db.session.scalar(
             select(Message.organisation_id)
-            .where(Message.to_number == sender, Message.sent_at.is_not(None))
-            .order_by(Message.sent_at.desc())
+            .where(
+                Message.to_number == sender,
+                Message.sent_at.is_not(None),
+                Message.channel == Channel.SMS,
+                Message.organisation_id.in_(sending),
+            )
+            .order_by(Message.sent_at.desc(), Message.id.desc())
             .limit(1)
         )
         if last is not None:
             return db.session.get(Organisation, last)
-        owners = {resident.organisation_id for resident in residents_reached_at(sender)}
+        owners = {
+            resident.organisation_id
+            for resident in residents_reached_at(sender)
+            if resident.organisation_id in sending
+        }
         if len(owners) == 1:
             return db.session.get(Organisation, owners.pop())
     only = db.session.scalars(select(Organisation).limit(2)).all()
     return only[0] if len(only) == 1 else None
 
 
-def booking_meant(residents: list[Resident], sender: str) -> Booking | None:
-    """The booking the last SMS to this number was about, if still ahead; otherwise the
-    soonest booking ahead of the residents with this number."""
-    ids = [resident.id for resident in residents]
-    if not ids:
-        return None
-    upcoming = {booking.id: booking for booking in upcoming_live_bookings(ids)}
-    recent = db.session.scalars(
-        select(Message.booking_id)
-        .where(
-            Message.to_number == sender,
-            Message.recipient == Recipient.RESIDENT,
-            Message.booking_id.is_not(None),
-            Message.sent_at.is_not(None),
-        )
-        .order_by(Message.sent_at.desc())
-        .limit(10)
-    ).all()
-    for booking_id in recent:
-        if booking_id in upcoming:
-            return upcoming[booking_id]
-    return next(iter(upcoming.values()), None)
-
-
-def invitation_meant(sender: str) -> Message | None:
-    """The invitation a JA or NEJ answers: the last message that went to this number,
-    when it was one. (Our own replies to an earlier answer do not count, unless they
-    are about a booking.)"""
+def last_message_to(sender: str, organisation_id: int) -> Message | None:
+    """The latest message this organisation sent to the number: what a JA or NEJ answers.
+    Our own replies to an earlier text about no booking do not count ("Vi ringer upp dig")."""
     recent = db.session.scalars(
         select(Message)
         .where(
             Message.to_number == sender,
+            Message.organisation_id == organisation_id,
             Message.recipient == Recipient.RESIDENT,
             Message.sent_at.is_not(None),
         )
@@ -144,8 +178,40 @@ def invitation_meant(sender: str) -> Message | None:
     for message in recent:
         if message.kind == Kind.REPLY and message.booking_id is None:
             continue
-        return message if message.kind == Kind.CAMPAIGN_INVITATION else None
+        return message
     return None
+
+
+@dataclass
+class BookingMeant:
+    booking: Booking | None = None
+    #: several bookings ahead, and the latest message was about none of them
+    unclear: bool = False
+
+
+def booking_meant(residents: list[Resident], sender: str, organisation_id: int) -> BookingMeant:
+    """The booking a JA or NEJ is about: the one the latest message to this number was
+    about, also when it is cancelled or over by now (so that a second or a late NEJ
+    cancels no other time); else the only booking ahead. With several ahead it is
+    unclear, and a person asks."""
+    ids = {resident.id for resident in residents}
+    if not ids:
+        return BookingMeant()
+    latest = last_message_to(sender, organisation_id)
+    about = latest.booking if latest is not None else None
+    if about is not None and about.resident_id in ids:
+        return BookingMeant(about)
+    upcoming = upcoming_live_bookings(sorted(ids))
+    if len(upcoming) == 1:
+        return BookingMeant(upcoming[0])
+    return BookingMeant(unclear=len(upcoming) > 1)
+
+
+def invitation_meant(sender: str, organisation_id: int) -> Message | None:
+    """The invitation a JA or NEJ answers: the latest message this organisation sent to
+    the number, when it was one."""
+    latest = last_message_to(sender, organisation_id)
+    return latest if latest is not None and latest.kind == Kind.CAMPAIGN_INVITATION else None
 
 
 def reply_to_invitation(message: Message, wants_to_come: bool, via: str):
@@ -184,10 +250,17 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
     if existing is not None:
         return Reply(existing.reply_body, existing.reply_language)
     sender = _e164(sender_raw) or (sender_raw or "").strip()[:40]
-    organisation = organisation_for(to_raw, sender)
+    sending = organisations_sending_from(to_raw)
+    organisation = organisation_for(sending, sender)
+    # Everything else is looked up in the organisation the text is for, never another's.
     residents = (
-        [r for r in residents_reached_at(sender, organisation.id)]
-        if organisation and sender.startswith("+")
+        residents_reached_at(sender, organisation.id) if organisation and sender.startswith("+") else []
+    )
+    # STOPP and START hold for every organisation that sends from the number texted.
+    answerable = set(sending) | ({organisation.id} if organisation else set())
+    everyone = (
+        [each for each in residents_reached_at(sender) if each.organisation_id in answerable]
+        if sender.startswith("+")
         else []
     )
     resident = residents[0] if residents else None
@@ -211,7 +284,14 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
         return Reply(existing.reply_body if existing else "", existing.reply_language if existing else "sv")
     language = _language(resident, organisation)
     with force_locale(language):
-        outcome, text, booking, request = _act(meaning_of(body), organisation, residents, sender, body)
+        outcome, text, booking, request = _act(
+            meaning_of(body), organisation, Senders(residents, everyone), sender, body
+        )
+    limit = current_app.config["INBOUND_AUTO_REPLIES_PER_HOUR"]
+    if text and _replies_within_the_hour(inbound.organisation_id, sender) >= limit:
+        # Acted on and kept, but not answered: every reply costs, and two automatic
+        # responders would otherwise answer each other for ever.
+        text = ""
     inbound.outcome = outcome
     inbound.reply_body = text
     inbound.reply_language = language
@@ -227,12 +307,38 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
             body=text,
             language=language,
             due_at=utcnow(),
-            to_number=sender,
+            # a sender that is no phone number ("whatsapp:+46…") is kept in full on the inbound row
+            to_number=sender if len(sender) <= Message.to_number.type.length else None,
             state=State.SENT,
             note=_("Svar på sms från invånaren, skickat direkt i Twilios svar."),
         )
         reply.sent_at = utcnow()
     return Reply(text, language)
+
+
+def _replies_within_the_hour(organisation_id: int | None, sender: str) -> int:
+    """Automatic replies to this number in the last hour, for the texts to this
+    organisation (or to none): a few rows, found through (organisation, received_at)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(InboundMessage)
+        .where(
+            InboundMessage.organisation_id == organisation_id,
+            InboundMessage.received_at >= utcnow() - timedelta(hours=1),
+            InboundMessage.from_number == sender,
+            InboundMessage.reply_body != "",
+        )
+    )
+
+
+@dataclass
+class Senders:
+    """Who a text comes from."""
+
+    #: the residents with the number in the organisation the text is for
+    residents: list[Resident]
+    #: and in every organisation that sends from the number texted (for STOPP and START)
+    everywhere: list[Resident]
 
 
 def _phone(organisation: Organisation | None) -> str:
@@ -255,18 +361,19 @@ def _ring_us_for_help(organisation: Organisation | None) -> str:
     return _("Ring oss, så hjälper vi dig.")
 
 
-def _act(meaning: str, organisation, residents: list[Resident], sender: str, body: str):
+def _act(meaning: str, organisation, senders: Senders, sender: str, body: str):
     """(outcome, reply, booking, request)"""
     sign = _signature(organisation)
     call_us = _call_us(organisation)
+    residents = senders.residents
     resident = residents[0] if residents else None
     if meaning == OPT_OUT:
-        for each in residents:
+        for each in senders.everywhere:
             record_sms_opt_out(each)
         text = _("Du får inga fler sms från oss. Vill du ha sms igen? Svara START.") + call_us
         return OPT_OUT, text + sign, None, None
     if meaning == OPT_IN:
-        changed = [record_sms_opt_in(each) for each in residents]
+        changed = [record_sms_opt_in(each) for each in senders.everywhere]
         if resident is not None and resident.sms_consent:
             text = _("Välkommen tillbaka! Du får sms från oss igen.") + call_us
             return OPT_IN, text + sign, None, None
@@ -275,15 +382,28 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
         request = take_sms_request(organisation, resident, sender, body)
         text = _("Tack! Vi ringer upp dig och frågar hur du vill få besked från oss.") + call_us
         return OTHER, text + sign, None, request
-    if meaning in (CONFIRM, CANCEL):
-        invitation = invitation_meant(sender)
+    if meaning in (CONFIRM, CANCEL) and organisation is not None:
+        invitation = invitation_meant(sender, organisation.id)
         if invitation is not None:
             answer = reply_to_invitation(invitation, meaning == CONFIRM, "sms")
             if answer is not None:
                 return answer.outcome, answer.text + sign, answer.booking, None
-        booking = booking_meant(residents, sender)
-        if booking is not None:
-            return _answer_booking(meaning, booking, organisation, sign)
+        meant = booking_meant(residents, sender, organisation.id)
+        if meant.booking is not None:
+            return _answer_booking(meaning, meant.booking, organisation, sign)
+        if meant.unclear:
+            # Several times ahead and nothing says which: guessing could cancel the wrong one.
+            request = take_sms_request(
+                organisation,
+                resident,
+                sender,
+                body,
+                note=_("Svarade på sms men har flera bokade tider. Fråga vilken tid svaret gäller."),
+            )
+            text = _(
+                "Tack för ditt svar! Du har flera bokade tider, så vi ringer upp dig och frågar vilken du menar."
+            )
+            return OTHER, text + call_us + sign, None, request
         if meaning == CANCEL:
             text = (
                 _("Vi hittar ingen tid som vi kan avboka. Vill du inte ha fler sms? Svara STOPP.") + call_us
@@ -299,11 +419,23 @@ def _act(meaning: str, organisation, residents: list[Resident], sender: str, bod
 def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, sign: str):
 
     words = _booking_words(booking, str(get_locale() or "sv"))
+    if not booking.is_live:
+        return _already_cancelled(booking, words, organisation, sign)
+    if booking.session.starts_at <= utcnow():
+        text = _(
+            "Din tid %(day)s klockan %(time)s har redan varit eller pågår nu.",
+            day=words["datum"],
+            time=words["tid"],
+        )
+        return "nothing", text + " " + _ring_us_for_help(organisation) + sign, booking, None
     if meaning == CONFIRM:
         if booking.status == BookingStatus.WAITLISTED:
             text = _("Tack! Du står på väntelistan. Vi hör av oss om du får en plats.")
             return CONFIRM, text + _call_us(organisation) + sign, booking, None
-        confirm_by_resident(booking)
+        try:
+            confirm_by_resident(booking)
+        except DomainError:
+            return "nothing", _ring_us_for_help(organisation) + sign, booking, None
         text = _(
             "Tack! Vi ses %(day)s klockan %(time)s på %(place)s.",
             day=words["datum"],
@@ -312,6 +444,8 @@ def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, 
         )
         return CONFIRM, text + sign, booking, None
     cancelled_now = cancel_by_resident(booking, _("Avbokad av invånaren med sms."))
+    if cancelled_now is False:
+        return _already_cancelled(booking, words, organisation, sign)
     if cancelled_now is None:
         return (
             "nothing",
@@ -328,16 +462,26 @@ def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, 
     return CANCEL, text + sign, booking, None
 
 
+def _already_cancelled(booking: Booking, words: dict[str, str], organisation: Organisation, sign: str):
+    """A JA or NEJ to a message about a booking that is cancelled by now: say so, and
+    touch no other booking."""
+    text = _("Din tid %(day)s klockan %(time)s är redan avbokad.", day=words["datum"], time=words["tid"])
+    return "nothing", text + " " + _ring_us_for_help(organisation) + sign, booking, None
+
+
 def cancel_by_resident(booking: Booking, reason: str) -> bool | None:
     """Cancel on the resident's own word. The reply tells them, so the cancellation
     message that booking's event queued for them is not sent as well (a relative's copy
-    still is). None when it could not be cancelled (the time has passed)."""
+    still is). False when it was cancelled already, None when it could not be cancelled
+    (the time has passed)."""
     if not booking.is_live:
         return False
     try:
         cancel_booking(booking, reason, None)
     except DomainError:
-        return None
+        # Cancelled by someone else at this instant, or the time has passed.
+        db.session.refresh(booking)
+        return False if not booking.is_live else None
     skip_told_already(booking.id, [Kind.CANCELLATION], _("Invånaren fick beskedet direkt i svaret."))
     return True
 
@@ -378,7 +522,10 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
         words = _booking_words(message.booking, language, Medium.VOICE) if message.booking is not None else {}
         digit = (digits or "").strip()[:1]
         if digit == "1" and _can_answer(message):
-            confirm_by_resident(message.booking)
+            try:
+                confirm_by_resident(message.booking)
+            except DomainError:
+                return voice_goodbye(_("Tack. Hej då."), language)
             message.voice_answer = "confirmed"
             return voice_goodbye(
                 _("Tack! Vi ses %(day)s klockan %(time)s. Hej då.", day=words["datum"], time=words["tid"]),

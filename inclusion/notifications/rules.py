@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import local_to_utc, to_local, zone
 from ..core.errors import DomainError, collect_errors
-from ..core.phone import parse_swedish_phone
+from ..core.phone import InvalidPhoneNumber, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
 from .models import NotificationSettings
@@ -37,6 +39,31 @@ def settings_of(organisation_id: int) -> NotificationSettings:
         quiet_from=DEFAULT_QUIET[0],
         quiet_until=DEFAULT_QUIET[1],
         sms_number=None,
+    )
+
+
+def shared_sms_number() -> str | None:
+    """The deployment's own sender (``TWILIO_FROM``) in E.164, when it is a Swedish number:
+    every municipality without a number of its own sends from it."""
+    try:
+        return parse_swedish_phone(current_app.config.get("TWILIO_FROM") or "").e164
+    except InvalidPhoneNumber:
+        return None
+
+
+def organisations_on_shared_number() -> list[int]:
+    """Ids of the organisations whose SMS go out from the shared number: those without a
+    number of their own (and any that set the shared number as theirs before that was
+    refused)."""
+    shared = shared_sms_number()
+    own = NotificationSettings.sms_number
+    return list(
+        db.session.scalars(
+            select(Organisation.id)
+            .outerjoin(NotificationSettings, NotificationSettings.organisation_id == Organisation.id)
+            .where(or_(own.is_(None), own == shared) if shared else own.is_(None))
+            .order_by(Organisation.id)
+        )
     )
 
 
@@ -148,6 +175,15 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
             checked["sms_number"] = None
             return
         number = parse_swedish_phone(text, "sms_number").e164
+        if number == shared_sms_number():
+            # Replies to it from other municipalities' residents would land in this queue.
+            raise DomainError(
+                _(
+                    "Det här är tjänstens gemensamma nummer. Skriv ett nummer som bara er kommun "
+                    "använder, eller lämna fältet tomt."
+                ),
+                "sms_number",
+            )
         taken = db.session.scalar(
             select(NotificationSettings.organisation_id).where(
                 NotificationSettings.sms_number == number,
@@ -167,7 +203,27 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
     settings.quiet_from = details.quiet_from
     settings.quiet_until = details.quiet_until
     settings.sms_number = checked["sms_number"]
+    organisation_id = organisation.id
+    try:
+        db.session.flush()  # the unique index decides between two saving at the same instant
+    except IntegrityError:
+        db.session.rollback()
+        raise _lost_race(organisation_id, checked["sms_number"]) from None
     return settings
+
+
+def _lost_race(organisation_id: int, number: str | None) -> DomainError:
+    """Someone saved at the same instant: another municipality the same number, or a
+    colleague these settings."""
+    taken = number and db.session.scalar(
+        select(NotificationSettings.organisation_id).where(
+            NotificationSettings.sms_number == number,
+            NotificationSettings.organisation_id != organisation_id,
+        )
+    )
+    if taken:
+        return DomainError(_("Numret används redan av en annan kommun."), "sms_number")
+    return DomainError(_("Någon annan sparade inställningarna samtidigt. Kontrollera dem och spara igen."))
 
 
 def offsets_as_hours(settings: NotificationSettings) -> str:

@@ -328,14 +328,29 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     return request
 
 
+#: more texts from one number while its SMS request is open join that request
+SMS_REQUEST_JOINS_WITHIN = timedelta(hours=24)
+
+
 def take_sms_request(
-    organisation: Organisation, resident: Resident | None, sender: str, text: str
+    organisation: Organisation,
+    resident: Resident | None,
+    sender: str,
+    text: str,
+    note: str | None = None,
 ) -> CallbackRequest:
     """A resident (or someone unknown) texted the service number something we cannot
-    act on by ourselves: a person calls them back. The text is kept as their wishes."""
+    act on by ourselves: a person calls them back. The text is kept as their wishes.
+
+    Texts from the same number while its request from the last day is still open join
+    that request (a new text is added to the wishes), so that ten texts, or an automatic
+    responder, make one call back and not ten."""
     wishes = _clean(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or ""))
-    if len(wishes) > WISHES_MAX:
-        wishes = wishes[: WISHES_MAX - 1] + "…"
+    open_request = _open_sms_request(organisation, resident, sender)
+    if open_request is not None:
+        open_request.wishes = _joined(open_request.wishes, wishes, WISHES_MAX)
+        open_request.note = _joined(open_request.note, note or "", NOTE_MAX)
+        return open_request
     request = CallbackRequest(
         organisation_id=organisation.id,
         resident_id=resident.id if resident else None,
@@ -343,7 +358,8 @@ def take_sms_request(
         caller_phone_text=None if resident else sender[:40],
         state=RequestState.NEW,
         channel=RequestChannel.SMS,
-        wishes=wishes or None,
+        wishes=_joined(None, wishes, WISHES_MAX),
+        note=note or None,
         callback_due_at=next_callback_time(organisation),
         taken_by_id=None,
     )
@@ -351,6 +367,38 @@ def take_sms_request(
     db.session.flush()
     signals.request_taken.send(request, actor=None)
     return request
+
+
+def _open_sms_request(
+    organisation: Organisation, resident: Resident | None, sender: str
+) -> CallbackRequest | None:
+    """The open SMS request from this resident (or this unknown number) of the last day."""
+    who = (
+        CallbackRequest.resident_id == resident.id
+        if resident is not None
+        else and_(CallbackRequest.resident_id.is_(None), CallbackRequest.caller_phone_text == sender[:40])
+    )
+    return db.session.scalar(
+        select(CallbackRequest)
+        .where(
+            CallbackRequest.organisation_id == organisation.id,
+            CallbackRequest.created_at >= utcnow() - SMS_REQUEST_JOINS_WITHIN,
+            CallbackRequest.channel == RequestChannel.SMS,
+            CallbackRequest.state.in_(OPEN_STATES),
+            who,
+        )
+        .order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
+        .limit(1)
+    )
+
+
+def _joined(kept: str | None, added: str, limit: int) -> str | None:
+    """``kept`` with ``added`` after it, once: the same text again adds nothing."""
+    parts = [part for part in (kept, added) if part]
+    if kept and added and added in kept.split(" / "):
+        parts = [kept]
+    joined = " / ".join(parts)
+    return (joined if len(joined) <= limit else joined[: limit - 1] + "…") or None
 
 
 @dataclass

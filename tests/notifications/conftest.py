@@ -25,6 +25,8 @@ make_booking = booking_fixtures.make_booking
 
 PUBLIC_BASE_URL = "https://inclusion.example.se"
 SERVICE_NUMBER = "+46766860000"
+#: the deployment's own sender (TWILIO_FROM), for municipalities without a number of their own
+SHARED_NUMBER = "+46766869000"
 
 #: how each kind of resident is registered (the numbers are real-looking Swedish ones)
 SMS_RESIDENT = {
@@ -67,7 +69,8 @@ def set_quiet_hours(app, organisation_id: int, start: time, end: time, **setting
 
 @pytest.fixture
 def twilio_settings(app) -> Iterator[None]:
-    """The app configured for Twilio, with the webhook signing token and public URL."""
+    """The app configured for Twilio, with the webhook signing token and public URL; the
+    shared sender is another number than Öckerö's own."""
     keys = (
         "SMS_BACKEND",
         "TWILIO_ACCOUNT_SID",
@@ -80,7 +83,7 @@ def twilio_settings(app) -> Iterator[None]:
     app.config.update(
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TWILIO_FROM=SERVICE_NUMBER,
+        TWILIO_FROM=SHARED_NUMBER,
         PUBLIC_BASE_URL=PUBLIC_BASE_URL,
     )
     forget_gateway(app)

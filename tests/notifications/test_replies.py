@@ -112,10 +112,19 @@ def test_the_same_sms_delivered_twice_is_acted_on_once(app, webhooks, greta_book
     assert stored(app, Booking, booking_id).status == BookingStatus.CANCELLED
 
 
-def test_a_second_nej_after_cancelling_says_there_is_nothing_to_cancel(app, webhooks, greta_booked):
+def test_a_second_nej_after_cancelling_says_the_time_is_cancelled_already(app, webhooks, greta_booked):
     webhooks.sms_from(GRETA, "Nej", sid="SM1")
 
     reply = _reply(webhooks.sms_from(GRETA, "Nej", sid="SM2"))
+
+    assert reply.startswith("Din tid tisdag ")
+    assert "klockan 10.00 är redan avbokad" in reply
+
+
+def test_nej_without_any_time_ahead_says_there_is_nothing_to_cancel(app, webhooks, make_resident):
+    make_resident(**SMS_RESIDENT)
+
+    reply = _reply(webhooks.sms_from(GRETA, "Nej", sid="SM1"))
 
     assert "Vi hittar ingen tid som vi kan avboka" in reply
 
@@ -146,6 +155,67 @@ def test_twilios_english_and_swedish_stop_words_all_opt_out(app, webhooks, greta
     assert stored(app, Resident, resident_id).opted_out
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ＳＴＯＰＰ",  # full width, as some phones write in a Chinese or Japanese keyboard
+        "ｓｔｏｐ！",
+        "S\u0336T\u0336O\u0336P\u0336P\u0336",  # combining strike-through
+        "Sto\u0301pp",  # a combining accent
+        "STO\u200bPP",  # a zero-width space
+        "\ufeffStopp",  # a byte-order mark first
+        "S\u00adTOPP",  # a soft hyphen
+        "𝐒𝐓𝐎𝐏𝐏",  # mathematical bold
+        "\u0405\u0422\u041e\u0420\u0420",  # ЅТОРР in Cyrillic letters
+        "S T O P P",
+    ],
+    ids=[
+        "full-width",
+        "full-width-lower",
+        "strike-through",
+        "accent",
+        "zero-width",
+        "bom",
+        "soft-hyphen",
+        "bold",
+        "cyrillic",
+        "spelt-out",
+    ],
+)
+def test_stopp_written_with_other_characters_still_stops_sms(app, webhooks, greta_booked, text):
+    resident_id, _booking_id = greta_booked
+
+    reply = _reply(webhooks.sms_from(GRETA, text, sid="SM1"))
+
+    assert stored(app, Resident, resident_id).opted_out
+    assert "Du får inga fler sms från oss" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "status"), [("ＮＥＪ", BookingStatus.CANCELLED), ("Ｊａ", BookingStatus.BOOKED)]
+)
+def test_ja_and_nej_in_full_width_are_understood(app, webhooks, greta_booked, text, status):
+    _resident_id, booking_id = greta_booked
+
+    webhooks.sms_from(GRETA, text, sid="SM1")
+
+    booking = stored(app, Booking, booking_id)
+    assert booking.status == status
+    assert (booking.resident_confirmed_at is not None) == (status == BookingStatus.BOOKED)
+    assert _requests(app) == []
+
+
+@pytest.mark.parametrize("text", ["Stoppade bussen?", "Nejlikor", "Jättebra", "Нет"])
+def test_words_that_only_look_alike_are_for_a_person(app, webhooks, greta_booked, text):
+    resident_id, booking_id = greta_booked
+
+    webhooks.sms_from(GRETA, text, sid="SM1")
+
+    assert not stored(app, Resident, resident_id).opted_out
+    assert stored(app, Booking, booking_id).status == BookingStatus.BOOKED
+    assert [request.wishes for request in _requests(app)] == [text]
+
+
 def test_anything_else_becomes_a_callback_request_with_the_text(app, webhooks, greta_booked):
     resident_id, booking_id = greta_booked
 
@@ -166,6 +236,17 @@ def test_a_text_from_an_unknown_number_reaches_reception_with_the_number(app, we
     assert request.caller_phone_text == "+46709998877"
     assert request.wishes == "Hjälp med BankID"
     assert "Vi ringer upp dig" in reply
+
+
+def test_a_text_from_a_sender_that_is_no_phone_number_is_kept_and_answered(app, webhooks, library):
+    """Twilio writes a WhatsApp sender as "whatsapp:+46…", longer than a phone number."""
+    reply = _reply(webhooks.sms_from("whatsapp:+46709998877", "Hej", sid="SM1"))
+
+    assert "Vi ringer upp dig" in reply
+    (request,) = _requests(app)
+    assert request.caller_phone_text == "whatsapp:+46709998877"
+    with app.app_context():
+        assert db.session.scalar(select(InboundMessage.from_number)) == "whatsapp:+46709998877"
 
 
 def test_ja_from_an_unknown_number_confirms_nothing_and_asks_a_person_to_call(app, webhooks, greta_booked):
