@@ -122,6 +122,10 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     register_template_helpers(app)
 
+    from .auth.drafts import register as register_drafts
+
+    register_drafts(app)
+
     from .scheduler import register as register_scheduler
 
     register_scheduler(app)

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from ..core.access import Role
-from ..core.forms import CheckboxesField, no_markup, select_choices, strip
+from ..core.forms import CheckboxesField, StaffForm, no_markup, select_choices, strip
 from ..core.languages import SPOKEN_LANGUAGES
 from .passwords import PASSWORD_MAX
 
@@ -31,7 +31,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Logga in"))
 
 
-class AccountForm(FlaskForm):
+class AccountForm(StaffForm):
     name = StringField(
         _l("Namn"),
         filters=[strip],
@@ -71,7 +71,7 @@ class NewAccountForm(AccountForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(StaffForm):
     password = PasswordField(
         _l("Nytt lösenord"),
         description=_l("Minst 8 tecken. Personen loggas ut överallt."),
@@ -81,7 +81,7 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Byt lösenord"))
 
 
-class ChangeOwnPasswordForm(FlaskForm):
+class ChangeOwnPasswordForm(StaffForm):
     current_password = PasswordField(
         _l("Nuvarande lösenord"),
         validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))],

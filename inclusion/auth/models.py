@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.access import Role
@@ -62,3 +62,23 @@ class StaffLanguage(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+class FormDraft(db.Model):
+    """What a staff member sent in a form after their session had ended (idle time-out,
+    signed out elsewhere, an expired form). It could not be saved, so it is kept for a
+    short while and shown again on the form's page after they sign in on the same browser
+    (see ``drafts.py``). Never a password or a CSRF token."""
+
+    __tablename__ = "form_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # A random id of the browser it was sent from (in a signed cookie): the draft comes
+    # back there only, not on the person's other devices.
+    browser: Mapped[str] = mapped_column(String(64))
+    # The page whose form it fills in again (a path, without the query string).
+    path: Mapped[str] = mapped_column(String(500))
+    # The form's fields as [name, value] pairs, in the order they were sent.
+    fields: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

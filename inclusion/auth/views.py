@@ -14,7 +14,7 @@ from ..core.forms import attach_errors, form_status
 from ..core.security import is_local_path
 from ..core.tenancy import get_in_organisation_or_404
 from ..extensions import login_manager
-from . import services
+from . import drafts, services
 from .forms import AccountForm, ChangeOwnPasswordForm, LoginForm, NewAccountForm, SetPasswordForm
 from .models import User
 
@@ -24,6 +24,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Logga in för att fortsätta.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+login_manager.unauthorized_handler(drafts.sign_in_again)
 
 
 @login_manager.user_loader
@@ -121,7 +122,7 @@ def new_account():
 def edit_account(account_id: int):
     account = get_in_organisation_or_404(User, account_id)
     form = AccountForm(obj=account)
-    if not form.is_submitted():
+    if form.is_fresh():
         form.languages.data = account.languages
     password_form = SetPasswordForm(prefix="pw")
     if form.submit.data and form.validate_on_submit():

@@ -23,7 +23,15 @@ from wtforms import (
     TextAreaField,
 )
 
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
+from ..core.forms import (
+    CheckboxesField,
+    MarkedRequired,
+    StaffForm,
+    int_list,
+    optional_int,
+    select_choices,
+    strip,
+)
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from ..org.models import Topic
@@ -123,7 +131,7 @@ class WholeNumberField(StringField):
         return str(self.data) if self.data is not None else getattr(self, "raw_text", "") or ""
 
 
-class SessionForm(FlaskForm):
+class SessionForm(StaffForm):
     kind = RadioField(
         _l("Vilken sorts pass?"),
         choices=select_choices([(kind.value, label) for kind, label in KIND_LABELS.items()]),
@@ -198,7 +206,7 @@ class SessionForm(FlaskForm):
         )
 
 
-class BookingForm(FlaskForm):
+class BookingForm(StaffForm):
     resident_id = HiddenField()
     topic_ids = CheckboxesField(_l("Vad vill invånaren ha hjälp med?"))
     note = TextAreaField(
@@ -243,16 +251,16 @@ class BookingForm(FlaskForm):
         )
 
 
-class HelpAgreementTickForm(FlaskForm):
+class HelpAgreementTickForm(StaffForm):
     submit = SubmitField(_l("Avtalet är uppläst för invånaren"))
 
 
-class RebookForm(FlaskForm):
+class RebookForm(StaffForm):
     session_id = RadioField(_l("Välj en ny tid"), validate_choice=False)
     submit = SubmitField(_l("Flytta bokningen"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(StaffForm):
     reason = StringField(
         _l("Varför?"),
         filters=[strip],
@@ -266,7 +274,7 @@ class CancelSessionForm(CancelForm):
     submit = SubmitField(_l("Ställ in passet"))
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(StaffForm):
     attendance = RadioField(
         _l("Kom invånaren?"),
         choices=select_choices([(value.value, label) for value, label in ATTENDANCE_LABELS.items()]),
@@ -291,7 +299,7 @@ class OutcomeForm(FlaskForm):
 TALLY_FIELD = re.compile(r"^tally_(\d{1,9})$")
 
 
-class HeadCountForm(FlaskForm):
+class HeadCountForm(StaffForm):
     """How many came to a group or drop-in session, and a count per topic. The topic
     fields are added per organisation by ``head_count_form``."""
 
@@ -396,5 +404,5 @@ class ScheduleForm(FlaskForm):
         return self.date.data or today
 
 
-class CalendarTokenForm(FlaskForm):
+class CalendarTokenForm(StaffForm):
     submit = SubmitField(_l("Skapa en ny adress"))

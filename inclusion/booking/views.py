@@ -97,7 +97,7 @@ def new_session():
         staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
     form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
     form.topic_ids.choices = _topic_choices()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.staff_ids.data = [str(current_user.id)]
         if request.args.get("location"):
             form.location_id.data = request.args["location"][:10]
@@ -217,7 +217,7 @@ def book(session_id: int):
     form = BookingForm()
     form.topic_ids.choices = _topic_choices()
     query = (request.args.get("q") or "").strip()[:120]
-    resident_id = request.values.get("resident_id") or request.args.get("resident")
+    resident_id = form.resident_id.data or request.args.get("resident")  # sent, kept, or chosen
     resident = None
     if resident_id and str(resident_id).isdigit():
         resident = get_in_organisation_or_404(Resident, int(resident_id))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from flask import flash, g, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -87,3 +91,58 @@ def int_list(values) -> list[int]:
         except (TypeError, ValueError):
             continue
     return found
+
+
+class PendingDraft:
+    """Fields a staff member sent after their session had ended, offered to the forms of
+    the page they come back to after signing in (``auth/drafts.py`` finds them)."""
+
+    def __init__(self, fields: MultiDict) -> None:
+        self.fields = fields
+        self.taken = False
+
+    def fits(self, form: Form) -> bool:
+        """Whether the draft was sent by this form: every name in it is one of the form's
+        fields, and at least one is more than a button. A page with several forms (a
+        booking's outcome, its cancelling) gives each back only what it sent."""
+        names = {field.name for field in form}
+        typed = {field.name for field in form if field.type not in ("SubmitField", "CSRFTokenField")}
+        sent = set(self.fields.keys())
+        return sent <= names and bool(sent & typed)
+
+
+def offer_draft(fields: MultiDict) -> None:
+    """Let this request's page fill in its form from a kept draft (see ``StaffForm``)."""
+    g.form_draft = PendingDraft(fields)
+
+
+class StaffForm(FlaskForm):
+    """A form staff send. When what they typed was kept because their session had ended
+    (``auth/drafts.py``), the page's GET after signing in fills the form in with it
+    (``restored``) and says so. It is only shown, never sent on its own, so nothing is
+    saved twice. Views fill in defaults only when ``is_fresh()``."""
+
+    restored = False
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            wrapped = super().wrap_formdata(form, formdata)
+            draft = g.get("form_draft")
+            if wrapped is not None or request.method != "GET" or draft is None or draft.taken:
+                return wrapped
+            if not draft.fits(form):
+                return wrapped
+            draft.taken = True
+            form.restored = True
+            flash(
+                _(
+                    "Det du skrev finns kvar men är inte sparat än. "
+                    "Kontrollera uppgifterna och tryck på knappen igen."
+                ),
+                "info",
+            )
+            return draft.fields
+
+    def is_fresh(self) -> bool:
+        """Neither sent nor brought back from a draft: the time to fill in defaults."""
+        return not self.is_submitted() and not self.restored

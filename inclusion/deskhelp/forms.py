@@ -8,10 +8,9 @@ save button is the form's only submit button, so Enter in any field saves.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 
-from ..core.forms import CheckboxesField, int_list, optional_int, select_choices
+from ..core.forms import CheckboxesField, StaffForm, int_list, optional_int, select_choices
 from ..core.languages import SPOKEN_LANGUAGES, language_label
 from ..residents.forms import AGE_BAND_LABELS
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome
@@ -26,7 +25,7 @@ OUTCOME_LABELS = {
 DEFAULT_MINUTES = 15
 
 
-class DeskHelpForm(FlaskForm):
+class DeskHelpForm(StaffForm):
     # Not marked required: "required" on every box would tell a screen reader that all are.
     topic_ids = CheckboxesField(_l("Vad gällde det?"))
     outcome = RadioField(
@@ -86,5 +85,5 @@ class DeskHelpForm(FlaskForm):
         )
 
 
-class DeleteDeskHelpForm(FlaskForm):
+class DeleteDeskHelpForm(StaffForm):
     submit = SubmitField(_l("Ja, ta bort"))

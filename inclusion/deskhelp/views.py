@@ -101,7 +101,7 @@ def log():
     organisation = current_organisation()
     form = DeskHelpForm()
     _offer(form)
-    if not form.is_submitted():
+    if form.is_fresh():
         location_id = services.default_location_id(current_user)
         form.location_id.data = str(location_id) if location_id is not None else ""
     if form.validate_on_submit():
@@ -129,7 +129,7 @@ def edit(entry_id: int):
         return refused
     form = DeskHelpForm()
     _offer(form, entry)
-    if not form.is_submitted():
+    if form.is_fresh():
         form.fill_from(entry)
     needed_booking = entry.outcome == DeskHelpOutcome.NEEDS_BOOKING
     if form.validate_on_submit():

@@ -1,4 +1,5 @@
-"""Friendly Swedish error pages; a form posted with a stale CSRF token is explained, not crashed."""
+"""Friendly Swedish error pages; a staff form sent too late is kept for after signing in
+(auth/drafts.py), any other form with a stale CSRF token is explained, not crashed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..auth.drafts import form_sent_too_late
 from ..core.database import is_database_busy
 from ..extensions import db
 
@@ -18,6 +20,9 @@ def _page(status: int, title: str, message: str):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        kept = form_sent_too_late()  # a staff form's text comes back after signing in
+        if kept is not None:
+            return kept
         return _page(
             400,
             _("Formuläret hann gå ut"),

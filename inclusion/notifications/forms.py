@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from ..booking.forms import LocalDateField, LocalTimeField
-from ..core.forms import CheckboxesField, MarkedRequired, select_choices, strip
+from ..core.forms import CheckboxesField, MarkedRequired, StaffForm, select_choices, strip
 from .models import Kind
 from .wording import CHANNEL_LABELS, KIND_LABELS, STATE_LABELS
 
@@ -40,30 +40,30 @@ class DayAndPlaceForm(FlaskForm):
     location = SelectField(_l("Plats"), validate_choice=False)
 
 
-class ResendForm(FlaskForm):
+class ResendForm(StaffForm):
     submit = SubmitField(_l("Skicka igen"))
 
 
-class CallOutcomeForm(FlaskForm):
+class CallOutcomeForm(StaffForm):
     """Two buttons, "Nådde personen" and "Svarar inte", that post ``outcome``."""
 
 
-class LettersPostedForm(FlaskForm):
+class LettersPostedForm(StaffForm):
     message_ids = CheckboxesField(_l("Brev som är postade"))
     submit = SubmitField(_l("Markera valda som postade"))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(StaffForm):
     body = TextAreaField(_l("Text"), filters=[strip], validators=[MarkedRequired()], render_kw={"rows": 8})
     preview = SubmitField(_l("Förhandsgranska"))
     submit = SubmitField(_l("Spara texten"))
 
 
-class ResetTemplateForm(FlaskForm):
+class ResetTemplateForm(StaffForm):
     submit = SubmitField(_l("Återställ till standardtexten"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(StaffForm):
     reminder_hours = StringField(
         _l("Påminnelser, antal timmar före"),
         filters=[strip],

@@ -237,7 +237,7 @@ def edit_template(kind: str, medium: str, language: str):
         abort(404)
     current = wording.wording_for(organisation.id, kind_, medium_, language)
     form = TemplateForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.body.data = current.body if current else ""
     preview = None
     if form.validate_on_submit():
@@ -337,7 +337,7 @@ def settings():
     organisation = current_organisation()
     current = rules.settings_of(organisation.id)
     form = RulesForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.reminder_hours.data = rules.offsets_as_hours(current)
         form.quiet_from.data = current.quiet_from
         form.quiet_until.data = current.quiet_until

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from ..core.forms import MarkedRequired, no_markup, select_choices, strip
+from ..core.forms import MarkedRequired, StaffForm, no_markup, select_choices, strip
 
 WEEKDAY_NAMES = [
     _l("Måndag"),
@@ -16,7 +15,7 @@ WEEKDAY_NAMES = [
 ]
 
 
-class OrganisationSettingsForm(FlaskForm):
+class OrganisationSettingsForm(StaffForm):
     name = StringField(
         _l("Namn"),
         filters=[strip],
@@ -46,7 +45,7 @@ class OrganisationSettingsForm(FlaskForm):
     submit = SubmitField(_l("Spara"))
 
 
-class HelpAgreementForm(FlaskForm):
+class HelpAgreementForm(StaffForm):
     """The coordinator's wording of the help agreement; the service checks the texts."""
 
     text_sv = TextAreaField(
@@ -69,7 +68,7 @@ class HelpAgreementForm(FlaskForm):
     restore = SubmitField(_l("Återställ standardtexten"))
 
 
-class TopicForm(FlaskForm):
+class TopicForm(StaffForm):
     name = StringField(
         _l("Ämne"),
         filters=[strip],
@@ -80,7 +79,7 @@ class TopicForm(FlaskForm):
     submit = SubmitField(_l("Spara"))
 
 
-class LocationForm(FlaskForm):
+class LocationForm(StaffForm):
     name = StringField(
         _l("Namn på platsen"),
         filters=[strip],

@@ -25,7 +25,7 @@ ALL_STAFF = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION, Role.VOLUNTEER)
 def settings():
     organisation = current_user.organisation
     form = OrganisationSettingsForm(obj=organisation)
-    if not form.is_submitted():
+    if form.is_fresh():
         form.phone_number.data = format_national(organisation.phone_number)
     if form.validate_on_submit():
         try:
@@ -123,7 +123,7 @@ def new_location():
 def edit_location(location_id: int):
     location = get_in_organisation_or_404(Location, location_id)
     form = LocationForm(obj=location)
-    if not form.is_submitted():
+    if form.is_fresh():
         for hours in location.opening_hours:
             form[f"opens_{hours.weekday}"].data = hours.opens
             form[f"closes_{hours.weekday}"].data = hours.closes

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
+from ..core.forms import (
+    CheckboxesField,
+    MarkedRequired,
+    StaffForm,
+    int_list,
+    optional_int,
+    select_choices,
+    strip,
+)
 from .audience import AudienceRules
 from .models import Attended
 from .services import CampaignDetails
@@ -18,7 +25,7 @@ ATTENDED_LABELS = {
 }
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(StaffForm):
     name = StringField(
         _l("Kampanjens namn"),
         filters=[strip],
@@ -96,17 +103,17 @@ class CampaignForm(FlaskForm):
         self.per_minute.data = details.per_minute
 
 
-class SendCampaignForm(FlaskForm):
+class SendCampaignForm(StaffForm):
     submit = SubmitField(_l("Skicka inbjudan nu"))
 
 
-class StopCampaignForm(FlaskForm):
+class StopCampaignForm(StaffForm):
     submit = SubmitField(_l("Stoppa det som inte har skickats"))
 
 
-class DeleteDraftForm(FlaskForm):
+class DeleteDraftForm(StaffForm):
     submit = SubmitField(_l("Ta bort utkastet"))
 
 
-class InvitationCallForm(FlaskForm):
+class InvitationCallForm(StaffForm):
     """Three buttons that post ``outcome``: will come, no thanks, no answer."""

@@ -103,7 +103,7 @@ def _form_page(form: CampaignForm, campaign: Campaign | None):
 def new():
     organisation = current_organisation()
     form = _campaign_form(organisation, request.form if request.method == "POST" else None)
-    if request.method == "GET":
+    if form.is_fresh():
         form.fill_from(
             services.CampaignDetails(
                 name="",
@@ -133,7 +133,7 @@ def edit(campaign_id: int):
         return redirect(url_for("outreach.show", campaign_id=campaign.id))
     organisation = current_organisation()
     form = _campaign_form(organisation, request.form if request.method == "POST" else None)
-    if request.method == "GET":
+    if form.is_fresh():
         form.fill_from(services.details_of(campaign))
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, ValidationError
 
 from ..booking.forms import LocalDateField
-from ..core.forms import MarkedRequired, select_choices, strip
+from ..core.forms import MarkedRequired, StaffForm, select_choices, strip
 from .wording import ACTION_LABELS
 
 
@@ -39,7 +39,7 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("Slutdatumet kan inte vara före startdatumet."))
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(StaffForm):
     message_days = StringField(
         _l("Texten i sms, samtal och brev sparas i antal dagar"),
         filters=[strip],
@@ -66,5 +66,5 @@ class RetentionForm(FlaskForm):
     submit = SubmitField(_l("Spara lagringstiderna"))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(StaffForm):
     submit = SubmitField(_l("Ja, ta bort uppgifterna"))

@@ -30,6 +30,7 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 
+from ..auth.drafts import forget_expired as forget_expired_drafts
 from ..booking.models import Booking, BookingStatus, HelpSession
 from ..core.database import utcnow
 from ..core.errors import DomainError, collect_errors
@@ -507,4 +508,5 @@ def purge(now: datetime | None = None, organisation_ids: Iterable[int] | None = 
         unowned.inbound = _purge_inbound(None, now - timedelta(days=DEFAULT_MESSAGE_DAYS))
         if unowned.inbound:
             report.organisations.append(unowned)
+        forget_expired_drafts(now)  # forms kept over a lost session, normally gone within the hour
     return report

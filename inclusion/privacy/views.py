@@ -61,11 +61,11 @@ def log():
 def retention_settings():
     current = retention.settings_of(current_user.organisation_id)
     form = RetentionForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.message_days.data = str(current.message_days)
         form.resident_months.data = str(current.resident_months)
         form.request_days.data = str(current.request_days)
-    elif form.validate():
+    elif form.is_submitted() and form.validate():
         try:
             retention.update_retention(
                 current_user.organisation_id,

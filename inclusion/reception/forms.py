@@ -21,7 +21,15 @@ from wtforms import (
 
 from ..booking.forms import WEEKDAY_LABELS, LocalDateField, LocalTimeField
 from ..core.clock import local_to_utc
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
+from ..core.forms import (
+    CheckboxesField,
+    MarkedRequired,
+    StaffForm,
+    int_list,
+    optional_int,
+    select_choices,
+    strip,
+)
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from ..residents.forms import CONSENT_LABELS
 from .models import AttemptOutcome, CloseReason, RequestChannel, TimeOfDay
@@ -56,7 +64,7 @@ STATE_LABELS = {
 }
 
 
-class QuickEntryForm(FlaskForm):
+class QuickEntryForm(StaffForm):
     phone = StringField(
         _l("Telefonnummer"),
         filters=[strip],
@@ -144,15 +152,15 @@ class QuickEntryForm(FlaskForm):
         )
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(StaffForm):
     submit = SubmitField(_l("Jag tar den"))
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(StaffForm):
     submit = SubmitField(_l("Släpp förfrågan"))
 
 
-class AttemptForm(FlaskForm):
+class AttemptForm(StaffForm):
     outcome = RadioField(
         _l("Hur gick samtalet?"),
         choices=select_choices([(value.value, label) for value, label in ATTEMPT_LABELS.items()]),
@@ -165,7 +173,7 @@ class AttemptForm(FlaskForm):
     submit = SubmitField(_l("Spara samtalet"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(StaffForm):
     reason = RadioField(
         _l("Varför avslutas förfrågan?"),
         choices=select_choices([(value.value, label) for value, label in CLOSE_REASON_LABELS.items()]),
@@ -175,7 +183,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Avsluta förfrågan"))
 
 
-class CallbackForm(FlaskForm):
+class CallbackForm(StaffForm):
     callback_day = LocalDateField(
         _l("Ring tillbaka senast, datum"), validators=[MarkedRequired()], render_kw={"type": "date"}
     )
@@ -187,12 +195,12 @@ class CallbackForm(FlaskForm):
     submit = SubmitField(_l("Ändra tiden"))
 
 
-class BookFromRequestForm(FlaskForm):
+class BookFromRequestForm(StaffForm):
     session_id = HiddenField()
     submit = SubmitField(_l("Boka"))
 
 
-class RegisterCallerForm(FlaskForm):
+class RegisterCallerForm(StaffForm):
     phone = StringField(_l("Rätt telefonnummer"), filters=[strip], validators=[MarkedRequired()])
     confirm_shared_number = BooleanField(_l("Det är en annan person med samma nummer"))
     submit = SubmitField(_l("Lägg till i registret"))

@@ -81,7 +81,7 @@ def new_request():
             for location in locations_of(current_user.organisation_id, include_inactive=True)
         ]
     )
-    if not form.is_submitted():
+    if form.is_fresh():
         form.phone.data = (request.args.get("phone") or "")[:40]
         # From the desk-help log: the resident stands at the desk and needs a booked time.
         offered = {choice.value for choice in form.topic_ids.choices}

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 
-from ..core.forms import MarkedRequired, select_choices, strip
+from ..core.forms import MarkedRequired, StaffForm, select_choices, strip
 from .models import AgeBand, ConsentMethod, ContactChannel
 from .services import RESIDENT_LANGUAGES, ResidentDetails
 
@@ -39,7 +39,7 @@ class ResidentSearchForm(FlaskForm):
     )
 
 
-class ResidentForm(FlaskForm):
+class ResidentForm(StaffForm):
     name = StringField(
         _l("Namn"),
         filters=[strip],
@@ -127,5 +127,5 @@ class ResidentForm(FlaskForm):
         )
 
 
-class DeleteResidentForm(FlaskForm):
+class DeleteResidentForm(StaffForm):
     submit = SubmitField(_l("Ja, radera invånaren"))

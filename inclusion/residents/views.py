@@ -53,7 +53,7 @@ def _save(form: ResidentForm, resident: Resident | None):
 @allow(*REGISTRY_ROLES)
 def new():
     form = ResidentForm()
-    if not form.is_submitted() and request.args.get("phone"):
+    if form.is_fresh() and request.args.get("phone"):
         form.phone.data = request.args["phone"][:30]
     sharing: list[Resident] = []
     if form.validate_on_submit():
