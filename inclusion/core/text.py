@@ -70,11 +70,11 @@ _LOOKALIKES = str.maketrans(
     "аеорсухѕіјԁһӏԛԝАЕОРСХЅІЈКМНТВοαρινκτυχΑΒΕΗΙΚΜΝΟΡΤΧΥΖ" + _OTHER_DOTS,
     "aeopcyxsijdhlqwAEOPCXSIJKMHTBoapivktuxABEHIKMNOPTXYZ" + "." * len(_OTHER_DOTS),
 )
-#: a middle dot between letters or digits (but the Catalan l·l stays)
+#: a middle dot between letters or digits (``_middle_dot`` keeps the Catalan l·l)
 _MIDDLE_DOT = re.compile(r"(?<=[^\W_])\u00b7(?=[^\W_])")
 #: "bankid[.]se", "bankid(dot)se", "bankid {punkt} se": nobody writes that but to hide an address
 _BRACKETED_DOT = re.compile(r"[^\W_]\s*[\[({<]\s*(?:\.|dot|punkt|prick)\s*[\])}>]\s*[^\W_]", re.IGNORECASE)
-#: "bankid dot se", "bankid punkt se" (only before a real ending, see _spelled_dots)
+#: "bankid dot se", "bankid punkt se" (a dot only before a known ending: "vid punkt A" stays)
 _SPELLED_DOT = re.compile(r"(?<=[^\W_])\s+(?:dot|punkt|prick)\s+([a-z]{2,63})\b", re.IGNORECASE)
 #: four or more single characters with spaces between: "b a n k i d . s e", "w w w"
 _SPACED_OUT = re.compile(r"(?<!\S)\S(?: \S){3,}(?!\S)")
