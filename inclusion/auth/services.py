@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,6 +12,7 @@ from ..core.access import Role
 from ..core.database import utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
+from ..core.text import check_person_name, tidy
 from ..extensions import db
 from ..org.models import Organisation
 from . import throttle
@@ -57,11 +57,9 @@ def _checked_account(details: AccountDetails, existing_id: int | None) -> dict:
     values: dict = {}
 
     def check_name() -> None:
-        name = re.sub(r"\s+", " ", details.name or "").strip()
-        if not name:
-            raise DomainError(_("Skriv ett namn."), "name")
-        if len(name) > 120 or re.search(r"[<>\x00-\x1f]", name):
-            raise DomainError(_("Namnet får vara högst 120 tecken, utan < eller >."), "name")
+        name = tidy(details.name)
+        # The first name is {personal} in the messages residents get.
+        check_person_name(name, "name", required=_("Skriv ett namn."))
         values["name"] = name
 
     def check_email() -> None:

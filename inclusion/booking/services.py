@@ -6,7 +6,6 @@ Other features hear about bookings through the signals in ``inclusion.signals``.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,6 +24,7 @@ from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
 from ..core.i18n import clock, clock_range, when
 from ..core.needs import Needs, check_interpreter_language
+from ..core.text import check_text, tidy
 from ..extensions import db
 from ..org.models import Location, Organisation, Topic
 from ..org.services import help_agreement_for, topics_chosen
@@ -50,20 +50,16 @@ SERIES_MAX_DAYS = 366
 NOTE_MAX = 500
 REASON_MAX = 300
 TITLE_MAX = 120
-_UNSAFE_TEXT = re.compile(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    return tidy(text)
 
 
-def _check_text(value: str, field_name: str, limit: int, required_message: str | None = None) -> None:
-    if required_message and not value:
-        raise DomainError(required_message, field_name)
-    if len(value) > limit:
-        raise DomainError(_("Högst %(max)d tecken.", max=limit), field_name)
-    if _UNSAFE_TEXT.search(value):
-        raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
+def _check_text(
+    value: str, field_name: str, limit: int, required_message: str | None = None, to_residents: bool = False
+) -> None:
+    check_text(value, field_name, limit, required=required_message, to_residents=to_residents)
 
 
 # --- Publishing availability -------------------------------------------------------
@@ -163,7 +159,7 @@ def _check_plan(organisation: Organisation, plan: SessionPlan, actor: User) -> _
             if plan.kind == SessionKind.GROUP
             else None
         )
-        _check_text(title, "title", TITLE_MAX, required)
+        _check_text(title, "title", TITLE_MAX, required, to_residents=True)  # {aktivitet} in messages
         found["title"] = title or None
         description = (plan.description or "").strip()
         if len(description) > 1000:

@@ -24,7 +24,7 @@ from ..core.errors import DomainError
 from ..core.i18n import clock, day_words
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
-from ..core.text import contains_link, contains_markup
+from ..core.text import contains_markup, hides_characters, reads_as_web_address
 from ..extensions import db
 from ..org.models import Location, Organisation
 from .models import Channel, Kind, Medium, MessageTemplate, State
@@ -113,9 +113,11 @@ def first_name(full_name: str) -> str:
 
 
 def values_for(context: MessageContext, language: str, medium: Medium) -> dict[str, str]:
+    """What each placeholder says. A name or place saved before web addresses were
+    refused (``bankid-verifiera.com Svensson``) is left out rather than sent."""
     # "10.00" is how Swedes write a time; a voice reads "10:00" better as "tio".
     moment, zone = context.starts_at, context.timezone
-    return {
+    values = {
         "namn": context.first_name,
         "datum": day_words(moment, zone, language, year=False),
         "tid": clock(moment, zone, language, spoken=medium == Medium.VOICE),
@@ -127,6 +129,7 @@ def values_for(context: MessageContext, language: str, medium: Medium) -> dict[s
         "telefon": context.phone,
         "kommun": context.municipality,
     }
+    return {name: "" if reads_as_web_address(value) else value for name, value in values.items()}
 
 
 def unknown_placeholders(body: str) -> list[str]:
@@ -265,6 +268,8 @@ def check_wording(
         raise TemplateProblem(_("Skriv texten."), "body")
     if contains_markup(body):
         raise TemplateProblem(_("Texten får inte innehålla tecknen < eller >."), "body")
+    if hides_characters(body):
+        raise TemplateProblem(_("Texten innehåller osynliga tecken. Skriv den igen."), "body")
     if len(body) > MAX_LENGTH[medium]:
         raise TemplateProblem(_("Texten får vara högst %(max)d tecken.", max=MAX_LENGTH[medium]), "body")
     unknown = unknown_placeholders(body)
@@ -280,12 +285,13 @@ def check_wording(
         raise TemplateProblem(
             _("En klammerparentes saknar sin andra halva: skriv {namn}, inte {namn."), "body"
         )
-    if contains_link(body):
+    text = fill_in(body, values_for(sample_context(organisation), language, medium))
+    # The filled-in text too: "{plats}.se" is a web address once the place is in it.
+    if reads_as_web_address(body) or reads_as_web_address(text):
         raise TemplateProblem(
             _("Skriv inga länkar. Invånarna ska kunna lita på att kommunen aldrig skickar länkar."),
             "body",
         )
-    text = fill_in(body, values_for(sample_context(organisation), language, medium))
     length = sms_length(text) if medium == Medium.SMS else None
     if length and length.segments > MAX_SMS_SEGMENTS:
         raise TemplateProblem(

@@ -14,24 +14,23 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import parse_swedish_phone
-from ..core.text import CONTROL, contains_markup
+from ..core.text import CONTROL, check_text, contains_markup, tidy
 from ..extensions import db
 from .models import WEEKDAYS, HelpAgreement, Location, OpeningHours, Organisation, Topic
 
 SENDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ]{0,10}$")
 
 
-def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
-
-
-def _check_text(value: str, field_name: str, limit: int, required: bool = True) -> None:
-    if required and not value:
-        raise DomainError(_("Fältet måste fyllas i."), field_name)
-    if len(value) > limit:
-        raise DomainError(_("Högst %(max)d tecken.", max=limit), field_name)
-    if re.search(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f]", value):
-        raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
+def _check_text(
+    value: str, field_name: str, limit: int, required: bool = True, to_residents: bool = False
+) -> None:
+    check_text(
+        value,
+        field_name,
+        limit,
+        required=_("Fältet måste fyllas i.") if required else None,
+        to_residents=to_residents,
+    )
 
 
 @dataclass
@@ -44,7 +43,7 @@ class OrganisationSettings:
 
 
 def update_settings(organisation: Organisation, settings: OrganisationSettings) -> Organisation:
-    name = _clean(settings.name)
+    name = tidy(settings.name)
     phone: dict = {}
 
     def check_sender() -> None:
@@ -70,7 +69,7 @@ def update_settings(organisation: Organisation, settings: OrganisationSettings) 
             phone["e164"] = parse_swedish_phone(settings.phone_number, "phone_number").e164
 
     collect_errors(
-        lambda: _check_text(name, "name", 120),
+        lambda: _check_text(name, "name", 120, to_residents=True),
         check_sender,
         check_timezone,
         check_language,
@@ -100,12 +99,12 @@ class LocationDetails:
 
 def _checked_location(organisation_id: int, details: LocationDetails, existing_id: int | None) -> dict:
     values = {
-        "name": _clean(details.name),
-        "street_address": _clean(details.street_address),
-        "postal_code": _clean(details.postal_code),
-        "city": _clean(details.city),
-        "area": _clean(details.area) or None,
-        "directions": (details.directions or "").strip() or None,
+        "name": tidy(details.name),
+        "street_address": tidy(details.street_address),
+        "postal_code": tidy(details.postal_code),
+        "city": tidy(details.city),
+        "area": tidy(details.area) or None,
+        "directions": tidy(details.directions, lines=True) or None,
         "accessibility_notes": (details.accessibility_notes or "").strip() or None,
         "active": details.active,
     }
@@ -131,12 +130,15 @@ def _checked_location(organisation_id: int, details: LocationDetails, existing_i
                 raise DomainError(_("Stängningstiden måste vara efter öppningstiden."), f"closes_{weekday}")
 
     collect_errors(
-        lambda: _check_text(values["name"], "name", 120),
-        lambda: _check_text(values["street_address"], "street_address", 200),
+        # Name, address and directions are {plats}, {adress} and {hitta} in messages.
+        lambda: _check_text(values["name"], "name", 120, to_residents=True),
+        lambda: _check_text(values["street_address"], "street_address", 200, to_residents=True),
         check_postal_code,
-        lambda: _check_text(values["city"], "city", 80),
+        lambda: _check_text(values["city"], "city", 80, to_residents=True),
         lambda: _check_text(values["area"] or "", "area", 80, required=False),
-        lambda: _check_text(values["directions"] or "", "directions", 2000, required=False),
+        lambda: _check_text(
+            values["directions"] or "", "directions", 2000, required=False, to_residents=True
+        ),
         lambda: _check_text(values["accessibility_notes"] or "", "accessibility_notes", 2000, required=False),
         check_unique_name,
         check_hours,
@@ -184,8 +186,8 @@ class TopicDetails:
 
 def _checked_topic(organisation_id: int, details: TopicDetails, existing_id: int | None) -> dict:
     values = {
-        "name": _clean(details.name),
-        "description": _clean(details.description) or None,
+        "name": tidy(details.name),
+        "description": tidy(details.description) or None,
         "active": details.active,
     }
 
@@ -288,8 +290,7 @@ def help_agreement_for(organisation_id: int) -> HelpAgreementText:
 
 def _agreement_text(value: str | None) -> str:
     """Line breaks kept (it may be a short list), spaces within a line tidied."""
-    lines = [" ".join(line.split()) for line in (value or "").replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return tidy(value, lines=True)
 
 
 def _check_agreement_text(value: str, field_name: str, required_message: str) -> None:

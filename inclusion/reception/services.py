@@ -24,7 +24,7 @@ from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.i18n import clock
 from ..core.needs import Needs, check_interpreter_language
 from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
-from ..core.text import CONTROL, contains_link, contains_markup
+from ..core.text import check_person_name, check_text, contains_markup, reads_as_web_address, tidy
 from ..extensions import db
 from ..org.models import Location, Organisation
 from ..org.services import topics_chosen
@@ -63,14 +63,12 @@ MORNING_ENDS = 12
 
 
 def _clean(text: str | None) -> str:
-    return re.sub(r"[ \t]+", " ", text or "").strip()
+    return tidy(text, lines=True)
 
 
 def _check_text(value: str, field_name: str, limit: int) -> None:
-    if len(value) > limit:
-        raise DomainError(_("Texten får vara högst %(max)d tecken.", max=limit), field_name)
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
-        raise DomainError(_("Texten innehåller tecken som inte går att spara."), field_name)
+    """Wishes and notes are shown to staff only, escaped: angle brackets may stay."""
+    check_text(value, field_name, limit, markup=True)
 
 
 # --- Callback times ------------------------------------------------------------------
@@ -215,10 +213,7 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
             matches = residents_with_number(organisation.id, found["number"].e164)
             if matches:
                 raise ChooseCaller(matches)
-        if not name:
-            raise DomainError(_("Skriv namnet på den som ringer."), "name")
-        if len(name) > 120 or re.search(r"[<>\x00-\x1f\x7f]", name):
-            raise DomainError(_("Namnet får vara högst 120 tecken, utan tecknen < och >."), "name")
+        check_person_name(name, "name", required=_("Skriv namnet på den som ringer."))
 
     def check_request() -> None:
         if not details.topic_ids:
@@ -414,13 +409,6 @@ class WebRequestDetails:
     consent: bool = False
 
 
-def _check_web_name(value: str, field_name: str, missing: str) -> None:
-    if not value:
-        raise DomainError(missing, field_name)
-    if len(value) > 120 or contains_markup(value) or CONTROL.search(value):
-        raise DomainError(_("Namnet får vara högst 120 tecken, utan tecknen < och >."), field_name)
-
-
 def take_web_request(organisation: Organisation, details: WebRequestDetails) -> CallbackRequest:
     """Put a request from the public web form in reception's callback queue.
 
@@ -437,7 +425,7 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
     phone_text = _clean(details.phone)[:40]
 
     def check_name() -> None:
-        _check_web_name(name, "name", _("Skriv ditt namn."))
+        check_person_name(name, "name", required=_("Skriv ditt namn."))
 
     def check_phone() -> None:
         if not phone_text:
@@ -446,13 +434,15 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
 
     def check_relative() -> None:
         if details.for_relative:
-            _check_web_name(relative_name, "relative_name", _("Skriv namnet på den som behöver hjälp."))
+            check_person_name(
+                relative_name, "relative_name", required=_("Skriv namnet på den som behöver hjälp.")
+            )
 
     def check_wishes() -> None:
         _check_text(wishes, "wishes", WISHES_MAX)
         if contains_markup(wishes):
             raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
-        if contains_link(wishes):
+        if reads_as_web_address(wishes):
             raise DomainError(
                 _("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes"
             )

@@ -24,6 +24,7 @@ from enum import StrEnum
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from ..core.text import spreadsheet_cell
 from .periods import Bucket
 
 #: groups of residents smaller than this are shown as "<5"
@@ -126,26 +127,23 @@ class Table:
         return any(self.is_small(value, row) for row in self.rows for value in [*row.values, row.total])
 
 
-def _safe_cell(text: str) -> str:
-    """Names typed by staff (places, topics) are data, never a spreadsheet formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def as_csv(table: Table) -> str:
     """The table as CSV (UTF-8 with a byte-order mark so that Excel reads å, ä and ö)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    # Names typed by staff (places, topics) are data, never a spreadsheet formula; the
+    # figures are numbers and stay so.
     writer.writerow(
         [
-            _safe_cell(table.row_heading),
-            *(_safe_cell(bucket.key) for bucket in table.buckets),
-            table.last_heading,
+            spreadsheet_cell(table.row_heading),
+            *(spreadsheet_cell(bucket.key) for bucket in table.buckets),
+            spreadsheet_cell(table.last_heading),
         ]
     )
     for row in table.rows:
         writer.writerow(
             [
-                _safe_cell(row.label),
+                spreadsheet_cell(row.label),
                 *(table.exported(value, row) for value in row.values),
                 table.exported(row.total, row),
             ]

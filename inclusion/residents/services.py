@@ -16,6 +16,7 @@ from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import PhoneKind, format_national, parse_swedish_phone, phone_search_prefix
+from ..core.text import check_person_name, check_text, tidy
 from ..extensions import db
 from .models import AgeBand, ConsentMethod, ContactChannel, Resident
 
@@ -56,25 +57,12 @@ class PhoneNumberShared(DomainError):
         self.others = others
 
 
-def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
-
-
-def _check_name(name: str, field: str) -> None:
-    if not name:
-        raise DomainError(_("Skriv ett namn."), field)
-    if len(name) > NAME_MAX:
-        raise DomainError(_("Namnet får vara högst %(max)d tecken.", max=NAME_MAX), field)
-    if re.search(r"[<>\x00-\x1f\x7f]", name):
-        raise DomainError(_("Namnet får inte innehålla tecknen < eller >."), field)
-
-
 def _checked_values(details: ResidentDetails) -> dict:
     """Validate everything at once, so the form can show every problem in one go."""
     values: dict = {}
-    name = _clean(details.name)
+    name = tidy(details.name)
     channel = details.preferred_channel
-    trusted_name = _clean(details.trusted_contact_name)
+    trusted_name = tidy(details.trusted_contact_name)
 
     def check_phone() -> None:
         if details.phone.strip():
@@ -89,8 +77,7 @@ def _checked_values(details: ResidentDetails) -> dict:
             values["trusted_contact_phone_e164"] = number.e164
         else:
             values["trusted_contact_phone_e164"] = None
-        if trusted_name:
-            _check_name(trusted_name, "trusted_contact_name")
+        check_person_name(trusted_name, "trusted_contact_name", required=None)
         if details.trusted_contact_consent and not values["trusted_contact_phone_e164"]:
             raise DomainError(
                 _("En kontaktperson som ska få kopior behöver ett telefonnummer."),
@@ -117,13 +104,13 @@ def _checked_values(details: ResidentDetails) -> dict:
 
     def check_address() -> None:
         for field, limit in (("street_address", 200), ("postal_code", 10), ("city", 80)):
-            value = _clean(getattr(details, field))
-            if len(value) > limit:
-                raise DomainError(_("Högst %(max)d tecken.", max=limit), field)
+            value = tidy(getattr(details, field))
+            # The address is printed on the letters the resident gets.
+            check_text(value, field, limit, to_residents=True)
             values[field] = value or None
 
     collect_errors(
-        lambda: _check_name(name, "name"),
+        lambda: check_person_name(name, "name", required=_("Skriv ett namn."), limit=NAME_MAX),
         check_phone,
         check_trusted_contact,
         check_choices,
@@ -341,7 +328,7 @@ def search_residents(organisation_id: int, query: str, limit: int = 50) -> list[
         pattern = f"{fragment}%" if anchored else f"%{fragment}%"
         conditions.append(Resident.phone_e164.like(pattern))
     else:
-        escaped = re.sub(r"([\\%_])", r"\\\1", _clean(text).casefold())
+        escaped = re.sub(r"([\\%_])", r"\\\1", tidy(text).casefold())
         conditions.append(Resident.search_name.like(f"%{escaped}%", escape="\\"))
     query_ = base.where(or_(*conditions)).order_by(Resident.search_name).limit(limit)
     return list(db.session.scalars(query_))

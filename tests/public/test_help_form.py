@@ -106,7 +106,7 @@ def test_a_resident_in_the_registry_is_recognised_by_the_number(app, visitor, ma
     ("changes", "field", "message"),
     [
         ({"name": "  "}, "name", "Skriv ditt namn."),
-        ({"name": "<b>Märta</b>"}, "name", "utan tecknen < och >"),
+        ({"name": "<b>Märta</b>"}, "name", "Namnet får inte innehålla tecknen < eller >."),
         ({"phone": ""}, "phone", "Skriv ditt telefonnummer"),
         ({"phone": "070-12"}, "phone", "för kort, för långt"),
         ({"phone": "ring mig"}, "phone", "bara innehålla siffror"),

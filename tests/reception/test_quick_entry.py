@@ -153,7 +153,7 @@ def test_every_problem_of_a_call_is_shown_at_once_and_nothing_is_saved(app, libr
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<script>alert(1)</script>" not in page
-    assert "< och >" in field_error(page, "name")
+    assert "< eller >" in field_error(page, "name")
     assert field_error(page, "topic_ids") == "Välj minst ett ämne, så vet vi vem som kan hjälpa."
     assert "500" in field_error(page, "wishes")
     assert field_error(page, "preferred_location_id") == "Välj en plats i listan."
