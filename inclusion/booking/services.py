@@ -562,7 +562,8 @@ def _hold_session(session_id: int, scheduled_only: bool = False) -> bool:
 
     An UPDATE that changes nothing does it on both databases: PostgreSQL locks the row,
     SQLite takes its one write lock (SQLAlchemy leaves out FOR UPDATE there). With
-    ``scheduled_only`` it says whether the session is still scheduled.
+    ``scheduled_only`` it says whether the session is still scheduled. (A resident, when
+    one is held, comes before every session.)
     """
     conditions = [HelpSession.id == session_id]
     if scheduled_only:
@@ -591,6 +592,19 @@ def _hold_booking(booking: Booking, *statuses: BookingStatus, session_id: int | 
     )
     db.session.expire(booking)
     return held.rowcount == 1
+
+
+def _hold_resident(resident_id: int) -> None:
+    """Hold the resident's row until the commit before checking their other bookings, so
+    that two bookings of one resident at once (two receptionists, a double click) are
+    checked one after the other: nobody is booked in two places at the same time. Taken
+    before any session, the order every change keeps."""
+    db.session.execute(
+        update(Resident)
+        .where(Resident.id == resident_id)
+        .values(updated_at=Resident.updated_at)  # holding the row is not activity
+        .execution_options(synchronize_session=False)
+    )
 
 
 class BookingChanged(DomainError):
@@ -646,6 +660,8 @@ def book_resident(
         if resident_id
         else None
     )
+    if resident is not None:
+        _hold_resident(resident.id)  # checked below as it is now, not as a moment ago
     note = (request.note or "").strip()
     found: dict = {}
 
@@ -748,6 +764,7 @@ def rebook_booking(booking: Booking, new_session_id: int | None, actor: User | N
     if new_session.id == previous.id:
         raise DomainError(_("Välj en annan tid än den nuvarande."), "session_id")
     _check_bookable(new_session, "session_id")
+    _hold_resident(booking.resident_id)
     if _live_booking_of(booking.resident_id, new_session.id):
         raise DomainError(_("Invånaren är redan bokad på den tiden."), "session_id")
     clash = _clashing_booking(booking.resident_id, new_session, ignore_id=booking.id)

@@ -314,6 +314,46 @@ def test_a_booking_cancelled_and_moved_at_the_same_instant_ends_one_way(
     assert told(app, booking_id, Kind.REBOOKED) == int(not cancelled)
 
 
+# --- One resident booked twice at once ---------------------------------------------------------
+
+
+def _booker(library, session_id: int, resident_id: int):
+    def racer(go):
+        actor = db.session.get(User, library.reception_id)
+        db.session.get(HelpSession, session_id)
+        go()
+        return f"booked: {book_resident(library.organisation_id, session_id, resident_id, BookingRequest(), actor).id}"
+
+    return racer
+
+
+def test_one_resident_booked_into_two_overlapping_times_at_once_gets_one(
+    app, library, make_session, make_resident
+):
+    here = make_session()[0]
+    elsewhere = make_session(location_id=library.other_location_id, staff_ids=[library.coordinator_id])[0]
+    anna = make_resident(name="Anna Andersson", phone="070-174 06 30")
+
+    outcomes = race_in_threads(app, [_booker(library, here, anna), _booker(library, elsewhere, anna)])
+
+    booked = [outcome for outcome in outcomes if outcome.startswith("booked: ")]
+    refused = [outcome for outcome in outcomes if not outcome.startswith("booked: ")]
+    assert len(booked) == 1, outcomes
+    assert refused[0].startswith("InvalidInput: Anna Andersson har redan en bokning"), outcomes
+    assert_places_add_up(app)
+
+
+def test_a_double_click_on_boka_books_once_and_says_she_is_booked(app, library, make_session, make_resident):
+    session_id = make_session()[0]
+    anna = make_resident(name="Anna Andersson", phone="070-174 06 30")
+
+    outcomes = race_in_threads(app, [_booker(library, session_id, anna), _booker(library, session_id, anna)])
+
+    assert sorted(outcomes)[0] == "InvalidInput: Anna Andersson är redan bokad på det här passet.", outcomes
+    assert sorted(outcomes)[1].startswith("booked: ")
+    assert_places_add_up(app)
+
+
 # --- Cancelling a whole session while people book and cancel in it ---------------------------
 
 
