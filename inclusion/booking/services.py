@@ -1338,6 +1338,16 @@ def staff_of(organisation_id: int) -> list[User]:
 def calendar_feed_of(user: User) -> CalendarFeed:
     feed = db.session.get(CalendarFeed, user.id)
     if feed is None:
+        # Two first visits at once (two tabs): hold the staff member's row, so the second
+        # finds the address the first made instead of making another (an error).
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(session_version=User.session_version)
+            .execution_options(synchronize_session=False)
+        )
+        feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
         feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
         db.session.add(feed)
         db.session.flush()

@@ -532,12 +532,19 @@ def _org_tz(request: CallbackRequest) -> str:
 
 def release_claim(request: CallbackRequest, actor: User) -> None:
     """Let go of one's own claim. Someone else's live claim stays, and saying it was
-    released would be untrue."""
+    released would be untrue. Conditional on still holding it: a colleague who took the
+    request over a moment ago (the claim had lapsed) keeps it."""
     if held_by_other(request, actor) is not None:
         raise _already_claimed(request)
-    if request.claimed_by_id == actor.id:
-        request.claimed_by_id = None
-        request.claimed_at = None
+    released = db.session.execute(
+        update(CallbackRequest)
+        .where(CallbackRequest.id == request.id, CallbackRequest.claimed_by_id == actor.id)
+        .values(claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(request)
+    if released.rowcount != 1 and held_by_other(request, actor) is not None:
+        raise _already_claimed(request)
 
 
 def held_by_other(request: CallbackRequest, actor: User) -> User | None:

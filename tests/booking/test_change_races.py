@@ -21,12 +21,20 @@ from helpers import followed
 from sqlalchemy import func, select, update
 
 from inclusion.auth.models import User
-from inclusion.booking.models import Booking, BookingStatus, HelpSession, SessionKind, SessionTopicTally
+from inclusion.booking.models import (
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    HelpSession,
+    SessionKind,
+    SessionTopicTally,
+)
 from inclusion.booking.services import (
     BookingRequest,
     Outcome,
     SessionFull,
     book_resident,
+    calendar_feed_of,
     cancel_booking,
     cancel_session,
     confirm_by_resident,
@@ -608,3 +616,19 @@ def test_ja_at_the_instant_staff_cancel_does_not_confirm_the_cancelled_booking(
     with app.app_context():
         booking = db.session.get(Booking, booking_id)
         assert booking.status == BookingStatus.CANCELLED and booking.resident_confirmed_at is None
+
+
+# --- The calendar address -------------------------------------------------------------------------
+
+
+def test_two_first_visits_to_the_calendar_page_at_once_make_one_address(app, library):
+    def visit(go):
+        user = db.session.get(User, library.staff_id)
+        go()
+        return calendar_feed_of(user).token
+
+    tokens = race_in_threads(app, [visit, visit, visit])
+
+    assert len(set(tokens)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CalendarFeed)) == 1

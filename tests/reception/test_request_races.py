@@ -11,16 +11,27 @@ On SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from inclusion.auth.models import User
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.core.access import Role
+from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.reception.models import CallbackRequest, ContactAttempt
-from inclusion.reception.services import book_from_request, close_request, log_attempt, register_caller
+from inclusion.reception.services import (
+    CLAIM_LAPSES_AFTER,
+    AlreadyClaimed,
+    book_from_request,
+    claim_request,
+    close_request,
+    log_attempt,
+    register_caller,
+    release_claim,
+)
 from inclusion.residents.models import Resident
 from tests.booking.test_change_races import assert_places_add_up
 from tests.reception.support import calls_made_earlier, load_request
@@ -170,7 +181,7 @@ def test_a_double_click_on_boka_from_the_request_page_books_once_and_says_so(
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
 
 
-# --- Closing and registering --------------------------------------------------------------------
+# --- Closing, registering, letting go --------------------------------------------------------------------
 
 
 def test_a_request_closed_twice_at_once_is_closed_once(app, library, make_request):
@@ -202,3 +213,29 @@ def test_registering_the_caller_twice_at_once_adds_one_resident(app, library, ma
         olles = db.session.scalars(select(Resident.id).where(Resident.name == "Olle Ek")).all()
         assert len(olles) == 1
         assert db.session.get(CallbackRequest, request_id).resident_id == olles[0]
+
+
+def test_letting_go_of_a_lapsed_claim_leaves_a_colleague_s_new_claim_alone(app, library, make_request):
+    request_id = make_request()
+    with app.app_context():
+        claim_request(db.session.get(CallbackRequest, request_id), db.session.get(User, library.reception_id))
+        db.session.commit()
+    with app.app_context():  # the claim lapses while the page stays open
+        db.session.execute(
+            update(CallbackRequest)
+            .where(CallbackRequest.id == request_id)
+            .values(claimed_at=utcnow() - CLAIM_LAPSES_AFTER - timedelta(minutes=1))
+        )
+        db.session.commit()
+    with app.app_context():
+        mine = db.session.get(CallbackRequest, request_id)  # my page, opened before the take-over
+        me = db.session.get(User, library.reception_id)
+        with app.app_context():
+            claim_request(db.session.get(CallbackRequest, request_id), db.session.get(User, library.staff_id))
+            db.session.commit()
+
+        with pytest.raises(AlreadyClaimed):
+            release_claim(mine, me)
+        db.session.rollback()
+
+    assert load_request(app, request_id).claimed_by_id == library.staff_id
