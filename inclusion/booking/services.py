@@ -422,6 +422,7 @@ def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booki
         select(Booking)
         .where(Booking.session_id == session.id, Booking.status != BookingStatus.CANCELLED)
         .order_by(Booking.id)
+        .execution_options(populate_existing=True)  # as they are now, not as loaded earlier
     ).all()
     cancelled = [
         booking
