@@ -395,7 +395,12 @@ def publish_sessions(organisation: Organisation, plan: SessionPlan, actor: User)
 
 
 def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booking]:
-    """Cancel a session and every booking in it; the residents are told (notifications)."""
+    """Cancel a session and every booking in it; the residents are told (notifications).
+
+    The session is held and re-read first, so a booking, cancellation or second
+    "Ställ in" at the same instant either comes before (and is cancelled here) or after
+    (and finds the session cancelled): no booking is left behind, none is told twice.
+    """
     reason = _clean(reason)
     _check_text(reason, "reason", REASON_MAX, _("Skriv varför passet ställs in."))
     if session.cancelled:
@@ -403,13 +408,23 @@ def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booki
     if session.ends_at <= utcnow():
         raise DomainError(_("Passet har redan varit."), "reason")
     _check_may_change_session(session, actor)
+    if not _hold_session(session.id, scheduled_only=True):
+        db.session.expire(session)
+        raise DomainError(_("Passet är redan inställt."), "reason")
+    db.session.expire(session)
     session.state = SessionState.CANCELLED
     session.cancelled_reason = reason
-    cancelled = []
-    for booking in list(session.bookings):
-        if booking.is_live:
-            _mark_cancelled(booking, _("Passet är inställt: %(reason)s", reason=reason), actor)
-            cancelled.append(booking)
+    live = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status != BookingStatus.CANCELLED)
+        .order_by(Booking.id)
+        .execution_options(populate_existing=True)  # as they are now, not as loaded earlier
+    ).all()
+    cancelled = [
+        booking
+        for booking in live
+        if _mark_cancelled(booking, _("Passet är inställt: %(reason)s", reason=reason), actor) is not None
+    ]
     session.booked_count = 0
     db.session.flush()
     for booking in cancelled:
@@ -536,6 +551,76 @@ def _forget_count(session_id: int) -> None:
         db.session.expire(loaded, ["booked_count"])
 
 
+def _hold_session(session_id: int, scheduled_only: bool = False) -> bool:
+    """Hold a session's row until the commit, so that what is read next is what is
+    decided on: two changes to one session's places or bookings then run one after the
+    other. Every change takes its sessions (in id order) before their bookings, so two
+    of them never wait for each other.
+
+    An UPDATE that changes nothing does it on both databases: PostgreSQL locks the row,
+    SQLite takes its one write lock (SQLAlchemy leaves out FOR UPDATE there). With
+    ``scheduled_only`` it says whether the session is still scheduled. (A resident, when
+    one is held, comes before every session.)
+    """
+    conditions = [HelpSession.id == session_id]
+    if scheduled_only:
+        conditions.append(HelpSession.state == SessionState.SCHEDULED)
+    held = db.session.execute(
+        update(HelpSession)
+        .where(*conditions)
+        .values(booked_count=HelpSession.booked_count)
+        .execution_options(synchronize_session=False)
+    )
+    return held.rowcount == 1
+
+
+def _hold_booking(booking: Booking, *statuses: BookingStatus, session_id: int | None = None) -> bool:
+    """Hold a booking's row until the commit if it still has one of ``statuses`` (and is
+    still in ``session_id``), then read it again: of two people changing it at the same
+    instant, the second sees what the first did. False when it changed meanwhile."""
+    conditions = [Booking.id == booking.id, Booking.status.in_(statuses)]
+    if session_id is not None:
+        conditions.append(Booking.session_id == session_id)
+    held = db.session.execute(
+        update(Booking)
+        .where(*conditions)
+        .values(status=Booking.status)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(booking)
+    return held.rowcount == 1
+
+
+def _hold_resident(resident_id: int) -> None:
+    """Hold the resident's row until the commit before checking their other bookings, so
+    that two bookings of one resident at once (two receptionists, a double click) are
+    checked one after the other: nobody is booked in two places at the same time. Taken
+    before any session, the order every change keeps."""
+    db.session.execute(
+        update(Resident)
+        .where(Resident.id == resident_id)
+        .values(updated_at=Resident.updated_at)  # holding the row is not activity
+        .execution_options(synchronize_session=False)
+    )
+
+
+class BookingChanged(DomainError):
+    """Someone else moved or cancelled the booking a moment ago (a colleague, a double
+    click, the resident's own answer); nothing was changed."""
+
+
+class AlreadyCancelled(BookingChanged):
+    """The booking was cancelled already: a second "Avboka" changes nothing and tells nobody."""
+
+
+def _changed_meanwhile(booking: Booking, field_name: str) -> BookingChanged:
+    if booking.status == BookingStatus.CANCELLED:
+        return AlreadyCancelled(_("Bokningen är redan avbokad."), field_name)
+    return BookingChanged(
+        _("Bokningen ändrades nyss av någon annan. Se hur den ser ut nu och försök igen."), field_name
+    )
+
+
 def _taken_error(session: HelpSession, timezone: str) -> SlotTaken:
     alternatives = nearest_free_sessions(session)
     if session.kind == SessionKind.GROUP:
@@ -572,6 +657,8 @@ def book_resident(
         if resident_id
         else None
     )
+    if resident is not None:
+        _hold_resident(resident.id)  # checked below as it is now, not as a moment ago
     note = (request.note or "").strip()
     found: dict = {}
 
@@ -618,10 +705,19 @@ def book_resident(
     now = utcnow()
     if _take_place(session.id):
         status = BookingStatus.BOOKED
-    elif session.kind == SessionKind.GROUP and request.join_waitlist and not session.cancelled:
-        status = BookingStatus.WAITLISTED
     else:
-        raise _taken_error(session, organisation.timezone)
+        db.session.expire(session, ["state"])
+        if (
+            session.kind == SessionKind.GROUP
+            and request.join_waitlist
+            # held, so that a session cancelled this instant gets nobody new on its waitlist
+            and _hold_session(session.id, scheduled_only=True)
+        ):
+            status = BookingStatus.WAITLISTED
+        elif session.cancelled:
+            raise DomainError(_("Passet är inställt och går inte att boka."), "session_id")
+        else:
+            raise _taken_error(session, organisation.timezone)
 
     booking = Booking(
         organisation_id=organisation_id,
@@ -665,17 +761,24 @@ def rebook_booking(booking: Booking, new_session_id: int | None, actor: User | N
     if new_session.id == previous.id:
         raise DomainError(_("Välj en annan tid än den nuvarande."), "session_id")
     _check_bookable(new_session, "session_id")
+    _hold_resident(booking.resident_id)
     if _live_booking_of(booking.resident_id, new_session.id):
         raise DomainError(_("Invånaren är redan bokad på den tiden."), "session_id")
     clash = _clashing_booking(booking.resident_id, new_session, ignore_id=booking.id)
     if clash:
         raise DomainError(_("Invånaren har redan en annan bokning då."), "session_id")
     organisation = db.session.get(Organisation, booking.organisation_id)
+    # Two moves (or a move and a cancellation) of one booking at once: the first holds
+    # it, the second finds it elsewhere and changes nothing.
+    for session_id in sorted((previous.id, new_session.id)):
+        _hold_session(session_id)
+    if not _hold_booking(booking, BookingStatus.BOOKED, session_id=previous.id):
+        raise _changed_meanwhile(booking, "session_id")
     if not _take_place(new_session.id):
         raise _taken_error(new_session, organisation.timezone)
     _release_place(previous.id)
     booking.session = new_session
-    booking.rebooked_count += 1
+    booking.rebooked_count = Booking.rebooked_count + 1
     booking.attendance = None
     db.session.flush()
     signals.booking_rebooked.send(booking, actor=actor, previous_session=previous)
@@ -683,34 +786,61 @@ def rebook_booking(booking: Booking, new_session_id: int | None, actor: User | N
     return booking
 
 
-def _mark_cancelled(booking: Booking, reason: str, actor: User | None) -> None:
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = utcnow()
-    booking.cancelled_by_id = getattr(actor, "id", None)
-    booking.cancel_reason = reason[:REASON_MAX]
+def _mark_cancelled(booking: Booking, reason: str, actor: User | None) -> BookingStatus | None:
+    """Cancel the booking if it is still live, in one conditional UPDATE per live status,
+    so that of two cancellations at the same instant exactly one matches. Returns the
+    status it had (BOOKED: a place is to be given back), None when it was cancelled
+    already (nothing changed, nobody is to be told)."""
+    values = {
+        "status": BookingStatus.CANCELLED,
+        "cancelled_at": utcnow(),
+        "cancelled_by_id": getattr(actor, "id", None),
+        "cancel_reason": reason[:REASON_MAX],
+    }
+    had = None
+    for status in (BookingStatus.BOOKED, BookingStatus.WAITLISTED):
+        changed = db.session.execute(
+            update(Booking)
+            .where(
+                Booking.id == booking.id, Booking.status == status, Booking.session_id == booking.session_id
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount == 1:
+            had = status
+            break
+    db.session.expire(booking, [*values, "session_id", "session"])
+    return had
 
 
 def cancel_booking(booking: Booking, reason: str, actor: User | None) -> list[Booking]:
     """Cancel a booking; a freed place goes to the first on the waitlist at once.
 
-    Returns the bookings promoted from the waitlist.
+    Returns the bookings promoted from the waitlist. Raises ``AlreadyCancelled`` (a
+    ``DomainError``) when it was cancelled a moment ago by someone else, and
+    ``BookingChanged`` when it was moved meanwhile; then nothing changes and nobody is
+    told anything a second time.
     """
     reason = _clean(reason)
     _check_text(reason, "reason", REASON_MAX, _("Skriv varför bokningen avbokas."))
     if not booking.is_live:
-        raise DomainError(_("Bokningen är redan avbokad."), "reason")
+        raise AlreadyCancelled(_("Bokningen är redan avbokad."), "reason")
     if booking.session.ends_at <= utcnow():
         raise DomainError(
             _("Passet har redan varit. Markera i stället att invånaren inte kom eller avbokade sent."),
             "reason",
         )
-    had_place = booking.status == BookingStatus.BOOKED
-    _mark_cancelled(booking, reason, actor)
-    if had_place:
-        _release_place(booking.session_id)
+    session_id = booking.session_id
+    _hold_session(session_id)
+    had = _mark_cancelled(booking, reason, actor)
+    if had is None:
+        raise _changed_meanwhile(booking, "reason")
+    if had == BookingStatus.BOOKED:
+        _release_place(session_id)
     db.session.flush()
     signals.booking_cancelled.send(booking, actor=actor, reason=reason)
-    return _promote_waitlist(booking.session, actor) if had_place else []
+    return _promote_waitlist(booking.session, actor) if had == BookingStatus.BOOKED else []
 
 
 def _promote_waitlist(session: HelpSession, actor: User | None) -> list[Booking]:
@@ -753,8 +883,16 @@ def waitlist_position(booking: Booking) -> int | None:
 
 def confirm_by_resident(booking: Booking) -> bool:
     """The resident answered that they are coming. Returns False when there is nothing
-    to confirm (cancelled, on the waitlist, already over); a second "yes" changes nothing."""
+    to confirm (cancelled, on the waitlist, already over); a second "yes" changes nothing.
+
+    The booking is held and read again first: a "yes" at the instant staff cancel does
+    not mark the cancelled booking as confirmed, and of two at once the first time stays.
+    """
     if booking.status != BookingStatus.BOOKED or booking.session.starts_at <= utcnow():
+        return False
+    if not _hold_booking(booking, BookingStatus.BOOKED):
+        return False
+    if booking.session.starts_at <= utcnow():
         return False
     if booking.resident_confirmed_at is None:
         booking.resident_confirmed_at = utcnow()
@@ -796,6 +934,10 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
     """Attendance and a short note of what was helped with; every change is audited."""
     note = (outcome.note or "").strip()
     found: dict = {}
+    # Held and read again, so two people saving at once (or a double click) save one
+    # after the other instead of both changing the same topics (an error), and a booking
+    # cancelled this instant gets no attendance.
+    _hold_booking(booking, BookingStatus.BOOKED)
 
     def check_state() -> None:
         if booking.status != BookingStatus.BOOKED:
@@ -839,6 +981,8 @@ def record_help_agreement_read(booking: Booking, actor: User) -> Booking:
         raise DomainError(_("Hjälpavtalet bockas bara i vid enskild hjälp."))
     if not help_agreement_for(booking.organisation_id).tick_required:
         raise DomainError(_("Er kommun har stängt av bocken för hjälpavtalet."))
+    # held and read again: of two ticks at the same instant the first reader stays
+    _hold_booking(booking, BookingStatus.BOOKED, BookingStatus.WAITLISTED)
     if not booking.is_live:
         raise DomainError(_("Bokningen är avbokad."))
     if booking.help_agreement_read and booking.help_agreement_read_at:
@@ -936,7 +1080,11 @@ def record_head_count(
     with each topic: help without a booking shows in the reports too.
 
     ``tallies`` maps topic ids to counts; an empty or zero count removes the topic's tally.
+    Two people saving at once save one after the other (the session is held and read
+    again first), instead of both adding the same topic's tally (an error).
     """
+    _hold_session(session.id)
+    db.session.expire(session)
     _check_may_count(session)
     counts = {topic_id: count or 0 for topic_id, count in tallies.items()}
 
@@ -1186,6 +1334,16 @@ def staff_of(organisation_id: int) -> list[User]:
 
 def calendar_feed_of(user: User) -> CalendarFeed:
     feed = db.session.get(CalendarFeed, user.id)
+    if feed is None:
+        # Two first visits at once (two tabs): hold the staff member's row, so the second
+        # finds the address the first made instead of making another (an error).
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(session_version=User.session_version)
+            .execution_options(synchronize_session=False)
+        )
+        feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
     if feed is None:
         feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
         db.session.add(feed)

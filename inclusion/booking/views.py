@@ -315,6 +315,10 @@ def cancel_booking(booking_id: int):
     if form.validate_on_submit():
         try:
             promoted = services.cancel_booking(booking, form.reason.data, current_user)
+        except services.BookingChanged as changed:
+            # a double click, or a colleague a moment earlier: show the booking as it is now
+            flash(changed.message, "info")
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -374,6 +378,9 @@ def rebook(booking_id: int):
     if form.validate_on_submit():
         try:
             services.rebook_booking(booking, int(form.session_id.data or 0) or None, current_user)
+        except services.BookingChanged as changed:
+            flash(changed.message, "info")
+            return redirect(url_for("booking.show_booking", booking_id=booking.id))
         except services.SlotTaken as taken:
             attach_errors(form, taken)
             alternatives = taken.alternatives

@@ -92,8 +92,9 @@ def load_demo_requests(organisation: Organisation) -> int:
         elif state == "contacted":
             log_attempt(request, "reached", "Vill bli uppringd när det finns en tid.", reception)
         elif state == "flagged":
-            for _attempt in range(3):
-                log_attempt(request, "no_answer", "", reception)
+            # three different calls (the same one noted twice at once is a double click)
+            for note in ("Ringde på förmiddagen.", "Ringde efter lunch.", "Ringde igen före fyra."):
+                log_attempt(request, "no_answer", note, reception)
         if request.claimed_by_id:
             request.claimed_by_id = None
             request.claimed_at = None

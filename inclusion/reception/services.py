@@ -56,6 +56,9 @@ ATTEMPT_NOTE_MAX = 300
 CLAIM_LAPSES_AFTER = timedelta(minutes=30)
 #: after this many calls without reaching the resident, send a letter or visit
 FAILED_ATTEMPTS_BEFORE_LETTER = 3
+#: the same call noted again this soon by the same person is a double click, not a new
+#: call (letting a phone ring until nobody answers takes longer)
+SAME_ATTEMPT_WITHIN = timedelta(seconds=30)
 #: the working day reception calls back in, local time
 CALLBACK_DAY = (time(9), time(16))
 
@@ -498,6 +501,17 @@ class AlreadyClaimed(DomainError):
     """Someone else is working on the request right now."""
 
 
+class RequestDone(DomainError):
+    """The request was booked or closed, perhaps a moment ago by a double click or a
+    colleague: nothing more is done with it."""
+
+
+def _done(request: CallbackRequest) -> RequestDone:
+    if request.state == RequestState.BOOKED:
+        return RequestDone(_("Förfrågan är redan bokad."), "claim")
+    return RequestDone(_("Förfrågan är redan avslutad."), "claim")
+
+
 def _claim_is_live(request: CallbackRequest, now: datetime) -> bool:
     return (
         request.claimed_by_id is not None
@@ -508,9 +522,13 @@ def _claim_is_live(request: CallbackRequest, now: datetime) -> bool:
 
 def claim_request(request: CallbackRequest, actor: User) -> CallbackRequest:
     """Take the request to work on it. One conditional UPDATE decides between two people
-    pressing at the same instant: it only matches while nobody else holds a live claim."""
+    pressing at the same instant: it only matches while nobody else holds a live claim.
+
+    The row stays held until the commit and is read again, so whatever the caller does
+    next (an attempt, a booking, closing) sees what a double click or a colleague did a
+    moment earlier, never the page's old copy."""
     if not request.is_open:
-        raise DomainError(_("Förfrågan är redan avslutad."), "claim")
+        raise _done(request)
     now = utcnow()
     result = db.session.execute(
         update(CallbackRequest)
@@ -526,10 +544,10 @@ def claim_request(request: CallbackRequest, actor: User) -> CallbackRequest:
         .values(claimed_by_id=actor.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(request, ["claimed_by_id", "claimed_at", "claimed_by", "state"])
+    db.session.expire(request)
     if result.rowcount != 1:
         if not request.is_open:
-            raise DomainError(_("Förfrågan är redan avslutad."), "claim")
+            raise _done(request)
         raise _already_claimed(request)
     return request
 
@@ -552,12 +570,19 @@ def _org_tz(request: CallbackRequest) -> str:
 
 def release_claim(request: CallbackRequest, actor: User) -> None:
     """Let go of one's own claim. Someone else's live claim stays, and saying it was
-    released would be untrue."""
+    released would be untrue. Conditional on still holding it: a colleague who took the
+    request over a moment ago (the claim had lapsed) keeps it."""
     if held_by_other(request, actor) is not None:
         raise _already_claimed(request)
-    if request.claimed_by_id == actor.id:
-        request.claimed_by_id = None
-        request.claimed_at = None
+    released = db.session.execute(
+        update(CallbackRequest)
+        .where(CallbackRequest.id == request.id, CallbackRequest.claimed_by_id == actor.id)
+        .values(claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(request)
+    if released.rowcount != 1 and held_by_other(request, actor) is not None:
+        raise _already_claimed(request)
 
 
 def held_by_other(request: CallbackRequest, actor: User) -> User | None:
@@ -569,7 +594,7 @@ def held_by_other(request: CallbackRequest, actor: User) -> User | None:
 
 def _check_open(request: CallbackRequest) -> None:
     if not request.is_open:
-        raise DomainError(_("Förfrågan är redan avslutad."), "claim")
+        raise _done(request)
 
 
 def log_attempt(
@@ -581,7 +606,7 @@ def log_attempt(
 ) -> ContactAttempt:
     """Note a call to the resident so the next person sees the history. A call that
     reaches them makes the request "contacted"; the third failed call flags it for a
-    letter or a visit."""
+    letter or a visit. The same call noted twice at once (a double click) is kept once."""
     _check_open(request)
     now = utcnow()
     note = (note or "").strip()
@@ -595,7 +620,16 @@ def log_attempt(
         lambda: _check_text(note, "note", ATTEMPT_NOTE_MAX),
         lambda: next_callback is not None and _check_callback_due(next_callback, now, "next_day"),
     )
-    claim_request(request, actor)
+    claim_request(request, actor)  # held and read again from here on
+    latest = request.attempts[0] if request.attempts else None
+    if (
+        latest is not None
+        and latest.attempted_by_id == actor.id
+        and latest.outcome == outcome
+        and (latest.note or "") == note
+        and latest.attempted_at > now - SAME_ATTEMPT_WITHIN
+    ):
+        return latest
     attempt = ContactAttempt(
         request=request,
         outcome=AttemptOutcome(outcome),
@@ -716,9 +750,9 @@ def register_caller(
     """A request saved with an unclear number gets its caller into the registry once the
     right number is known."""
     _check_open(request)
+    claim_request(request, actor)  # read again: a double click registered them already
     if request.resident is not None:
         raise DomainError(_("Invånaren finns redan i registret."), "phone")
-    claim_request(request, actor)
     try:
         resident = create_resident(
             request.organisation_id,

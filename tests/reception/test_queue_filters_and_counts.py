@@ -14,6 +14,7 @@ from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.reception.models import CallbackRequest
+from tests.reception.support import calls_made_earlier
 
 QUEUE = "/reception/requests"
 
@@ -157,6 +158,7 @@ def test_flagged_shows_only_requests_that_need_a_letter_or_a_visit(app, library,
     client = login_as(Role.RECEPTION)
     for _call in range(3):
         client.send_form(f"/reception/requests/{three_callers['Lena Ek']}/attempts", {"outcome": "no_answer"})
+        calls_made_earlier(app, three_callers["Lena Ek"])
 
     flagged = client.get(f"{QUEUE}?flagged=y").get_data(as_text=True)
 

@@ -15,7 +15,7 @@ from inclusion.core.needs import Needs
 from inclusion.extensions import db
 from inclusion.privacy.models import AuditEvent
 from inclusion.reception.models import CallbackRequest
-from tests.reception.support import load_request, offered_sessions
+from tests.reception.support import calls_made_earlier, load_request, offered_sessions
 
 
 def test_the_request_page_offers_only_times_that_fit(app, library, login_as, make_session, make_request):
@@ -137,6 +137,7 @@ def test_call_attempts_are_kept_and_three_unanswered_flag_a_letter(app, library,
 
     for _attempt in range(2):
         client.send_form(f"/reception/requests/{request_id}/attempts", {"outcome": "no_answer"})
+        calls_made_earlier(app, request_id)
     assert not load_request(app, request_id).needs_letter_or_visit
     third = client.send_form(
         f"/reception/requests/{request_id}/attempts", {"outcome": "wrong_number", "note": "Svarade en butik"}
