@@ -433,8 +433,13 @@ def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, 
             text = _("Tack! Du står på väntelistan. Vi hör av oss om du får en plats.")
             return CONFIRM, text + _call_us(organisation) + sign, booking, None
         try:
-            confirm_by_resident(booking)
+            confirmed = confirm_by_resident(booking)
         except DomainError:
+            confirmed = False
+        if not confirmed:
+            # Cancelled by staff at this very instant, or the time has begun.
+            if not booking.is_live:
+                return _already_cancelled(booking, words, organisation, sign)
             return "nothing", _ring_us_for_help(organisation) + sign, booking, None
         text = _(
             "Tack! Vi ses %(day)s klockan %(time)s på %(place)s.",
@@ -523,8 +528,10 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
         digit = (digits or "").strip()[:1]
         if digit == "1" and _can_answer(message):
             try:
-                confirm_by_resident(message.booking)
+                confirmed = confirm_by_resident(message.booking)
             except DomainError:
+                confirmed = False
+            if not confirmed:
                 return voice_goodbye(_("Tack. Hej då."), language)
             message.voice_answer = "confirmed"
             return voice_goodbye(

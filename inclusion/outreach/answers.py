@@ -124,13 +124,19 @@ def answer_invitation(
                 actor,
             )
         except DomainError:
-            # Another booking at the same time, most likely: a person sorts it out.
-            _record(invitation, Answer.YES, via)
-            text = _("Tack för ditt svar! Vi kunde inte boka dig automatiskt.") + call_us
-            return InvitationAnswer("invited_yes", text, None)
-        skip_told_already(
-            booking.id, [Kind.CONFIRMATION, Kind.WAITLISTED], _("Invånaren fick beskedet direkt i svaret.")
-        )
+            # A second yes at the same instant has booked them already: answer as for that
+            # booking. Anything else (another booking at that time) a person sorts out.
+            booking = _live_booking(invitation)
+            if booking is None:
+                _record(invitation, Answer.YES, via)
+                text = _("Tack för ditt svar! Vi kunde inte boka dig automatiskt.") + call_us
+                return InvitationAnswer("invited_yes", text, None)
+        else:
+            skip_told_already(
+                booking.id,
+                [Kind.CONFIRMATION, Kind.WAITLISTED],
+                _("Invånaren fick beskedet direkt i svaret."),
+            )
     _record(invitation, Answer.YES, via, booking)
     if booking.status == BookingStatus.WAITLISTED:
         text = _(
