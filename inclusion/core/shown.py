@@ -3,8 +3,9 @@
 A view names what it shows with one call, ``residents_shown(bookings)``; the calls of one
 request add up, and when the view has succeeded the whole page becomes one event in the
 request's own unit of work (privacy listens to ``signals.residents_shown``). So a day
-view of 200 bookings costs the same two statements as a page with five, and a refused
-form (4xx) or a failed request leaves no row, as with every other audit event.
+view of 200 bookings costs the same two statements as a page with five. A redirect shows
+nothing, and a refused form (4xx) or a failed request leaves no row, as with every other
+audit event.
 """
 
 from __future__ import annotations
