@@ -54,6 +54,7 @@ CECILIA = {
 SMS = {"preferred_channel": "sms", "sms_consent": True, "sms_consent_method": "phone"}
 DORA = {"name": "Dora Osedd", "phone": "070-999 88 77", **SMS}
 ERIK = {"name": "Erik Bräckesson", "phone": "070-111 22 33", **SMS}
+NAMES = {"anna": ANNA, "bertil": BERTIL, "cecilia": CECILIA, "dora": DORA, "erik": ERIK}
 
 
 @dataclass
@@ -127,13 +128,13 @@ def user_id(app, email: str) -> int:
         return db.session.scalar(select(User.id).where(User.email == email))
 
 
-def fetch_once(app, client, url: str) -> dict:
-    """Open a page and return the one view event it left."""
+def fetch_once(app, client, url: str) -> tuple[dict, str]:
+    """Open a page; return the one view event it left, and the page."""
     before = {event["id"] for event in views(app)}
-    page_of(client.get(url))
+    page = page_of(client.get(url))
     new = [event for event in views(app) if event["id"] not in before]
     assert len(new) == 1, f"{url} left {len(new)} view events: {new}"
-    return new[0]
+    return new[0], page
 
 
 #: (role, address, the residents the page shows); addresses are built from the scene
@@ -197,11 +198,13 @@ PAGES = {
 @pytest.mark.parametrize("page", PAGES)
 def test_a_page_logs_who_saw_exactly_the_residents_it_showed(app, world, scene, login_as, page):
     role, address, expected = PAGES[page]
-    event = fetch_once(app, login_as(role), address(scene))
+    event, shown = fetch_once(app, login_as(role), address(scene))
     assert event["actor_id"] == user_id(app, world.ockero.emails[role])
     assert event["organisation_id"] == world.ockero.id
     assert event["residents"] == {scene.ids[name] for name in expected}
     assert scene.ids["erik"] not in event["residents"]
+    on_page = {name for name, fields in NAMES.items() if fields["name"] in shown}
+    assert on_page == expected, "the log must name exactly the residents the page shows"
 
 
 def test_the_privacy_export_is_logged_as_handed_out(app, world, scene, coordinator):
@@ -217,7 +220,7 @@ def test_the_other_municipality_logs_its_own_views_only(app, world, scene, login
     under Bräcke, and Öckerö's log viewer shows nothing of it."""
     bracke = login_as(Role.RECEPTION, "bracke")
     for address in ("/reception/callers?phone=0701112233", f"/schedule/day?date={scene.day.isoformat()}"):
-        event = fetch_once(app, bracke, address)
+        event, _page = fetch_once(app, bracke, address)
         assert event["organisation_id"] == world.bracke.id
         assert event["residents"] == {scene.ids["erik"]}
     ockero_log = events_table(login_as(Role.COORDINATOR).get("/privacy/log"))
