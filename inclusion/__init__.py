@@ -116,10 +116,12 @@ def register_request_hooks(app: Flask) -> None:
     from .core.database import commit_unit_of_work
     from .core.i18n import register_template_helpers
     from .core.security import add_security_headers
+    from .core.shown import record_residents_shown
 
     app.before_request(enforce_access)
     app.after_request(commit_unit_of_work)
     app.after_request(add_security_headers)
+    app.after_request(record_residents_shown)  # hooks run last first: before the commit
     register_template_helpers(app)
 
     from .auth.drafts import register as register_drafts

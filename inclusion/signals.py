@@ -9,6 +9,9 @@ _signals = Namespace()
 resident_created = _signals.signal("resident-created")
 resident_viewed = _signals.signal("resident-viewed")
 resident_updated = _signals.signal("resident-updated")
+#: a page showed residents' data (a list, or one resident on another feature's page);
+#: sender: the page's path; kwargs: actor (User), organisation_id, resident_ids (list[int])
+residents_shown = _signals.signal("residents-shown")
 #: sent before the row is deleted, while its id and organisation are still known
 resident_deleted = _signals.signal("resident-deleted")
 

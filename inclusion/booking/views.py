@@ -15,6 +15,7 @@ from ..core.clock import local_day_bounds, local_today, to_local, week_start
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, select_choices
+from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
 from ..core.urls import public_url_for
 from ..org.services import help_agreement_for, locations_of, topics_of
@@ -136,6 +137,7 @@ def _session_page(session: HelpSession, head_count_form=None):
         key=lambda b: (b.waitlisted_at, b.id),
     )
     cancelled = [b for b in session.bookings if b.status == BookingStatus.CANCELLED]
+    residents_shown(session.bookings)
     if head_count_form is None and session.kind == SessionKind.GROUP:
         saved = {f"tally_{tally.topic_id}": tally.count for tally in session.topic_tallies}
         head_count_form = build_head_count_form(
@@ -223,6 +225,7 @@ def book(session_id: int):
         resident = get_in_organisation_or_404(Resident, int(resident_id))
         form.resident_id.data = str(resident.id)
     matches = search_residents(current_user.organisation_id, query) if query and resident is None else []
+    residents_shown(resident, matches)
     alternatives: list[HelpSession] = []
     offer_waitlist = False
     if form.validate_on_submit():
@@ -280,6 +283,7 @@ def _booking_page(booking: Booking, **forms):
             },
         )
     outcome_form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    residents_shown(booking)
     return render_template(
         "booking/booking.html",
         booking=booking,
@@ -389,6 +393,7 @@ def rebook(booking_id: int):
         else:
             flash(_("Bokningen för %(name)s är flyttad.", name=booking.resident.name), "success")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
+    residents_shown(booking)
     return render_template(
         "booking/rebook.html",
         booking=booking,
@@ -410,6 +415,16 @@ def _schedule_form() -> ScheduleForm:
     return form
 
 
+def _booked(sessions: list[HelpSession]) -> list[Booking]:
+    """The bookings a day or week view names: those with a place, not the waitlist."""
+    return [
+        booking
+        for session in sessions
+        for booking in session.bookings
+        if booking.status == BookingStatus.BOOKED
+    ]
+
+
 def _int_arg(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
@@ -427,6 +442,7 @@ def day():
         location_id=_int_arg(form.location.data),
         staff_id=_int_arg(form.staff.data),
     )
+    residents_shown(_booked(sessions))
     return render_template(
         "booking/day.html",
         form=form,
@@ -453,6 +469,7 @@ def week():
         staff_id=_int_arg(form.staff.data),
     )
     days = [monday + timedelta(days=offset) for offset in range(7)]
+    residents_shown(_booked(sessions))
     by_day = {day: [] for day in days}
     for session in sessions:
         by_day[to_local(session.starts_at, _timezone()).date()].append(session)
@@ -474,6 +491,7 @@ def my_day():
     chosen = form.chosen_day(local_today(_timezone()))
     start, end = local_day_bounds(chosen, _timezone())
     sessions = services.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
+    residents_shown(_booked(sessions))
     return render_template(
         "booking/day.html",
         form=form,
@@ -496,6 +514,7 @@ def free_times():
     if _int_arg(form.resident.data):
         resident = get_in_organisation_or_404(Resident, int(form.resident.data))
     sessions = [] if form.errors else services.find_free_sessions(_organisation(), form.query())
+    residents_shown(resident)
     return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)
 
 

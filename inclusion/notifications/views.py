@@ -16,6 +16,7 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, int_list, optional_int, select_choices
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
+from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..org.models import Organisation
@@ -60,6 +61,7 @@ def outbox():
     )
     page = services.outbox(organisation, filters)
     sending_rules = rules.settings_of(organisation.id)
+    residents_shown(page.messages)
     return render_template(
         "notifications/outbox.html",
         sending_rules=sending_rules,
@@ -80,6 +82,7 @@ def show_message(message_id: int):
 
 
 def _message_page(message: Message, resend_form: ResendForm | None = None, status: int = 200):
+    residents_shown(message)
     return render_template(
         "notifications/message.html",
         message=message,
@@ -129,12 +132,15 @@ def call_list():
     organisation = current_organisation()
     form = DayAndPlaceForm(request.args)
     day, location_id = _day_and_place(form, organisation)
+    calls = services.call_list(organisation, day, location_id)
+    done = services.calls_done(organisation, day, location_id)
+    residents_shown(calls, done)
     return render_template(
         "notifications/calls.html",
         form=form,
         day=day,
-        calls=services.call_list(organisation, day, location_id),
-        done=services.calls_done(organisation, day, location_id),
+        calls=calls,
+        done=done,
         outcome_form=CallOutcomeForm(),
         location_id=location_id,
     )
@@ -196,6 +202,7 @@ def letters():
                 "success",
             )
             return redirect(url_for("notifications.letters"))
+    residents_shown(letters_due)
     return render_template(
         "notifications/letters.html", letters=letters_due, form=form, organisation=organisation, day=day
     ), form_status(form)

@@ -15,6 +15,7 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, int_list, select_choices
 from ..core.i18n import when
 from ..core.languages import SPOKEN_LANGUAGES
+from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..notifications.forms import LettersPostedForm
@@ -149,6 +150,7 @@ def edit(campaign_id: int):
 def _campaign_page(campaign: Campaign, send_form: SendCampaignForm | None = None, status: int = 200):
     preview = services.preview(campaign) if campaign.is_draft else None
     waiting = services.waiting_for_people(campaign)
+    residents_shown(resident for resident, _text in (preview.texts.values() if preview else ()))
     return render_template(
         "outreach/show.html",
         campaign=campaign,
@@ -243,11 +245,13 @@ def delete(campaign_id: int):
 @allow(*FOLLOW_UP_ROLES)
 def calls(campaign_id: int):
     campaign = get_in_organisation_or_404(Campaign, campaign_id)
+    calls, done = services.calls_to_make(campaign), services.calls_made(campaign)
+    residents_shown(calls, done)
     return render_template(
         "outreach/calls.html",
         campaign=campaign,
-        calls=services.calls_to_make(campaign),
-        done=services.calls_made(campaign),
+        calls=calls,
+        done=done,
         form=InvitationCallForm(),
     )
 
@@ -294,6 +298,7 @@ def letters(campaign_id: int):
                 "success",
             )
             return redirect(url_for("outreach.letters", campaign_id=campaign.id))
+    residents_shown(waiting)
     return render_template(
         "outreach/letters.html",
         campaign=campaign,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UTCDateTime, utcnow
@@ -30,7 +30,8 @@ class AuditEvent(db.Model):
     actor_name: Mapped[str | None] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(20))
     subject_type: Mapped[str] = mapped_column(String(30))
-    subject_id: Mapped[int]
+    #: None for a page that showed several residents: they are in ``audit_event_resident``
+    subject_id: Mapped[int | None]
     remote_addr: Mapped[str | None] = mapped_column(String(45))
     # Names of the fields that changed, never their values: the log must not become
     # a second copy of the personal data it watches over.
@@ -38,8 +39,22 @@ class AuditEvent(db.Model):
     #: how many rows one event stands for: a nightly purge is one event per kind of
     #: record and organisation, not one per message
     item_count: Mapped[int | None]
+    #: the page a view was on, by its path without the query string (what was searched
+    #: for may be a name or a number)
+    page: Mapped[str | None] = mapped_column(String(200))
 
     actor = relationship("User")
+
+
+#: The residents a page showed, one row each, written with one statement however many
+#: there are. No foreign key to the resident: who saw someone outlives their record.
+audit_event_resident = Table(
+    "audit_event_resident",
+    db.metadata,
+    Column("audit_event_id", ForeignKey("audit_event.id", ondelete="CASCADE"), primary_key=True),
+    Column("resident_id", Integer, primary_key=True),
+    Index("ix_audit_event_resident_resident", "resident_id", "audit_event_id"),
+)
 
 
 class RetentionSettings(db.Model):

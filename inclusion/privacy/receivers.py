@@ -1,4 +1,5 @@
-"""The audit log listens to resident and booking events, and guards its own rows from change."""
+"""The audit log listens to resident and booking events and to the residents pages showed,
+and guards its own rows from change."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 from .. import signals
 from ..extensions import db
 from .models import AuditEvent
-from .services import record_audit_event
+from .services import record_audit_event, record_residents_shown
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -51,6 +52,10 @@ _RECEIVERS = {
 }
 
 
+def _record_residents_shown(page: str, actor, organisation_id: int, resident_ids: list[int], **_ignored):
+    record_residents_shown(organisation_id=organisation_id, actor=actor, page=page, resident_ids=resident_ids)
+
+
 def _refuse_changes_to_audit_rows(session: Session, _context, _instances) -> None:
     for instance in (*session.dirty, *session.deleted):
         if isinstance(instance, AuditEvent):
@@ -60,5 +65,6 @@ def _refuse_changes_to_audit_rows(session: Session, _context, _instances) -> Non
 def connect() -> None:
     for signal, receiver in _RECEIVERS.items():
         signal.connect(receiver, weak=False)
+    signals.residents_shown.connect(_record_residents_shown, weak=False)
     if not event.contains(Session, "before_flush", _refuse_changes_to_audit_rows):
         event.listen(Session, "before_flush", _refuse_changes_to_audit_rows)

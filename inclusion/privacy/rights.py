@@ -202,7 +202,9 @@ def export_resident(resident: Resident, actor) -> dict:
             for invitation in invitations
         ],
         "audit_events": [
-            _row(event, ("at", "actor_name", "action", "subject_type", "subject_id", "changed_fields"))
+            _row(
+                event, ("at", "actor_name", "action", "subject_type", "subject_id", "changed_fields", "page")
+            )
             for event in events
         ],
     }

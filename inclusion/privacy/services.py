@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 
 from ..auth.models import User
 from ..booking.models import Booking
@@ -19,7 +19,7 @@ from ..core.clock import local_day_bounds
 from ..extensions import db
 from ..reception.models import CallbackRequest
 from ..residents.models import Resident
-from .models import AuditEvent
+from .models import AuditEvent, audit_event_resident
 
 AUDIT_PAGE_SIZE = 50
 #: the actor filter's value for what the system did by itself (retention purges)
@@ -32,9 +32,10 @@ def record_audit_event(
     actor,
     action: str,
     subject_type: str,
-    subject_id: int,
+    subject_id: int | None,
     changed_fields: list[str] | None = None,
     item_count: int | None = None,
+    page: str | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         organisation_id=organisation_id,
@@ -46,16 +47,57 @@ def record_audit_event(
         remote_addr=request.remote_addr if has_request_context() else None,
         changed_fields=sorted(changed_fields) if changed_fields else None,
         item_count=item_count,
+        page=page[:200] if page else None,
     )
     db.session.add(event)
     return event
 
 
+def record_residents_shown(*, organisation_id: int, actor, page: str, resident_ids: list[int]) -> None:
+    """One event for a page that showed residents. One resident is the event's subject,
+    as when their own page is opened; several go into ``audit_event_resident`` in one
+    statement, so a list of 200 costs what a list of 5 does, and the log reads as one
+    row per page rather than 200."""
+    if len(resident_ids) == 1:
+        record_audit_event(
+            organisation_id=organisation_id,
+            actor=actor,
+            action="view",
+            subject_type="resident",
+            subject_id=resident_ids[0],
+            page=page,
+        )
+        return
+    event = record_audit_event(
+        organisation_id=organisation_id,
+        actor=actor,
+        action="view",
+        subject_type="page",
+        subject_id=None,
+        item_count=len(resident_ids),
+        page=page,
+    )
+    db.session.flush()  # the event's id, for its residents
+    db.session.execute(
+        insert(audit_event_resident),
+        [{"audit_event_id": event.id, "resident_id": resident_id} for resident_id in resident_ids],
+    )
+
+
 def about_resident(resident_id: int) -> ColumnElement[bool]:
-    """Events about a resident: their own record, and their bookings and requests (who
-    booked them, who took their call), which say as much about them."""
+    """Events about a resident: their own record, the pages that showed them among
+    others, and their bookings and requests (who booked them, who took their call),
+    which say as much about them."""
     return or_(
         and_(AuditEvent.subject_type == "resident", AuditEvent.subject_id == resident_id),
+        and_(
+            AuditEvent.subject_type == "page",
+            AuditEvent.id.in_(
+                select(audit_event_resident.c.audit_event_id).where(
+                    audit_event_resident.c.resident_id == resident_id
+                )
+            ),
+        ),
         and_(
             AuditEvent.subject_type == "booking",
             AuditEvent.subject_id.in_(select(Booking.id).where(Booking.resident_id == resident_id)),

@@ -9,19 +9,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from ..core.access import Role, allow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.i18n import local_datetime
+from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..residents.models import Resident
 from . import retention, rights, services
 from .forms import AuditFilterForm, EraseForm, RetentionForm
-from .wording import ACTION_LABELS, PURGED_KIND_LABELS, RESIDENT_FIELD_LABELS, SUBJECT_LABELS
+from .wording import ACTION_LABELS, PAGE_LABELS, PURGED_KIND_LABELS, RESIDENT_FIELD_LABELS, SUBJECT_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -116,6 +119,7 @@ def erase(resident_id: int):
             "success",
         )
         return redirect(url_for("residents.show", resident_id=resident.id))
+    residents_shown(resident)
     return render_template("privacy/erase.html", form=form, resident=resident), 422 if form.errors else 200
 
 
@@ -127,6 +131,19 @@ def audit_labels() -> dict:
         "purged_kind_labels": PURGED_KIND_LABELS,
         "resident_field_labels": RESIDENT_FIELD_LABELS,
     }
+
+
+@bp.app_template_filter("audit_page")
+def audit_page(path: str | None) -> str:
+    """The name of the page a view was on; the log keeps its path (with the ids of a
+    session or a request in it), so it is read back through the app's routes."""
+    if not path:
+        return ""
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except (HTTPException, RoutingException):
+        return path
+    return str(PAGE_LABELS.get(endpoint, path))
 
 
 @bp.app_template_filter("iso_datetime")

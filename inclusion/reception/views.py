@@ -15,6 +15,7 @@ from ..core.clock import local_to_utc, to_local
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.phone import format_national
+from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..org.models import Topic
@@ -116,6 +117,7 @@ def new_request():
         form.resident_choice.data = str(matches[0].id)
     if not form.resident_choice.data and not matches:
         form.resident_choice.data = services.NEW_RESIDENT
+    residents_shown(matches)
     return render_template(
         "reception/new.html",
         form=form,
@@ -133,6 +135,7 @@ def callers():
     script puts into the page (the same list the page shows without JavaScript)."""
     phone = (request.args.get("phone") or "")[:40]
     matches = services.callers_with_number(current_user.organisation_id, phone)
+    residents_shown(matches)
     form = QuickEntryForm(formdata=None)
     form.resident_choice.choices = _caller_choices(matches)
     form.resident_choice.data = (
@@ -170,6 +173,7 @@ def queue():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     requests = services.request_queue(organisation.id, filters, offset=(page - 1) * services.QUEUE_PAGE_SIZE)
     total = services.count_queue(organisation.id, filters)
+    residents_shown(requests)
     return render_template(
         "reception/queue.html",
         form=form,
@@ -200,6 +204,7 @@ def _request_page(callback_request: CallbackRequest, status: int = 200, **extra)
     forms.update({key: value for key, value in extra.items() if key.endswith("_form")})
     if "fitting" not in extra:
         extra["fitting"] = services.fitting_sessions(callback_request) if callback_request.is_open else []
+    residents_shown(callback_request)
     return render_template(
         "reception/request.html",
         req=callback_request,

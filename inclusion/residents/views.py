@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..core.access import Role, allow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
+from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
 from . import services
 from .forms import DeleteResidentForm, ResidentForm, ResidentSearchForm
@@ -27,6 +28,7 @@ def index():
     form = ResidentSearchForm(request.args)
     query = (form.q.data or "")[:120]
     residents = services.search_residents(current_user.organisation_id, query or "")
+    residents_shown(residents)
     return render_template("residents/index.html", form=form, residents=residents, query=query)
 
 
@@ -102,6 +104,7 @@ def delete(resident_id: int):
         services.delete_resident(resident, current_user)
         flash(_("%(name)s är raderad ur registret.", name=name), "success")
         return redirect(url_for("residents.index"))
+    residents_shown(resident)
     return render_template("residents/delete.html", form=form, resident=resident)
 
 
