@@ -4,7 +4,7 @@ its residents in ``audit_event_resident`` (indexed by resident, to answer "who s
 resident"). A downgrade removes those list events: the old schema cannot hold them.
 
 Revision ID: 512f818263d5
-Revises: 691c51947a53
+Revises: 53d735beb84c
 Create Date: 2026-12-05 04:53:51.184946
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '512f818263d5'
-down_revision = '691c51947a53'
+down_revision = '53d735beb84c'
 branch_labels = None
 depends_on = None
 
