@@ -55,7 +55,7 @@ from .models import (
     Recipient,
     State,
 )
-from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking
+from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking, settle_pending
 from .rules import organisations_in_quiet_hours
 from .wording import CHANNEL_LABELS
 
@@ -401,9 +401,10 @@ def move_to_channel(message: Message, channel: Channel | None, note: str, report
 
 
 def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 500) -> None:
-    """Call-list entries and letters for appointments that have begun are of no use."""
+    """Call-list entries and letters for appointments that have begun are of no use.
+    Only those still waiting: a call marked as made at this instant stays made."""
     stale = db.session.scalars(
-        select(Message)
+        select(Message.id)
         .join(Booking, Message.booking_id == Booking.id)
         .join(HelpSession, Booking.session_id == HelpSession.id)
         .where(
@@ -413,10 +414,9 @@ def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 5
         )
         .limit(limit)
     ).all()
-    for message in stale:
-        message.state = State.SKIPPED
-        _event(message.id, State.SKIPPED, _("Tiden har redan varit."))
-        report.expired += 1
+    if stale:
+        skipped = settle_pending(Message.id.in_(stale), state=State.SKIPPED, note=_("Tiden har redan varit."))
+        report.expired += len(skipped)
 
 
 # --- The loop ----------------------------------------------------------------------------

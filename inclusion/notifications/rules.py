@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core.clock import local_to_utc, to_local, zone
+from ..core.database import locked, unless_taken
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import parse_swedish_phone
 from ..extensions import db
@@ -159,14 +160,19 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
         checked["sms_number"] = number
 
     collect_errors(check_offsets, check_quiet, check_number)
-    settings = db.session.get(NotificationSettings, organisation.id)
+    # One save at a time per organisation: two first saves at once (a double click) make
+    # one row, the second changing the first's, instead of a duplicate key.
+    locked(Organisation, organisation.id)
+    settings = db.session.get(NotificationSettings, organisation.id, populate_existing=True)
     if settings is None:
         settings = NotificationSettings(organisation_id=organisation.id)
         db.session.add(settings)
-    settings.reminder_offsets = ",".join(str(minutes) for minutes in checked["offsets"])
-    settings.quiet_from = details.quiet_from
-    settings.quiet_until = details.quiet_until
-    settings.sms_number = checked["sms_number"]
+    # another municipality taking the same number at this instant
+    with unless_taken(DomainError(_("Numret används redan av en annan kommun."), "sms_number")):
+        settings.reminder_offsets = ",".join(str(minutes) for minutes in checked["offsets"])
+        settings.quiet_from = details.quiet_from
+        settings.quiet_until = details.quiet_until
+        settings.sms_number = checked["sms_number"]
     return settings
 
 

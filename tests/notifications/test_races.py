@@ -1,0 +1,201 @@
+"""Pressed twice at the same instant (a double click, two staff on one message, Twilio
+delivering a report twice): every change to a message happens once, and the second
+press is answered kindly. Each press is a real request with its own connection,
+released together (tests/at_once.py)."""
+
+from __future__ import annotations
+
+from at_once import at_once, posting
+from helpers import row_count
+from sqlalchemy import select
+
+from inclusion.core.access import Role
+from inclusion.extensions import db
+from inclusion.notifications.models import (
+    Channel,
+    Kind,
+    MessageEvent,
+    MessageTemplate,
+    NotificationSettings,
+    State,
+)
+from tests.notifications import test_delivery, test_pages
+from tests.notifications.conftest import CALL_RESIDENT, SMS_RESIDENT, Webhooks
+from tests.notifications.test_pages import (
+    ADDRESS,
+    ALREADY_AGAIN,
+    first_message,
+    message_row,
+    set_message,
+    text_of,
+)
+from tests.notifications.test_templates import OWN_TEXT
+
+# fixtures of the pages' and the delivery reports' tests
+booked = test_pages.booked
+letters = test_pages.letters
+sent_confirmation = test_delivery.sent_confirmation
+
+
+def events_of(app, message_id: int, state: State) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(MessageEvent.note).where(
+                    MessageEvent.message_id == message_id, MessageEvent.state == state
+                )
+            )
+        )
+
+
+def statuses(answers) -> list[int]:
+    return sorted(status for status, _page in answers)
+
+
+# --- Sending a failed message again ------------------------------------------------------------
+
+
+def test_send_again_pressed_twice_at_once_sends_it_once(app, booked, outbox, login_as):
+    _resident_id, booking_id = booked(SMS_RESIDENT)
+    failed = first_message(outbox, kind=Kind.CONFIRMATION)
+    set_message(app, failed.id, state=State.FAILED, error_code="30003")
+    clients = [login_as(Role.STAFF), login_as(Role.RECEPTION)]
+
+    answers = at_once([posting(client, f"/messages/{failed.id}/resend") for client in clients])
+
+    assert statuses(answers) == [302, 422], [status for status, _page in answers]
+    refused = next(page for status, page in answers if status == 422)
+    assert ALREADY_AGAIN in text_of(refused)
+    again = outbox(booking_id=booking_id, kind=Kind.CONFIRMATION)
+    assert len(again) == 2  # the failed one and the one message sent in its place
+    assert again[-1].replaces_id == failed.id
+    assert (
+        len([note for note in events_of(app, failed.id, State.FAILED) if note.startswith("Skickas igen")])
+        == 1
+    )
+
+
+# --- The call list ---------------------------------------------------------------------------------
+
+
+def press_twice(login_as, message_id: int, outcome: str, attempts: int):
+    """Two staff (or one double click) press the same button of the call list at once,
+    as the page shows it: with the number of calls made so far."""
+    form = {"outcome": outcome, "day": "", "location": "", "attempts": str(attempts)}
+    clients = [login_as(Role.STAFF), login_as(Role.RECEPTION)]
+    return at_once([posting(client, f"/messages/{message_id}/call", form) for client in clients])
+
+
+def test_reached_pressed_twice_at_once_is_recorded_once(app, booked, outbox, login_as):
+    _resident_id, booking_id = booked(CALL_RESIDENT, channel="staff")
+    call = first_message(outbox, booking_id=booking_id, kind=Kind.CONFIRMATION)
+
+    answers = press_twice(login_as, call.id, "reached", attempts=0)
+
+    assert statuses(answers) == [302, 302]
+    pages = sorted(text_of(page) for _status, page in answers)
+    assert sum("Stina Ring är markerad som nådd." in page for page in pages) == 1
+    assert sum("Samtalet är redan markerat." in page for page in pages) == 1
+    assert message_row(app, call.id).state == State.DELIVERED
+    assert len(events_of(app, call.id, State.DELIVERED)) == 1
+
+
+def test_no_answer_pressed_twice_at_once_counts_one_call(app, booked, outbox, login_as):
+    _resident_id, booking_id = booked(CALL_RESIDENT, channel="staff")
+    call = first_message(outbox, booking_id=booking_id, kind=Kind.CONFIRMATION)
+
+    answers = press_twice(login_as, call.id, "no_answer", attempts=0)
+
+    pages = [text_of(page) for _status, page in answers]
+    assert sum("Noterat: Stina Ring svarade inte." in page for page in pages) == 1
+    assert sum("Samtalet är redan markerat." in page for page in pages) == 1
+    row = message_row(app, call.id)
+    assert (row.state, row.attempts) == (State.PENDING, 1)
+    assert len(events_of(app, call.id, State.PENDING)) == 2  # planned, and one call without answer
+
+
+def test_the_third_no_answer_pressed_twice_at_once_posts_one_letter(app, booked, outbox, login_as):
+    _resident_id, booking_id = booked({**CALL_RESIDENT, **ADDRESS}, channel="staff")
+    call = first_message(outbox, booking_id=booking_id, kind=Kind.CONFIRMATION)
+    set_message(app, call.id, attempts=2)
+
+    press_twice(login_as, call.id, "no_answer", attempts=2)
+
+    assert message_row(app, call.id).state == State.FAILED
+    assert len(outbox(booking_id=booking_id, channel=Channel.LETTER)) == 1
+    assert len(events_of(app, call.id, State.FAILED)) == 1
+
+
+# --- Letters -----------------------------------------------------------------------------------------
+
+
+def test_letters_marked_posted_twice_at_once_are_marked_once(app, letters, login_as):
+    chosen = {"message_ids": [str(letter.id) for letter in letters]}
+    clients = [login_as(Role.STAFF), login_as(Role.RECEPTION)]
+
+    answers = at_once([posting(client, "/messages/letters", chosen) for client in clients])
+
+    assert statuses(answers) == [302, 422]
+    pages = {status: text_of(page) for status, page in answers}
+    assert "2 brev är markerade som postade." in pages[302]
+    assert "Breven är redan markerade som postade." in pages[422]
+    for letter in letters:
+        assert message_row(app, letter.id).state == State.SENT
+        assert len(events_of(app, letter.id, State.SENT)) == 1
+
+
+# --- Twilio's reports ----------------------------------------------------------------------------------
+
+
+def test_the_same_failure_reported_twice_at_once_moves_the_message_once(
+    app,
+    twilio_settings,
+    sent_confirmation,
+    outbox,
+):
+    message = sent_confirmation()
+    hooks = [Webhooks(app.test_client()), Webhooks(app.test_client())]
+
+    def report(hook):
+        def attempt(go):
+            go()
+            return hook.sms_status(message.provider_sid, "undelivered", "30006").status_code
+
+        return attempt
+
+    assert at_once([report(hook) for hook in hooks]) == [204, 204]
+
+    assert message_row(app, message.id).state == State.FAILED
+    assert len(events_of(app, message.id, State.FAILED)) == 1
+    # the landline found by the report gets one voice call, not two
+    assert len(outbox(replaces_id=message.id)) == 1
+
+
+# --- Texts and sending rules -----------------------------------------------------------------------------
+
+
+def test_a_text_saved_twice_at_once_is_saved_once(app, login_as):
+    clients = [login_as(Role.COORDINATOR), login_as(Role.COORDINATOR)]
+    form = {"body": OWN_TEXT, "submit": "Spara texten"}
+
+    answers = at_once(
+        [posting(client, "/messages/templates/confirmation/sms/sv", form) for client in clients]
+    )
+
+    assert statuses(answers) == [302, 302]
+    assert all("Texten är sparad." in text_of(page) for _status, page in answers)
+    with app.app_context():
+        assert [row.body for row in db.session.scalars(select(MessageTemplate))] == [OWN_TEXT]
+
+
+def test_sending_rules_saved_twice_at_once_are_saved_once(app, world, login_as):
+    # Bräcke has never saved its rules: both presses would make the first row
+    clients = [login_as(Role.COORDINATOR, "bracke"), login_as(Role.COORDINATOR, "bracke")]
+    form = {"reminder_hours": "24", "quiet_from": "21:00", "quiet_until": "08:00", "sms_number": ""}
+    before = row_count(app, NotificationSettings)
+
+    answers = at_once([posting(client, "/messages/settings", form) for client in clients])
+
+    assert statuses(answers) == [302, 302]
+    assert all("Inställningarna för utskick är sparade." in text_of(page) for _status, page in answers)
+    assert row_count(app, NotificationSettings) == before + 1
