@@ -6,7 +6,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
-from ..core.forms import CheckboxesField, MarkedRequired, int_list, optional_int, select_choices, strip
+from ..core.forms import (
+    CheckboxesField,
+    FormTokenField,
+    MarkedRequired,
+    form_token,
+    int_list,
+    optional_int,
+    select_choices,
+    strip,
+)
 from .audience import AudienceRules
 from .models import Attended
 from .services import CampaignDetails
@@ -63,6 +72,7 @@ class CampaignForm(FlaskForm):
         description=_l("Då kommer svaren och samtalen till er i en jämn ström."),
         render_kw={"inputmode": "numeric"},
     )
+    form_token = FormTokenField()
     submit = SubmitField(_l("Spara och visa vilka som får inbjudan"))
 
     def details(self) -> CampaignDetails:
@@ -80,6 +90,7 @@ class CampaignForm(FlaskForm):
             voice_text=self.voice_text.data or "",
             letter_text=self.letter_text.data or "",
             per_minute=self.per_minute.data,
+            form_token=form_token(self.form_token.data),
         )
 
     def fill_from(self, details: CampaignDetails) -> None:
