@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 
-from ..core.forms import CheckboxesField, int_list, optional_int, select_choices
+from ..core.forms import CheckboxesField, FormTokenField, form_token, int_list, optional_int, select_choices
 from ..core.languages import SPOKEN_LANGUAGES, language_label
 from ..residents.forms import AGE_BAND_LABELS
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome
@@ -52,6 +52,7 @@ class DeskHelpForm(FlaskForm):
         validate_choice=False,
     )
     language = SelectField(_l("Språk under hjälpen (frivilligt)"), default="", validate_choice=False)
+    form_token = FormTokenField()
     submit = SubmitField(_l("Spara"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -83,6 +84,7 @@ class DeskHelpForm(FlaskForm):
             location_id=optional_int(self.location_id.data),
             age_band=self.age_band.data or None,
             language=self.language.data or None,
+            form_token=form_token(self.form_token.data),
         )
 
 
