@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from inclusion.core.errors import DomainError
 from inclusion.extensions import db
@@ -86,3 +88,29 @@ def posting(client, url: str, data: dict | None = None) -> Attempt:
         return response.status_code, response.get_data(as_text=True)
 
     return attempt
+
+
+@contextmanager
+def right_after_reading(app, table: str, meanwhile: Callable[[], None]) -> Iterator[list[bool]]:
+    """Run ``meanwhile`` (in a thread with its own connection) right after this thread
+    first reads ``table`` inside the block: the worst moment for code that reads,
+    decides and then writes what it decided. Code that decides in its write (a
+    conditional UPDATE) leaves no such moment. Yields a list that holds True once
+    ``meanwhile`` has run."""
+    reader, ran = threading.get_ident(), []
+
+    def after_execute(_conn, _cursor, statement, _params, _context, _many) -> None:
+        reads = statement.lstrip().upper().startswith("SELECT") and table in statement
+        if threading.get_ident() == reader and not ran and reads:
+            ran.append(True)
+            racer = threading.Thread(target=meanwhile)
+            racer.start()
+            racer.join(timeout=BARRIER_SECONDS)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", after_execute)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "after_cursor_execute", after_execute)

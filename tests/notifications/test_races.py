@@ -5,15 +5,20 @@ released together (tests/at_once.py)."""
 
 from __future__ import annotations
 
-from at_once import at_once, posting
+from at_once import at_once, posting, right_after_reading
 from helpers import row_count
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from inclusion.core.access import Role
+from inclusion.core.database import utcnow
 from inclusion.extensions import db
+from inclusion.notifications.dispatch import DispatchReport, claim_due, record_sent
+from inclusion.notifications.gateway import Accepted
 from inclusion.notifications.models import (
     Channel,
     Kind,
+    Message,
     MessageEvent,
     MessageTemplate,
     NotificationSettings,
@@ -24,6 +29,7 @@ from tests.notifications.conftest import CALL_RESIDENT, SMS_RESIDENT, Webhooks
 from tests.notifications.test_pages import (
     ADDRESS,
     ALREADY_AGAIN,
+    correct_number,
     first_message,
     message_row,
     set_message,
@@ -199,3 +205,47 @@ def test_sending_rules_saved_twice_at_once_are_saved_once(app, world, login_as):
     assert statuses(answers) == [302, 302]
     assert all("Inställningarna för utskick är sparade." in text_of(page) for _status, page in answers)
     assert row_count(app, NotificationSettings) == before + 1
+
+
+# --- A message the dispatcher is sending ---------------------------------------------------------------
+
+
+def test_a_new_number_while_the_confirmation_is_being_sent_does_not_send_it_twice(app, booked, outbox):
+    """The dispatcher tries to claim the confirmation at the worst moment: right after
+    the change of number has read what is waiting, before it writes. A claimed message
+    goes out as it is; it must not also be cancelled and sent again to the new number."""
+    resident_id, booking_id = booked(SMS_RESIDENT)
+    claimed: list[int] = []
+
+    def dispatcher_claims() -> None:
+        with app.app_context():
+            try:
+                claimed.extend(claim_due(10, "racer", utcnow(), [])[1])
+                db.session.commit()
+            except OperationalError:  # SQLite: the change of number holds the write lock
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    with right_after_reading(app, "outbox_message", dispatcher_claims) as ran:
+        correct_number(app, resident_id, "070-999 88 77")
+    assert ran
+
+    with app.app_context():
+        for message_id in claimed:
+            record_sent(
+                db.session.get(Message, message_id),
+                Accepted(f"SM{message_id}", "queued"),
+                "racer",
+                DispatchReport(),
+            )
+        db.session.commit()
+        db.session.remove()
+    confirmations = [
+        (message.state, message.to_number)
+        for message in outbox(booking_id=booking_id, kind=Kind.CONFIRMATION)
+    ]
+    if claimed:  # PostgreSQL: the dispatcher got in between, and its send stands alone
+        assert confirmations == [(State.SENT, "+46701112233")]
+    else:  # SQLite: it had to wait for the change, which moved the message to the new number
+        assert confirmations == [(State.CANCELLED, "+46701112233"), (State.PENDING, "+46709998877")]

@@ -6,11 +6,10 @@ never with a crash. Each press has its own connection and all are released toget
 from __future__ import annotations
 
 import re
-import threading
 
-from at_once import at_once, in_unit_of_work, posting
+from at_once import at_once, in_unit_of_work, posting, right_after_reading
 from helpers import page_of, row_count
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from inclusion.auth.models import User
 from inclusion.core.access import Role
@@ -188,7 +187,7 @@ def test_an_invitation_claimed_by_the_dispatcher_while_the_campaign_is_stopped_g
     stop has read what is waiting, before it writes. What it claimed goes out, so it must
     be recorded as sent, not marked cancelled behind the dispatcher's back."""
     campaign_id = make_campaign(group_session, send=True)
-    stopping, claimed = threading.get_ident(), []
+    claimed: list[int] = []
 
     def dispatcher_claims() -> None:
         with app.app_context():
@@ -196,22 +195,10 @@ def test_an_invitation_claimed_by_the_dispatcher_while_the_campaign_is_stopped_g
             db.session.commit()
             db.session.remove()
 
-    def after_a_read_of_the_outbox(_conn, _cursor, statement, _params, _context, _many) -> None:
-        reads_the_outbox = statement.lstrip().upper().startswith("SELECT") and "outbox_message" in statement
-        if threading.get_ident() == stopping and not claimed and reads_the_outbox:
-            racer = threading.Thread(target=dispatcher_claims)
-            racer.start()
-            racer.join(timeout=30)
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "after_cursor_execute", after_a_read_of_the_outbox)
-        try:
-            stop_campaign(db.session.get(Campaign, campaign_id), db.session.get(User, library.coordinator_id))
-            db.session.commit()
-        finally:
-            event.remove(engine, "after_cursor_execute", after_a_read_of_the_outbox)
-            db.session.remove()
+    with right_after_reading(app, "outbox_message", dispatcher_claims), app.app_context():
+        stop_campaign(db.session.get(Campaign, campaign_id), db.session.get(User, library.coordinator_id))
+        db.session.commit()
+        db.session.remove()
     with app.app_context():  # the dispatcher's sends were accepted
         for message_id in claimed:
             record_sent(
