@@ -574,11 +574,27 @@ def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: Di
         _record_accepted(accepted, worker, report)
     failed = [(future, item) for future, item in answered if future.exception() is not None]
     if failed:
-        messages = _load([item.message_id for _future, item in failed])
+        messages = _load(_still_mine([item.message_id for _future, item in failed], worker))
         for future, item in failed:
             message = messages.get(item.message_id)
             if message is not None:  # deleted with its resident meanwhile: nothing to record
                 _record(future, message, worker, report)
+
+
+def _still_mine(ids: list[int], worker: str) -> list[int]:
+    """The rows still this dispatcher's, held (their lease renewed) until the failures are
+    recorded: read first and written after, a row whose lease ran out meanwhile could be
+    taken over and sent by another dispatcher, and then put back to wait by this one,
+    losing that send's record. Whoever renews or takes over first decides."""
+    return list(
+        db.session.scalars(
+            update(Message)
+            .where(Message.id.in_(ids), Message.state == State.SENDING, Message.claimed_by == worker)
+            .values(lease_until=utcnow() + _lease())
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 # PostgreSQL records a group of answers in one statement: the answers go in as arrays,

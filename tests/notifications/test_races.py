@@ -5,6 +5,10 @@ released together (tests/at_once.py)."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from datetime import timedelta
+from types import SimpleNamespace
+
 from at_once import at_once, posting, right_after_reading
 from helpers import row_count
 from sqlalchemy import select
@@ -13,8 +17,9 @@ from sqlalchemy.exc import OperationalError
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
+from inclusion.notifications import dispatch
 from inclusion.notifications.dispatch import DispatchReport, claim_due, record_sent
-from inclusion.notifications.gateway import Accepted
+from inclusion.notifications.gateway import Accepted, SendFailed
 from inclusion.notifications.models import (
     Channel,
     Kind,
@@ -249,3 +254,48 @@ def test_a_new_number_while_the_confirmation_is_being_sent_does_not_send_it_twic
         assert confirmations == [(State.SENT, "+46701112233")]
     else:  # SQLite: it had to wait for the change, which moved the message to the new number
         assert confirmations == [(State.CANCELLED, "+46701112233"), (State.PENDING, "+46709998877")]
+
+
+def test_a_failure_recorded_as_another_dispatcher_takes_the_message_over_loses_no_send(app, booked):
+    """A dispatcher's send failed, and as it records that (to try again later) the lease
+    has just run out and another dispatcher takes the message over and sends it. That
+    send must stay recorded; put back to wait, the message would go a third time."""
+    _resident_id, _booking_id = booked(SMS_RESIDENT)
+    with app.app_context():
+        (message_id,) = claim_due(10, "first", utcnow(), [])[1]
+        db.session.commit()
+        db.session.remove()
+    set_message(app, message_id, lease_until=utcnow() - timedelta(seconds=1))
+    taken_over: list[int] = []
+
+    def second_dispatcher_takes_over() -> None:
+        with app.app_context():
+            try:
+                taken_over.extend(claim_due(10, "second", utcnow(), [])[0])
+                db.session.commit()
+            except OperationalError:  # SQLite: the first holds the write lock while recording
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    failure: Future = Future()
+    failure.set_exception(SendFailed("Operatören svarade inte.", temporary=True, code="30008"))
+    with right_after_reading(app, "outbox_message", second_dispatcher_takes_over) as ran, app.app_context():
+        # the first dispatcher records what it got back (dispatch_due does this for a group)
+        dispatch._record_all([(failure, SimpleNamespace(message_id=message_id))], "first", DispatchReport())
+        db.session.commit()
+        db.session.remove()
+    assert ran
+    with app.app_context():
+        for taken in taken_over:
+            record_sent(
+                db.session.get(Message, taken), Accepted("SMsecond", "queued"), "second", DispatchReport()
+            )
+        db.session.commit()
+        db.session.remove()
+
+    row = message_row(app, message_id)
+    if taken_over:  # the second got it: its send is the one on record
+        assert (row.state, row.provider_sid) == (State.SENT, "SMsecond")
+    else:  # the first held it while recording: it waits to be tried again, by anyone
+        assert (row.state, row.error_code) == (State.PENDING, "30008")
