@@ -206,8 +206,8 @@ def add_once(row: Row, *same) -> Row:
 
 __all__ = [
     "Engine",
-    "add_once",
     "UTCDateTime",
+    "add_once",
     "change_if",
     "commit_unit_of_work",
     "is_unique_violation",
