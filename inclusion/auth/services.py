@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..core.access import Role
-from ..core.database import utcnow
+from ..core.database import locked, unless_taken, utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.text import check_person_name, tidy
@@ -101,9 +101,15 @@ def create_account(organisation: Organisation, details: AccountDetails, password
     )
     user = User(organisation_id=organisation.id, password_hash=hash_password(password), **values)
     _set_languages(user, details.languages)
-    db.session.add(user)
-    db.session.flush()
+    with unless_taken(_email_taken()):
+        db.session.add(user)
     return user
+
+
+def _email_taken() -> DomainError:
+    """The address check passed for two saves at once (a double click on Skapa): the
+    unique index decides, and the second hears what the check says."""
+    return DomainError(_("Det finns redan ett konto med den e-postadressen."), "email")
 
 
 def _coordinators_left(organisation_id: int, without: User) -> int:
@@ -124,15 +130,20 @@ def update_account(user: User, details: AccountDetails, actor: User) -> User:
     loses_coordinator = user.role == Role.COORDINATOR and (
         values["role"] != Role.COORDINATOR or not values["active"]
     )
+    if loses_coordinator:
+        # Two coordinators each turning the other off at the same instant would both
+        # count one left: one such change per organisation at a time, counted after.
+        locked(Organisation, user.organisation_id)
     if loses_coordinator and _coordinators_left(user.organisation_id, user) == 0:
         raise NotAllowed(_("Det måste finnas minst en aktiv samordnare. Utse en annan först."), "role")
     if user.id == actor.id and not values["active"]:
         raise NotAllowed(_("Du kan inte stänga av ditt eget konto."), "active")
     if user.active and not values["active"]:
         user.session_version += 1  # signs the account out everywhere at once
-    for name, value in values.items():
-        setattr(user, name, value)
-    _set_languages(user, details.languages)
+    with unless_taken(_email_taken()):
+        for name, value in values.items():
+            setattr(user, name, value)
+        _set_languages(user, details.languages)
     return user
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Flask, Response
-from sqlalchemy import DateTime, TypeDecorator, event
+from flask_babel import gettext as _
+from sqlalchemy import DateTime, TypeDecorator, event, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from .errors import DomainError
 
 
 def utcnow() -> datetime:
@@ -78,4 +84,135 @@ def is_database_busy(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError) and "locked" in str(error).lower()
 
 
-__all__ = ["Engine", "UTCDateTime", "commit_unit_of_work", "utcnow"]
+# --- Two people, one thing, the same instant ------------------------------------------------
+#
+# A double click, two staff on one row, a webhook delivered twice: of two identical
+# changes made at the same instant exactly one may take effect, and the other must learn
+# so in time to say it kindly. A Python check on what was read is not enough (both read
+# the same), so these make the database decide. SQLite, as the sqlite3 driver runs it,
+# begins a transaction only at the first write and ignores FOR UPDATE; there the one
+# write lock of the database is what holds the others back.
+
+Row = TypeVar("Row")
+
+
+def _hold_sqlite_write_lock() -> None:
+    """On SQLite, take the database's write lock now unless this unit of work holds it
+    already (``BEGIN IMMEDIATE`` waits out the busy timeout like any write). Everything
+    read after it is as the last commit left it, and no one else writes until our commit."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def locked(model: type[Row], row_id: int | None) -> Row | None:
+    """The row as it is now, held until this unit of work ends; None when it is gone.
+
+    Read-check-write with it: whoever comes second waits here for the first to commit,
+    then reads what the first did (PostgreSQL: ``FOR NO KEY UPDATE``, which leaves rows
+    that only point at this one free to be written)."""
+    if row_id is None:
+        return None
+    _hold_sqlite_write_lock()
+    return db.session.scalar(
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update(of=model, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def change_if(row, *conditions, **values) -> bool:
+    """``UPDATE … SET values WHERE id = row.id AND conditions``: True when this call made
+    the change, False when the conditions no longer held (someone else got there first).
+
+    For a change of state (draft to sent, pending to cancelled) that must happen once:
+    on PostgreSQL the second waits for the first's row lock and then finds the state
+    moved on; on SQLite writers take turns. The row is read again either way, so a loser
+    shows what the winner did."""
+    model = type(row)
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(row)
+    return result.rowcount == 1
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A SAVEPOINT that works on SQLite too: there, a SAVEPOINT opened before the unit of
+    work's first write would itself begin the transaction, and its release commit
+    everything so far. So the write lock is taken first (see ``_hold_sqlite_write_lock``)."""
+    _hold_sqlite_write_lock()
+    with db.session.begin_nested():
+        yield
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A unique index or primary key refused the row (not a NOT NULL, CHECK or foreign key)."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "23505":  # PostgreSQL's unique_violation
+        return True
+    text = str(original or error)
+    return "UNIQUE constraint failed" in text
+
+
+@contextmanager
+def unless_taken(error: Exception) -> Iterator[None]:
+    """Write what the block adds in a SAVEPOINT (flushed before it ends); when a unique
+    index refuses it because someone saved the same a moment ago (a double click, two
+    coordinators), raise ``error`` instead, with the rest of the unit of work untouched.
+
+    The Python check in front (``Det finns redan …``) says it nicely in the common
+    case; this is for the instant when both passed that check."""
+    try:
+        with savepoint():
+            yield
+            db.session.flush()
+    except IntegrityError as refused:
+        if not is_unique_violation(refused):
+            raise
+        raise error from None
+
+
+class _PostedAgain(Exception):
+    pass
+
+
+def add_once(row: Row, *same) -> Row:
+    """Add ``row`` (a new row whose ``form_token`` came from the form) and return it; when
+    that token made a row already (the form was posted twice, by a double click), return
+    that row instead and add nothing, so both posts answer alike. ``same`` are conditions
+    the earlier row must meet (the same organisation and person): a token never fetches
+    anyone else's row."""
+    model = type(row)
+    if row.form_token is None:
+        db.session.add(row)
+        db.session.flush()
+        return row
+    try:
+        with unless_taken(_PostedAgain()):
+            db.session.add(row)
+    except _PostedAgain:
+        earlier = db.session.scalar(select(model).where(model.form_token == row.form_token, *same))
+        if earlier is None:
+            raise DomainError(_("Formuläret är redan skickat. Ladda om sidan och försök igen.")) from None
+        return earlier
+    return row
+
+
+__all__ = [
+    "Engine",
+    "UTCDateTime",
+    "add_once",
+    "change_if",
+    "commit_unit_of_work",
+    "is_unique_violation",
+    "locked",
+    "savepoint",
+    "unless_taken",
+    "utcnow",
+]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import flash, g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, SelectMultipleField, ValidationError
+from wtforms import Form, HiddenField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -146,3 +149,22 @@ class StaffForm(FlaskForm):
     def is_fresh(self) -> bool:
         """Neither sent nor brought back from a draft: the time to fill in defaults."""
         return not self.is_submitted() and not self.restored
+
+
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class FormTokenField(HiddenField):
+    """A one-time token in a form that creates something (a desk-help entry, a draft):
+    pressing Spara twice posts it twice, and the service, whose column for it is
+    unique, makes one row and answers both with it (``core.database.add_once``). A form
+    shown again with errors keeps its token; the next empty form gets a new one."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("default", lambda: secrets.token_urlsafe(16))
+        super().__init__(*args, **kwargs)
+
+
+def form_token(value) -> str | None:
+    """The posted token, or None for anything that is not one."""
+    return value if isinstance(value, str) and _FORM_TOKEN.fullmatch(value) else None

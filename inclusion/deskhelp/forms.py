@@ -10,7 +10,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, SubmitField
 
-from ..core.forms import CheckboxesField, StaffForm, int_list, optional_int, select_choices
+from ..core.forms import (
+    CheckboxesField,
+    FormTokenField,
+    StaffForm,
+    form_token,
+    int_list,
+    optional_int,
+    select_choices,
+)
 from ..core.languages import SPOKEN_LANGUAGES, language_label
 from ..residents.forms import AGE_BAND_LABELS
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome
@@ -51,6 +59,7 @@ class DeskHelpForm(StaffForm):
         validate_choice=False,
     )
     language = SelectField(_l("Språk under hjälpen (frivilligt)"), default="", validate_choice=False)
+    form_token = FormTokenField()
     submit = SubmitField(_l("Spara"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -82,6 +91,7 @@ class DeskHelpForm(StaffForm):
             location_id=optional_int(self.location_id.data),
             age_band=self.age_band.data or None,
             language=self.language.data or None,
+            form_token=form_token(self.form_token.data),
         )
 
 

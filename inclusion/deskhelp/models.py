@@ -58,6 +58,8 @@ class DeskHelpEntry(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the form's one-time token: a double click posts it twice and makes one entry
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     location: Mapped[Location] = relationship()
     recorded_by: Mapped[User | None] = relationship()

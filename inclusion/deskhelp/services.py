@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..core.clock import local_day_bounds, local_today, to_local
-from ..core.database import utcnow
+from ..core.database import add_once, locked, utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
@@ -41,6 +41,8 @@ class DeskHelpDetails:
     location_id: int | None = None
     age_band: str | None = None
     language: str | None = None
+    #: the log form's one-time token (see ``core.forms.FormTokenField``)
+    form_token: str | None = None
 
 
 class EntryLocked(NotAllowed):
@@ -119,17 +121,19 @@ def _checked(organisation_id: int, details: DeskHelpDetails, entry: DeskHelpEntr
 
 
 def log_desk_help(organisation: Organisation, user: User, details: DeskHelpDetails) -> DeskHelpEntry:
-    """Record one resident helped at the desk. Nothing identifies the resident."""
+    """Record one resident helped at the desk. Nothing identifies the resident. Saved
+    twice by a double click, it is one entry, and both answers show it."""
     values = _checked(organisation.id, details)
     entry = DeskHelpEntry(
         organisation_id=organisation.id,
         recorded_by_id=user.id,
         helped_at=utcnow(),
+        form_token=details.form_token,
         **values,
     )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    return add_once(
+        entry, DeskHelpEntry.organisation_id == organisation.id, DeskHelpEntry.recorded_by_id == user.id
+    )
 
 
 def is_changeable(entry: DeskHelpEntry, user: User, now: datetime | None = None) -> bool:
@@ -157,6 +161,8 @@ def update_desk_help(
     entry: DeskHelpEntry, user: User, details: DeskHelpDetails, now: datetime | None = None
 ) -> DeskHelpEntry:
     """Correct one's own entry of today; when it was helped stays as it was."""
+    if locked(DeskHelpEntry, entry.id) is None:  # removed in another tab a moment ago
+        raise DomainError(_("Det du loggade är redan borttaget."))
     check_changeable(entry, user, now)
     values = _checked(entry.organisation_id, details, entry)
     for name, value in values.items():
@@ -167,7 +173,10 @@ def update_desk_help(
 
 
 def delete_desk_help(entry: DeskHelpEntry, user: User, now: datetime | None = None) -> None:
-    """Remove one's own entry of today (logged by mistake, or twice)."""
+    """Remove one's own entry of today (logged by mistake, or twice). Pressed twice at
+    once, the second finds it removed already, which is what was asked."""
+    if locked(DeskHelpEntry, entry.id) is None:
+        return
     check_changeable(entry, user, now)
     db.session.delete(entry)
     db.session.flush()

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.database import utcnow
+from ..core.database import locked, utcnow
 from ..extensions import db
 from .dispatch import MAX_ATTEMPTS, DispatchReport, fail, retry_later
 from .gateway import SendFailed
@@ -27,9 +27,11 @@ VOICE_RETRY_AFTER = timedelta(minutes=20)
 
 
 def _message_with_sid(sid: str | None) -> Message | None:
+    """The message, held until the report is recorded: the same report delivered twice
+    at once (Twilio retries) is applied by one, and the other then finds it applied."""
     if not sid:
         return None
-    return db.session.scalar(select(Message).where(Message.provider_sid == sid))
+    return locked(Message, db.session.scalar(select(Message.id).where(Message.provider_sid == sid)))
 
 
 def _note(message: Message, state: State, text: str) -> None:

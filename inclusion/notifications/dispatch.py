@@ -55,7 +55,7 @@ from .models import (
     Recipient,
     State,
 )
-from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking
+from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking, settle_pending
 from .rules import organisations_in_quiet_hours
 from .wording import CHANNEL_LABELS
 
@@ -401,9 +401,10 @@ def move_to_channel(message: Message, channel: Channel | None, note: str, report
 
 
 def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 500) -> None:
-    """Call-list entries and letters for appointments that have begun are of no use."""
+    """Call-list entries and letters for appointments that have begun are of no use.
+    Only those still waiting: a call marked as made at this instant stays made."""
     stale = db.session.scalars(
-        select(Message)
+        select(Message.id)
         .join(Booking, Message.booking_id == Booking.id)
         .join(HelpSession, Booking.session_id == HelpSession.id)
         .where(
@@ -413,10 +414,9 @@ def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 5
         )
         .limit(limit)
     ).all()
-    for message in stale:
-        message.state = State.SKIPPED
-        _event(message.id, State.SKIPPED, _("Tiden har redan varit."))
-        report.expired += 1
+    if stale:
+        skipped = settle_pending(Message.id.in_(stale), state=State.SKIPPED, note=_("Tiden har redan varit."))
+        report.expired += len(skipped)
 
 
 # --- The loop ----------------------------------------------------------------------------
@@ -574,11 +574,27 @@ def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: Di
         _record_accepted(accepted, worker, report)
     failed = [(future, item) for future, item in answered if future.exception() is not None]
     if failed:
-        messages = _load([item.message_id for _future, item in failed])
+        messages = _load(_still_mine([item.message_id for _future, item in failed], worker))
         for future, item in failed:
             message = messages.get(item.message_id)
             if message is not None:  # deleted with its resident meanwhile: nothing to record
                 _record(future, message, worker, report)
+
+
+def _still_mine(ids: list[int], worker: str) -> list[int]:
+    """The rows still this dispatcher's, held (their lease renewed) until the failures are
+    recorded: read first and written after, a row whose lease ran out meanwhile could be
+    taken over and sent by another dispatcher, and then put back to wait by this one,
+    losing that send's record. Whoever renews or takes over first decides."""
+    return list(
+        db.session.scalars(
+            update(Message)
+            .where(Message.id.in_(ids), Message.state == State.SENDING, Message.claimed_by == worker)
+            .values(lease_until=utcnow() + _lease())
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 # PostgreSQL records a group of answers in one statement: the answers go in as arrays,

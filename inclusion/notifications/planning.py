@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm.util import identity_key
 
 from ..auth.models import User
 from ..booking.models import Booking, BookingChannel, BookingStatus, HelpSession
-from ..core.database import utcnow
+from ..core.database import change_if, utcnow
 from ..core.phone import InvalidPhoneNumber, PhoneKind, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
@@ -307,36 +308,73 @@ def _plan_reminders(
     return planned
 
 
-def pending_messages(booking_id: int, kinds: Iterable[Kind] | None = None) -> list[Message]:
-    query = select(Message).where(Message.booking_id == booking_id, Message.state == State.PENDING)
+def settle_pending(*conditions, state: State, note: str, actor: User | None = None) -> list[int]:
+    """Move the messages matching ``conditions`` that are still pending to ``state``
+    (cancelled, skipped) with an event each, in one conditional UPDATE; returns their ids.
+
+    Only rows still pending change, whatever was read before: a message the dispatcher
+    claimed a moment ago is on its way and is recorded as sent, not marked cancelled
+    behind its back; and of two requests cancelling the same messages at once (a double
+    click on "Stoppa"), each message is cancelled, and counted, by one of them."""
+    settled = list(
+        db.session.scalars(
+            update(Message)
+            .where(Message.state == State.PENDING, *conditions)
+            .values(state=state)
+            .returning(Message.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
+    if settled:
+        now, actor_id = utcnow(), getattr(actor, "id", None)
+        db.session.execute(
+            insert(MessageEvent),
+            [
+                {
+                    "message_id": message_id,
+                    "at": now,
+                    "state": state,
+                    "note": note[:300],
+                    "actor_id": actor_id,
+                }
+                for message_id in settled
+            ],
+        )
+        for message_id in settled:  # a history already read shows the new event too
+            message = db.session.identity_map.get(identity_key(Message, message_id))
+            if message is not None:
+                db.session.expire(message, ["events"])
+    return settled
+
+
+def _about_booking(booking_id: int, kinds: Iterable[Kind] | None) -> list:
+    conditions = [Message.booking_id == booking_id]
     if kinds is not None:
-        query = query.where(Message.kind.in_(list(kinds)))
-    return list(db.session.scalars(query.order_by(Message.id)))
+        conditions.append(Message.kind.in_(list(kinds)))
+    return conditions
 
 
 def skip_told_already(booking_id: int, kinds: Iterable[Kind], note: str) -> int:
     """The resident heard it already in the answer to their own SMS or call, so the
     message the booking event queued for them is not sent as well (a relative's copy
     still is)."""
-    skipped = 0
-    for message in pending_messages(booking_id, kinds):
-        if message.recipient == Recipient.RESIDENT:
-            message.state = State.SKIPPED
-            _record(message, State.SKIPPED, note)
-            skipped += 1
-    return skipped
+    return len(
+        settle_pending(
+            *_about_booking(booking_id, kinds),
+            Message.recipient == Recipient.RESIDENT,
+            state=State.SKIPPED,
+            note=note,
+        )
+    )
 
 
 def cancel_pending(
     booking_id: int, note: str, actor: User | None = None, kinds: Iterable[Kind] | None = None
 ) -> int:
     """Messages not yet on their way are cancelled; one being sent this second finishes."""
-    cancelled = 0
-    for message in pending_messages(booking_id, kinds):
-        message.state = State.CANCELLED
-        _record(message, State.CANCELLED, note, actor)
-        cancelled += 1
-    return cancelled
+    return len(
+        settle_pending(*_about_booking(booking_id, kinds), state=State.CANCELLED, note=note, actor=actor)
+    )
 
 
 # --- Receivers ---------------------------------------------------------------------------
@@ -410,7 +448,8 @@ def replan_for_resident(
     for message in sorted(waiting, key=lambda m: (m.due_at, m.id)):
         if message.channel == channel and message.to_number == resident.phone_e164 and not reword:
             continue
-        message.state = State.CANCELLED
+        if not change_if(message, Message.state == State.PENDING, state=State.CANCELLED):
+            continue  # claimed by the dispatcher meanwhile: it goes as it is, not twice
         _record(message, State.CANCELLED, _("Invånarens kontaktsätt ändrades"), actor)
         due = max(message.send_after, now)
         if message.kind == Kind.REMINDER and channel in (Channel.LETTER, None):

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import local_to_utc, to_local, zone
+from ..core.database import locked
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import InvalidPhoneNumber, parse_swedish_phone
 from ..extensions import db
@@ -195,7 +196,10 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
         checked["sms_number"] = number
 
     collect_errors(check_offsets, check_quiet, check_number)
-    settings = db.session.get(NotificationSettings, organisation.id)
+    # One save at a time per organisation: two first saves at once (a double click) make
+    # one row, the second changing the first's, instead of a duplicate key.
+    locked(Organisation, organisation.id)
+    settings = db.session.get(NotificationSettings, organisation.id, populate_existing=True)
     if settings is None:
         settings = NotificationSettings(organisation_id=organisation.id)
         db.session.add(settings)

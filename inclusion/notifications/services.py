@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text, tuple_
+from sqlalchemy import func, or_, select, text, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..booking.models import Booking, HelpSession
 from ..core.clock import local_day_bounds
-from ..core.database import utcnow
+from ..core.database import locked, utcnow
 from ..core.errors import DomainError
 from ..extensions import db
 from ..org.models import Organisation
@@ -151,7 +151,11 @@ def messages_of_booking(booking_id: int, organisation_id: int) -> list[Message]:
 
 def resend(message: Message, actor: User) -> Message:
     """A failed message goes again, as a new message on the way that reaches the resident
-    now (a corrected number, another channel); the failed one stays as it was."""
+    now (a corrected number, another channel); the failed one stays as it was.
+
+    Pressed twice at once, the second waits for the first and then finds its message
+    on the way: the resident is reached once."""
+    locked(Message, message.id)
     if message.state != State.FAILED:
         raise DomainError(_("Bara ett meddelande som inte kom fram kan skickas igen."), "resend")
     if message.resident is None:
@@ -268,13 +272,20 @@ def calls_done(organisation: Organisation, day: date, location_id: int | None) -
 REACHED, NO_ANSWER = "reached", "no_answer"
 
 
-def record_call(message: Message, outcome: str, actor: User) -> Message | None:
+def record_call(
+    message: Message, outcome: str, actor: User, attempts_seen: int | None = None
+) -> Message | None:
     """Staff rang the resident from the call list. Reached: done. No answer: it stays on
     the list; after three tries it is given up, and a letter goes if there is an address.
-    Returns the letter, if one was made."""
+    Returns the letter, if one was made.
+
+    ``attempts_seen`` is how many unanswered calls the list showed: a button pressed
+    twice (or by two people at once) counts once, because the second finds the count
+    moved on since the list was shown."""
+    locked(Message, message.id)
     if message.channel != Channel.STAFF_CALL:
         raise DomainError(_("Det här meddelandet står inte på ringlistan."), "outcome")
-    if message.state != State.PENDING:
+    if message.state != State.PENDING or attempts_seen not in (None, message.attempts):
         raise DomainError(_("Samtalet är redan markerat."), "outcome")
     if outcome not in (REACHED, NO_ANSWER):
         raise DomainError(_("Välj om du nådde invånaren."), "outcome")
@@ -310,20 +321,26 @@ def letters_to_post(organisation: Organisation, day: date) -> list[Message]:
 def mark_letters_posted(organisation: Organisation, message_ids: list[int], actor: User) -> int:
     if not message_ids:
         raise DomainError(_("Välj vilka brev som är skickade."), "message_ids")
-    letters = db.session.scalars(
-        select(Message).where(
+    # Only letters still waiting change, in one conditional UPDATE: of two people marking
+    # the same letters at once (or a double click), each letter is marked by one.
+    now = utcnow()
+    posted = db.session.scalars(
+        update(Message)
+        .where(
             Message.id.in_(message_ids),
             Message.organisation_id == organisation.id,
             Message.channel == Channel.LETTER,
             Message.state == State.PENDING,
         )
+        .values(state=State.SENT, sent_at=now, handled_by_id=actor.id)
+        .returning(Message)
+        .execution_options(synchronize_session="fetch")
     ).all()
-    for letter in letters:
-        letter.state = State.SENT
-        letter.sent_at = utcnow()
-        letter.handled_by_id = actor.id
+    if not posted:
+        raise DomainError(_("Breven är redan markerade som postade."), "message_ids")
+    for letter in posted:
         _event(letter, State.SENT, _("Postat av %(name)s.", name=actor.name), actor)
-    return len(letters)
+    return len(posted)
 
 
 def counts_waiting(organisation: Organisation, now: datetime | None = None) -> dict[str, int]:

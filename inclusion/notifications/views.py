@@ -159,7 +159,12 @@ def record_call(message_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        letter = services.record_call(message, request.form.get("outcome", ""), current_user)
+        letter = services.record_call(
+            message,
+            request.form.get("outcome", ""),
+            current_user,
+            attempts_seen=optional_int(request.form.get("attempts")),
+        )
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..core.clock import local_to_utc, local_today
+from ..core.database import locked
 from ..core.errors import DomainError
 from ..core.i18n import clock, day_words
 from ..core.languages import SPOKEN_LANGUAGES
@@ -317,16 +318,22 @@ def save_wording(
     if not has_default(kind, medium):
         raise TemplateProblem(_("Den här sortens meddelande har ingen text att ändra."), "body")
     check_wording(organisation, kind, medium, language, body)
+    # One save at a time per organisation: two first saves of a text at once (a double
+    # click) make one row, the later text in it, instead of a duplicate key.
+    locked(Organisation, organisation.id)
     row = _own_row(organisation.id, kind, medium, language)
     if row is None:
         row = MessageTemplate(organisation_id=organisation.id, kind=kind, medium=medium, language=language)
         db.session.add(row)
     row.body = body.replace("\r\n", "\n").strip()
     row.updated_by_id = actor.id
+    db.session.flush()
     return row
 
 
 def reset_wording(organisation: Organisation, kind: Kind, medium: Medium, language: str) -> None:
+    """Back to the built-in text; pressed twice at once, the second finds it done."""
+    locked(Organisation, organisation.id)
     row = _own_row(organisation.id, kind, medium, language)
     if row is not None:
         db.session.delete(row)

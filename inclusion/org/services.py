@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..core.database import locked, unless_taken
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import parse_swedish_phone
 from ..core.text import CONTROL, check_text, contains_markup, tidy
@@ -153,20 +154,27 @@ def _replace_hours(location: Location, hours: dict[int, tuple[time, time]]) -> N
     ]
 
 
+def _location_name_taken() -> DomainError:
+    """The name check in ``_checked_location`` passed for two saves at once (a double
+    click on Spara): the unique index decides, and the second hears what the check says."""
+    return DomainError(_("Det finns redan en plats med det namnet."), "name")
+
+
 def create_location(organisation_id: int, details: LocationDetails) -> Location:
     values = _checked_location(organisation_id, details, None)
     location = Location(organisation_id=organisation_id, **values)
     _replace_hours(location, details.hours)
-    db.session.add(location)
-    db.session.flush()
+    with unless_taken(_location_name_taken()):
+        db.session.add(location)
     return location
 
 
 def update_location(location: Location, details: LocationDetails) -> Location:
     values = _checked_location(location.organisation_id, details, location.id)
-    for name, value in values.items():
-        setattr(location, name, value)
-    _replace_hours(location, details.hours)
+    with unless_taken(_location_name_taken()):
+        for name, value in values.items():
+            setattr(location, name, value)
+        _replace_hours(location, details.hours)
     return location
 
 
@@ -206,16 +214,23 @@ def _checked_topic(organisation_id: int, details: TopicDetails, existing_id: int
     return values
 
 
+def _topic_name_taken() -> DomainError:
+    """As ``_location_name_taken``, for a topic."""
+    return DomainError(_("Det finns redan ett ämne med det namnet."), "name")
+
+
 def create_topic(organisation_id: int, details: TopicDetails) -> Topic:
     topic = Topic(organisation_id=organisation_id, **_checked_topic(organisation_id, details, None))
-    db.session.add(topic)
-    db.session.flush()
+    with unless_taken(_topic_name_taken()):
+        db.session.add(topic)
     return topic
 
 
 def update_topic(topic: Topic, details: TopicDetails) -> Topic:
-    for name, value in _checked_topic(topic.organisation_id, details, topic.id).items():
-        setattr(topic, name, value)
+    values = _checked_topic(topic.organisation_id, details, topic.id)
+    with unless_taken(_topic_name_taken()):
+        for name, value in values.items():
+            setattr(topic, name, value)
     return topic
 
 
@@ -309,7 +324,8 @@ def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, act
         lambda: _check_agreement_text(text_sv, "text_sv", _("Skriv avtalet på svenska.")),
         lambda: _check_agreement_text(text_en, "text_en", _("Skriv avtalet på engelska.")),
     )
-    row = db.session.get(HelpAgreement, organisation_id)
+    locked(Organisation, organisation_id)  # two first saves at once: one row, not a duplicate key
+    row = db.session.get(HelpAgreement, organisation_id, populate_existing=True)
     if row is None:
         row = HelpAgreement(organisation_id=organisation_id)
         db.session.add(row)
@@ -322,7 +338,8 @@ def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, act
 
 def reset_help_agreement(organisation_id: int, actor: User) -> None:
     """Back to the built-in words; whether staff tick stays as the coordinator chose."""
-    row = db.session.get(HelpAgreement, organisation_id)
+    locked(Organisation, organisation_id)  # pressed twice at once: the second finds it done
+    row = db.session.get(HelpAgreement, organisation_id, populate_existing=True)
     if row is None:
         return
     if row.tick_required:

@@ -7,8 +7,10 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 
 from ..core.forms import (
     CheckboxesField,
+    FormTokenField,
     MarkedRequired,
     StaffForm,
+    form_token,
     int_list,
     optional_int,
     select_choices,
@@ -70,6 +72,7 @@ class CampaignForm(StaffForm):
         description=_l("Då kommer svaren och samtalen till er i en jämn ström."),
         render_kw={"inputmode": "numeric"},
     )
+    form_token = FormTokenField()
     submit = SubmitField(_l("Spara och visa vilka som får inbjudan"))
 
     def details(self) -> CampaignDetails:
@@ -87,6 +90,7 @@ class CampaignForm(StaffForm):
             voice_text=self.voice_text.data or "",
             letter_text=self.letter_text.data or "",
             per_minute=self.per_minute.data,
+            form_token=form_token(self.form_token.data),
         )
 
     def fill_from(self, details: CampaignDetails) -> None:

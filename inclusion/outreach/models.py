@@ -75,6 +75,8 @@ class Campaign(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: the new-campaign form's one-time token: a double click posts it twice and makes one draft
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     session: Mapped[HelpSession] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..booking.models import Booking, BookingStatus, HelpSession, SessionKind, SessionState
-from ..core.database import utcnow
+from ..core.database import add_once, change_if, locked, utcnow
 from ..core.errors import DomainError, collect_errors
 from ..extensions import db
-from ..notifications.models import MANUAL_CHANNELS, Channel, Kind, Medium, Message, MessageEvent, State
-from ..notifications.planning import MEDIUM_OF, context_for_session, new_message
+from ..notifications.models import MANUAL_CHANNELS, Channel, Kind, Medium, Message, State
+from ..notifications.planning import MEDIUM_OF, context_for_session, new_message, settle_pending
 from ..notifications.rules import next_sending_moment, settings_of
 from ..notifications.wording import check_wording, fill_in, values_for, wording_for
 from ..org.models import Organisation
@@ -43,6 +43,12 @@ class CampaignDetails:
     voice_text: str
     letter_text: str
     per_minute: int | None = 30
+    #: the new-campaign form's one-time token (see ``core.forms.FormTokenField``)
+    form_token: str | None = None
+
+
+class CampaignGone(DomainError):
+    """The draft was removed (in another tab, by another coordinator) a moment ago."""
 
 
 def default_texts(organisation: Organisation) -> dict[str, str]:
@@ -121,7 +127,10 @@ def _check_pace(per_minute: int | None) -> None:
 def save_campaign(
     organisation: Organisation, details: CampaignDetails, actor: User, campaign: Campaign | None = None
 ) -> Campaign:
-    """Create or change a draft. A sent campaign is history and is not changed."""
+    """Create or change a draft. A sent campaign is history and is not changed, also
+    when it was sent while the draft was being changed."""
+    if campaign is not None and locked(Campaign, campaign.id) is None:
+        raise CampaignGone(_("Utkastet är borttaget."))
     if campaign is not None and not campaign.is_draft:
         raise DomainError(_("Kampanjen är redan skickad och kan inte ändras."))
     name = re.sub(r"\s+", " ", details.name or "").strip()
@@ -137,9 +146,11 @@ def save_campaign(
         *(lambda medium=medium: _check_text(organisation, medium, texts[medium]) for medium in TEXT_FIELDS),
         lambda: _check_pace(details.per_minute),
     )
-    if campaign is None:
-        campaign = Campaign(organisation_id=organisation.id, created_by_id=actor.id)
-        db.session.add(campaign)
+    new = campaign is None
+    if new:
+        campaign = Campaign(
+            organisation_id=organisation.id, created_by_id=actor.id, form_token=details.form_token
+        )
     campaign.name = name
     campaign.session_id = details.session_id
     campaign.audience = details.audience.as_json()
@@ -149,6 +160,10 @@ def save_campaign(
         texts[Medium.LETTER],
     )
     campaign.per_minute = details.per_minute
+    if new:  # saved twice by a double click: one draft, shown to both
+        return add_once(
+            campaign, Campaign.organisation_id == organisation.id, Campaign.created_by_id == actor.id
+        )
     db.session.flush()
     return campaign
 
@@ -166,6 +181,10 @@ def details_of(campaign: Campaign) -> CampaignDetails:
 
 
 def delete_draft(campaign: Campaign) -> None:
+    """Pressed twice at once, the second finds the draft gone, which is what was asked
+    (or sent, when "Skicka" won the race), instead of failing on a row no longer there."""
+    if locked(Campaign, campaign.id) is None:
+        return
     if not campaign.is_draft:
         raise DomainError(_("En skickad kampanj kan inte tas bort; den behövs för statistiken."))
     db.session.delete(campaign)
@@ -254,8 +273,15 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
     """Put one invitation per resident in the outbox. SMS and calls are spread out to the
     campaign's pace per minute outside quiet hours; call-list entries and letters are for
     today. Returns how
-    many were invited. Nothing is written unless every check passes."""
+    many were invited. Nothing is written unless every check passes.
+
+    Sent once, however many times the button is pressed at once (a double click, two
+    tabs): each press waits here for the one before it to finish, then finds the
+    campaign sent; and the draft becomes sent in a conditional UPDATE before anything
+    else is written, so exactly one request plans the invitations."""
     now = now or utcnow()
+    if locked(Campaign, campaign.id) is None:  # removed by "Ta bort" pressed at the same instant
+        raise CampaignGone(_("Utkastet är borttaget."))
     if not campaign.is_draft:
         raise DomainError(_("Kampanjen är redan skickad."))
     check_session(campaign.organisation_id, campaign.session_id, field_name=None)
@@ -265,6 +291,14 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
         raise DomainError(
             _("Ingen invånare matchar urvalet, så inget skickas. Ändra urvalet och försök igen.")
         )
+    if not change_if(
+        campaign,
+        Campaign.state == CampaignState.DRAFT,
+        state=CampaignState.SENT,
+        sent_at=now,
+        sent_by_id=actor.id,
+    ):
+        raise DomainError(_("Kampanjen är redan skickad."))
     pace = _Pace(campaign, now)
     writer = InvitationWriter(campaign)
     for resident, channel in audience:
@@ -292,35 +326,28 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
                 message=message,
             )
         )
-    campaign.state = CampaignState.SENT
-    campaign.sent_at = now
-    campaign.sent_by_id = actor.id
     db.session.flush()
     return len(audience)
 
 
 def stop_campaign(campaign: Campaign, actor: User) -> int:
     """Stop what has not gone out yet (calls not made, letters not posted included).
-    Returns how many invitations were stopped."""
+    Returns how many invitations were stopped. Pressed twice at once, the campaign is
+    stopped by one press and the other is told so; what the dispatcher is sending this
+    second goes out and is counted as sent."""
+    if campaign.state == CampaignState.STOPPED:
+        raise DomainError(_("Kampanjen är redan stoppad."))
     if campaign.state != CampaignState.SENT:
         raise DomainError(_("Bara en skickad kampanj kan stoppas."))
-    waiting = db.session.scalars(
-        select(Message)
-        .join(Invitation, Invitation.message_id == Message.id)
-        .where(Invitation.campaign_id == campaign.id, Message.state == State.PENDING)
-    ).all()
-    for message in waiting:
-        message.state = State.CANCELLED
-        db.session.add(
-            MessageEvent(
-                message_id=message.id,
-                state=State.CANCELLED,
-                note=_("Kampanjen stoppades"),
-                actor_id=actor.id,
-            )
-        )
-    campaign.state = CampaignState.STOPPED
-    return len(waiting)
+    if not change_if(campaign, Campaign.state == CampaignState.SENT, state=CampaignState.STOPPED):
+        raise DomainError(_("Kampanjen är redan stoppad."))
+    stopped = settle_pending(
+        Message.id.in_(select(Invitation.message_id).where(Invitation.campaign_id == campaign.id)),
+        state=State.CANCELLED,
+        note=_("Kampanjen stoppades"),
+        actor=actor,
+    )
+    return len(stopped)
 
 
 # --- Figures ---------------------------------------------------------------------------------

@@ -139,6 +139,9 @@ def edit(campaign_id: int):
     if form.validate_on_submit():
         try:
             services.save_campaign(organisation, form.details(), current_user, campaign)
+        except services.CampaignGone as gone:
+            flash(gone.message, "error")
+            return redirect(url_for("outreach.index"))
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -187,6 +190,9 @@ def send(campaign_id: int):
         abort(400)
     try:
         invited = services.send_campaign(campaign, current_user)
+    except services.CampaignGone as gone:
+        flash(gone.message, "error")
+        return redirect(url_for("outreach.index"))
     except DomainError as error:
         form.form_errors.append(error.message)
         return _campaign_page(campaign, form, 422)

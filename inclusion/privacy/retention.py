@@ -32,11 +32,12 @@ from sqlalchemy import and_, exists, func, insert, or_, select, update
 
 from ..auth.drafts import forget_expired as forget_expired_drafts
 from ..booking.models import Booking, BookingStatus, HelpSession
-from ..core.database import utcnow
+from ..core.database import locked, utcnow
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
 from ..extensions import db
-from ..notifications.models import InboundMessage, Message, MessageEvent, State
+from ..notifications.models import InboundMessage, Message, State
+from ..notifications.planning import settle_pending
 from ..org.models import Organisation
 from ..outreach.models import Invitation
 from ..reception.models import OPEN_STATES, CallbackRequest, ContactAttempt, RequestState
@@ -121,7 +122,10 @@ def update_retention(organisation_id: int, details: RetentionDetails, actor) -> 
         check("resident_months", RESIDENT_MONTHS_RANGE, _("månader"), DEFAULT_RESIDENT_MONTHS),
         check("request_days", REQUEST_DAYS_RANGE, _("dagar"), DEFAULT_REQUEST_DAYS),
     )
-    settings = db.session.get(RetentionSettings, organisation_id)
+    # one save at a time per organisation: two first saves at once make one row, not a
+    # duplicate key, and the audit log names only what each save changed
+    locked(Organisation, organisation_id)
+    settings = db.session.get(RetentionSettings, organisation_id, populate_existing=True)
     if settings is None:
         settings = RetentionSettings(organisation_id=organisation_id)
         db.session.add(settings)
@@ -151,15 +155,21 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 
 def pseudonymise(
     organisation_id: int, resident_ids: list[int], actor=None, action: str = "pseudonymise"
-) -> None:
+) -> list[int]:
     """Remove what identifies these residents, everywhere it is written, and keep what
     counts: their bookings (with attendance and topics), their age band and language,
     the rows of their messages and requests. Used by retention and by erasure on request.
+    Returns the residents pseudonymised by this call.
 
-    Pending messages to them are cancelled: there is no number left to send to."""
+    Pending messages to them are cancelled: there is no number left to send to. A
+    resident pseudonymised already (by an erasure pressed twice, or the nightly purge
+    at the same instant) is left alone, so it is done, counted and logged once."""
+    done: list[int] = []
     for batch in _batches(sorted(set(resident_ids))):
-        of_batch = and_(Resident.organisation_id == organisation_id, Resident.id.in_(batch))
-        db.session.execute(
+        of_batch = and_(
+            Resident.organisation_id == organisation_id, Resident.id.in_(batch), Resident.name != PSEUDONYM
+        )
+        pseudonymised = db.session.execute(
             update(Resident)
             .where(of_batch)
             .values(
@@ -183,10 +193,20 @@ def pseudonymise(
                 postal_code=None,
                 city=None,
                 notes=None,
-            ),
+            )
+            .returning(Resident.id),
             execution_options={"synchronize_session": "fetch"},
         )
-        _cancel_pending_messages(organisation_id, batch)
+        batch = list(pseudonymised.scalars())
+        if not batch:
+            continue
+        done += batch
+        settle_pending(
+            Message.organisation_id == organisation_id,
+            Message.resident_id.in_(batch),
+            state=State.CANCELLED,
+            note=_("Invånarens uppgifter togs bort, så meddelandet skickas inte."),
+        )
         mine = and_(Message.organisation_id == organisation_id, Message.resident_id.in_(batch))
         db.session.execute(
             update(Message)
@@ -214,33 +234,7 @@ def pseudonymise(
             insert(AuditEvent),
             [_event_row(organisation_id, actor, action, "resident", resident_id) for resident_id in batch],
         )
-
-
-def _cancel_pending_messages(organisation_id: int, resident_ids: list[int]) -> None:
-    pending = list(
-        db.session.scalars(
-            select(Message.id).where(
-                Message.organisation_id == organisation_id,
-                Message.resident_id.in_(resident_ids),
-                Message.state == State.PENDING,
-            )
-        )
-    )
-    if not pending:
-        return
-    db.session.execute(
-        update(Message).where(Message.id.in_(pending)).values(state=State.CANCELLED),
-        execution_options={"synchronize_session": False},
-    )
-    now = utcnow()
-    note = _("Invånarens uppgifter togs bort, så meddelandet skickas inte.")
-    db.session.execute(
-        insert(MessageEvent),
-        [
-            {"message_id": message_id, "at": now, "state": State.CANCELLED, "note": note}
-            for message_id in pending
-        ],
-    )
+    return done
 
 
 def _clear_request_notes(request_ids) -> None:
@@ -486,14 +480,17 @@ def purge(now: datetime | None = None, organisation_ids: Iterable[int] | None = 
     if organisation_ids is not None:
         query = query.where(Organisation.id.in_(list(organisation_ids)))
     for organisation in db.session.scalars(query).all():
+        # One purge at a time per organisation (the nightly job and `flask purge` at
+        # once): the second waits here and then finds nothing left, so nothing is
+        # counted or logged twice.
+        locked(Organisation, organisation.id)
         settings = settings_of(organisation.id)
         row = OrganisationPurge(organisation.id, organisation.name)
         row.messages = _purge_messages(organisation.id, now - timedelta(days=settings.message_days))
         row.inbound = _purge_inbound(organisation.id, now - timedelta(days=settings.message_days))
         row.requests = _purge_requests(organisation.id, now - timedelta(days=settings.request_days))
         inactive = inactive_residents(organisation.id, months_before(now, settings.resident_months))
-        pseudonymise(organisation.id, inactive)
-        row.residents = len(inactive)
+        row.residents = len(pseudonymise(organisation.id, inactive))
         for count, fields in (
             (row.messages, MESSAGE_FIELDS),
             (row.inbound, INBOUND_FIELDS),
