@@ -1,7 +1,7 @@
 """form tokens on desk-help entries and campaigns, so a double click saves once
 
 Revision ID: 5e1d0f7a9c2b
-Revises: 691c51947a53
+Revises: 512f818263d5
 Create Date: 2026-12-05 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1d0f7a9c2b'
-down_revision = '691c51947a53'
+down_revision = '512f818263d5'
 branch_labels = None
 depends_on = None
 
