@@ -139,8 +139,9 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"
-    # Never the app's DATABASE_URL: the test suite brings databases of its own.
-    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # A process a test starts is told the suite's own database here; the suite itself
+    # removes DATABASE_URL before this file is read (tests/conftest.py).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
     SCHEDULER_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PROXY_COUNT = None

@@ -5,6 +5,12 @@ clients that sign in and send forms with a real CSRF token, as a browser would."
 
 from __future__ import annotations
 
+from tests.databases import forget_the_apps_database
+
+# Before config.py reads the environment: nothing in a test run may reach the app's
+# own database, whatever the shell has set.
+forget_the_apps_database()
+
 import re
 from dataclasses import dataclass
 
@@ -20,9 +26,7 @@ from inclusion.demo.cli import load_demo_data
 from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
-from tests.databases import forget_the_apps_database, is_own_database, own_database
-
-forget_the_apps_database()
+from tests.databases import is_own_database, own_database
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
