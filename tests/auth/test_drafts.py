@@ -158,7 +158,7 @@ def _table_rows(app) -> dict[str, list]:
     with app.app_context():
         found = {}
         for table in db.metadata.sorted_tables:
-            if table.name in ("audit_event", "form_draft"):
+            if table.name in ("audit_event", "audit_event_resident", "form_draft"):
                 continue
             columns = [column for column in table.columns if column.name != "last_login_at"]
             found[table.name] = sorted(map(repr, db.session.execute(select(*columns)).all()))
