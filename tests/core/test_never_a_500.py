@@ -37,6 +37,7 @@ from tests.core.route_table import (
     url_of,
 )
 from tests.deskhelp.support import desk_form
+from tests.public import conftest as public_fixtures
 from tests.reception import conftest as reception_fixtures
 from tests.reception.support import quick_entry_form
 
@@ -44,6 +45,7 @@ library = booking_fixtures.library
 make_session = booking_fixtures.make_session
 make_booking = booking_fixtures.make_booking
 make_request = reception_fixtures.make_request
+door = public_fixtures.door
 
 #: the first number each database cannot compare with an id, and one beyond both
 HUGE_IDS = [MAX_ID + 1, 2**63, 2**64]
@@ -274,6 +276,25 @@ def test_an_id_beyond_the_database_in_a_form_is_refused_next_to_its_field(
     else:
         assert message_next_to(page, field), f"no message next to {field}"
     assert {model: row_count(app, model) for model in counts} == counts
+
+
+def test_an_id_beyond_the_database_in_the_public_form_is_refused_next_to_its_field(app, door):
+    """The resident's own form, open to anyone: the topic is a select of ids."""
+    visitor = app.test_client()
+    visitor.refresh_csrf_token("/kommun/ockero/hjalp")
+    form = {
+        "name": "Märta Holm",
+        "phone": "070-987 65 43",
+        "for_whom": "self",
+        "topic_id": HUGE,
+        "wishes": "Jag vill lära mig Swish.",
+        "consent": "y",
+    }
+
+    page = page_with_status(send(visitor, "POST", "/kommun/ockero/hjalp", form), (422,))
+
+    assert message_next_to(page, "topic_id")
+    assert row_count(app, CallbackRequest) == 0
 
 
 def test_a_booking_for_a_resident_id_beyond_the_database_is_a_404(app, library, login_as, places):
