@@ -199,6 +199,7 @@ def places(app, library, make_session, make_resident, make_booking, make_request
     resident_id = make_resident(name="Greta Testsson", phone="070-111 22 33")
     (session_id,) = make_session()
     (group_id,) = make_session(kind="group", title="Digital fika", capacity=5, starts=time(14), ends=time(15))
+    make_session(starts=time(11), ends=time(11, 30))  # a time to move to: the rebooking page lists it
     with app.app_context():
         texts = default_texts(db.session.get(Organisation, library.organisation_id))
         db.session.remove()
