@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .accessibility.views import bp as accessibility_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
+    from .core.ids import IdConverter
     from .deskhelp.views import bp as deskhelp_bp
     from .main.views import bp as main_bp
     from .notifications import planning as notification_planning
@@ -78,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     from .reports.views import bp as reports_bp
     from .residents.views import bp as residents_bp
 
+    # Every <int:...> in a route is an id: larger than the database holds is a 404, not a 500.
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)

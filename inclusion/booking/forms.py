@@ -71,7 +71,13 @@ TIME_OF_DAY = {
 
 
 class LocalDateField(StringField):
-    """A date as people write it: 2026-12-01 (what date inputs send), or 1/12 2026."""
+    """A date as people write it: 2026-12-01 (what date inputs send), or 1/12 2026.
+
+    Only days from ``EARLIEST`` to ``LATEST``: at Python's ends (0001-01-01, 9999-12-31) the
+    day before or after, or local midnight in UTC, does not exist, and no one means them."""
+
+    EARLIEST = date(2000, 1, 1)
+    LATEST = date(2100, 12, 31)
 
     def process_formdata(self, valuelist) -> None:
         self.raw_text = (valuelist[0] if valuelist else "").strip()
@@ -81,10 +87,19 @@ class LocalDateField(StringField):
         text = self.raw_text
         for pattern in ("%Y-%m-%d", "%Y%m%d", "%d/%m %Y", "%d/%m/%Y", "%d.%m.%Y"):
             try:
-                self.data = datetime.strptime(text, pattern).date()
-                return
+                day = datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
+            if not self.EARLIEST <= day <= self.LATEST:
+                raise ValueError(
+                    _l(
+                        "Välj ett datum mellan %(first)s och %(last)s.",
+                        first=self.EARLIEST.isoformat(),
+                        last=self.LATEST.isoformat(),
+                    )
+                )
+            self.data = day
+            return
         raise ValueError(_l("Skriv datumet som år-månad-dag, till exempel 2026-12-01."))
 
     def _value(self) -> str:

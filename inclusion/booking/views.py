@@ -14,7 +14,7 @@ from ..core.access import Role, allow, public
 from ..core.clock import local_day_bounds, local_today, to_local, week_start
 from ..core.database import utcnow
 from ..core.errors import DomainError
-from ..core.forms import attach_errors, form_status, select_choices
+from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
 from ..core.urls import public_url_for
@@ -222,7 +222,7 @@ def book(session_id: int):
     resident_id = form.resident_id.data or request.args.get("resident")  # sent, kept, or chosen
     resident = None
     if resident_id and str(resident_id).isdigit():
-        resident = get_in_organisation_or_404(Resident, int(resident_id))
+        resident = get_in_organisation_or_404(Resident, optional_int(resident_id))
         form.resident_id.data = str(resident.id)
     matches = search_residents(current_user.organisation_id, query) if query and resident is None else []
     residents_shown(resident, matches)
@@ -374,14 +374,14 @@ def rebook(booking_id: int):
     form = RebookForm()
     query = services.FreeTimeQuery(kind=booking.session.kind)
     if request.args.get("location", "").isdigit():
-        query.location_id = int(request.args["location"])
+        query.location_id = optional_int(request.args["location"])
     options = [
         s for s in services.find_free_sessions(_organisation(), query, limit=40) if s.id != booking.session_id
     ]
     alternatives: list[HelpSession] = []
     if form.validate_on_submit():
         try:
-            services.rebook_booking(booking, int(form.session_id.data or 0) or None, current_user)
+            services.rebook_booking(booking, optional_int(form.session_id.data) or None, current_user)
         except services.BookingChanged as changed:
             flash(changed.message, "info")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
@@ -426,7 +426,7 @@ def _booked(sessions: list[HelpSession]) -> list[Booking]:
 
 
 def _int_arg(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return optional_int(value) if value and str(value).isdigit() else None
 
 
 @bp.route("/schedule/day")
@@ -512,7 +512,7 @@ def free_times():
     form.validate()
     resident = None
     if _int_arg(form.resident.data):
-        resident = get_in_organisation_or_404(Resident, int(form.resident.data))
+        resident = get_in_organisation_or_404(Resident, _int_arg(form.resident.data))
     sessions = [] if form.errors else services.find_free_sessions(_organisation(), form.query())
     residents_shown(resident)
     return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import DomainError
+from .ids import whole_number
 from .text import CONTROL, contains_markup
 
 
@@ -78,22 +79,14 @@ class CheckboxesField(SelectMultipleField):
 
 
 def optional_int(value) -> int | None:
-    """An id from a select or a hidden field; empty or not a number means none chosen."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id from a select or a hidden field; empty or not a number means none chosen, and
+    a number beyond the database's integers one that is not in the list (``core.ids``)."""
+    return whole_number(value)
 
 
 def int_list(values) -> list[int]:
     """Ids from check boxes or a multi-select; anything that is not a number is dropped."""
-    found = []
-    for value in values or []:
-        try:
-            found.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return found
+    return [number for number in map(whole_number, values or []) if number is not None]
 
 
 class PendingDraft:

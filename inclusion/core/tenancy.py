@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
+from .ids import is_possible_id
 
 Model = TypeVar("Model")
 
@@ -25,7 +26,9 @@ def current_organisation():
     return db.session.get(Organisation, current_user.organisation_id)
 
 
-def get_in_organisation_or_404(model: type[Model], object_id: int) -> Model:
+def get_in_organisation_or_404(model: type[Model], object_id: int | None) -> Model:
+    if object_id is None or not is_possible_id(object_id):  # unreadable, or beyond the database's ids
+        abort(404)
     found = db.session.scalar(
         select(model).where(model.id == object_id, model.organisation_id == current_organisation_id())
     )

@@ -15,6 +15,7 @@ from ..booking.models import Booking, HelpSession
 from ..core.clock import local_day_bounds
 from ..core.database import locked, utcnow
 from ..core.errors import DomainError
+from ..core.ids import is_possible_id
 from ..extensions import db
 from ..org.models import Organisation
 from .models import FAILED_CONDITION, MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, Recipient, State
@@ -66,9 +67,10 @@ def outbox_cursor(message: Message) -> str:
 def parse_outbox_cursor(value: str | None) -> tuple[datetime, int] | None:
     try:
         micros, message_id = (int(part) for part in (value or "").split("-"))
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros), message_id
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
     except (ValueError, OverflowError):
         return None
+    return (moment, message_id) if is_possible_id(message_id) else None
 
 
 def outbox(organisation: Organisation, filters: OutboxFilter) -> OutboxPage:

@@ -30,9 +30,9 @@ def signature_is_valid() -> bool:
     signature = request.headers.get("X-Twilio-Signature")
     if not token or not signature:
         return False
-    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
-    flat = {key: values[0] if len(values) == 1 else values for key, values in params.items()}
-    return RequestValidator(token).validate(called_url(), flat, signature)
+    # The form as it came (a MultiDict): Twilio signs a repeated field with all its values.
+    params = request.form if request.method == "POST" else {}
+    return RequestValidator(token).validate(called_url(), params, signature)
 
 
 def sms_reply(text: str | None) -> str:

@@ -1,7 +1,9 @@
 """Twilio's webhooks: delivery reports, SMS from residents, and the TwiML of voice calls.
 
 Open to the internet without a login and without CSRF tokens; the request signature is
-their guard, and a request without a valid one gets 403 and changes nothing.
+their guard, and a request without a valid one gets 403 and changes nothing. Twilio sends
+each field once: a signed request with a field twice (two MessageSids: which one?) gets
+400 and changes nothing either; Twilio does not retry a 4xx, and its debugger shows it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ TWIML = "text/xml"
 def check_signature():
     if not signature_is_valid():
         abort(403)
+    if any(len(values) > 1 for values in request.values.listvalues()):
+        abort(400)
 
 
 def _twiml(body: str) -> Response:

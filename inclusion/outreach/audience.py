@@ -22,6 +22,7 @@ from ..booking.models import (
     booking_topic,
 )
 from ..core.errors import DomainError, collect_errors
+from ..core.ids import NO_SUCH_ID, whole_number
 from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
 from ..notifications.models import Channel
@@ -82,7 +83,7 @@ def areas_of(organisation_id: int) -> list[str]:
 def _place_parts(place: str) -> tuple[int | None, str | None]:
     if place.startswith(LOCATION_PREFIX):
         value = place.removeprefix(LOCATION_PREFIX)
-        return (int(value) if value.isdigit() else -1), None
+        return (whole_number(value) or NO_SUCH_ID), None
     if place.startswith(AREA_PREFIX):
         return None, place.removeprefix(AREA_PREFIX)
     return None, None

@@ -98,7 +98,8 @@ def _whole_number(text: str, field_name: str, limits: tuple[int, int], unit: str
         raise DomainError(
             _("Skriv ett heltal, bara siffror, till exempel %(example)d.", example=example), field_name
         )
-    number = int(value)
+    digits = value.lstrip("0") or "0"  # int() refuses thousands of digits: read only what can fit
+    number = int(digits) if len(digits) <= len(str(high)) else high + 1
     if not low <= number <= high:
         raise DomainError(
             _("Skriv ett tal mellan %(low)d och %(high)d %(unit)s.", low=low, high=high, unit=unit),

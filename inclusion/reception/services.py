@@ -22,6 +22,7 @@ from ..core.clock import holiday_name, local_day_bounds, local_to_utc, local_tod
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.i18n import clock
+from ..core.ids import whole_number
 from ..core.needs import Needs, check_interpreter_language
 from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
 from ..core.text import check_person_name, check_text, contains_markup, reads_as_web_address, tidy
@@ -166,7 +167,9 @@ def _chosen_resident(organisation_id: int, choice: str) -> Resident | None:
     if not choice.isdigit():
         return None
     return db.session.scalar(
-        select(Resident).where(Resident.id == int(choice), Resident.organisation_id == organisation_id)
+        select(Resident).where(
+            Resident.id == whole_number(choice), Resident.organisation_id == organisation_id
+        )
     )
 
 

@@ -14,6 +14,7 @@ from ..core.access import Role, allow
 from ..core.clock import local_to_utc, to_local
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
+from ..core.ids import MAX_ID
 from ..core.phone import format_national
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
@@ -170,7 +171,7 @@ def queue():
         topic_id=optional_int(form.topic.data),
         flagged=bool(form.flagged.data),
     )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_ID)  # its offset must fit the database
     requests = services.request_queue(organisation.id, filters, offset=(page - 1) * services.QUEUE_PAGE_SIZE)
     total = services.count_queue(organisation.id, filters)
     residents_shown(requests)

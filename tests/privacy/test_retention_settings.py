@@ -47,6 +47,7 @@ def test_saving_stores_the_periods_for_this_municipality_only_and_logs_it(app, w
         ("message_days", "-3", "Skriv ett heltal, bara siffror, till exempel 90."),
         ("message_days", "0", "Skriv ett tal mellan 7 och 1095 dagar."),
         ("message_days", "5000", "Skriv ett tal mellan 7 och 1095 dagar."),
+        ("message_days", "9" * 5000, "Skriv ett tal mellan 7 och 1095 dagar."),
         ("resident_months", "2", "Skriv ett tal mellan 3 och 120 månader."),
         ("resident_months", "٣٦", "Skriv ett heltal, bara siffror, till exempel 24."),
         ("request_days", "29", "Skriv ett tal mellan 30 och 1825 dagar."),
@@ -62,6 +63,13 @@ def test_a_bad_number_is_refused_next_to_its_field_and_nothing_is_saved(
     assert field_error(page, field) == message
     assert "<script>" not in page
     assert stored_settings(app, world.ockero.id) is None
+
+
+def test_a_number_of_thousands_of_digits_is_read_without_a_crash(app, world, coordinator):
+    """Python's int() refuses more than 4,300 digits; leading zeros still make 30."""
+    response = coordinator.send_form("/privacy/retention", {**GOOD, "message_days": "0" * 5000 + "30"})
+    assert response.status_code == 302
+    assert stored_settings(app, world.ockero.id) == (30, 36, 365)
 
 
 def test_every_bad_field_is_reported_at_once(app, world, coordinator):
