@@ -53,6 +53,32 @@ def at_once(attempts: list[Attempt]) -> list[Any]:
     return [future.result() for future in futures]
 
 
+def race_in_threads(app, racers: list[Attempt]) -> list[str]:
+    """Run every racer at once, each in its own app context (so its own session and
+    connection), committed as a request's work would be; their outcomes in order: what
+    the racer returned (as text), "ok" when it returned nothing, or
+    ``"<ErrorClass>: <message>"`` for the domain error it was refused with. Anything
+    else (an IntegrityError, "database is locked", a deadlock) fails the test, since a
+    person would have seen a 500."""
+
+    def in_context(racer: Attempt) -> Attempt:
+        def attempt(go):
+            with app.app_context():
+                try:
+                    result = racer(go)
+                    db.session.commit()
+                    return "ok" if result is None else str(result)
+                except DomainError as refused:
+                    db.session.rollback()
+                    return f"{type(refused).__name__}: {refused.message}"
+                finally:
+                    db.session.remove()
+
+        return attempt
+
+    return at_once([in_context(racer) for racer in racers])
+
+
 def in_unit_of_work(app, act: Callable[..., Any], load: Callable[[], tuple] = tuple) -> Attempt:
     """An attempt that calls a service as a request or a job would: ``load`` reads what
     it needs (before the barrier), ``act(*loaded)`` acts, and the unit of work is

@@ -48,9 +48,9 @@ from inclusion.core.database import utcnow
 from inclusion.core.errors import InvalidInput
 from inclusion.extensions import db
 from inclusion.notifications.models import Kind, Message, Recipient
+from tests.at_once import race_in_threads
 from tests.booking.race_worker import cancel_in_process
 from tests.process_race import race_in_processes
-from tests.thread_race import race_in_threads
 
 ALREADY_CANCELLED = "AlreadyCancelled: Bokningen är redan avbokad."
 CHANGED = "BookingChanged: Bokningen ändrades nyss av någon annan. Se hur den ser ut nu och försök igen."

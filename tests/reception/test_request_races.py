@@ -33,9 +33,9 @@ from inclusion.reception.services import (
     release_claim,
 )
 from inclusion.residents.models import Resident
+from tests.at_once import race_in_threads
 from tests.booking.test_change_races import assert_places_add_up
 from tests.reception.support import calls_made_earlier, load_request
-from tests.thread_race import race_in_threads
 
 BOOKED_ALREADY = "RequestDone: Förfrågan är redan bokad."
 CLOSED_ALREADY = "RequestDone: Förfrågan är redan avslutad."

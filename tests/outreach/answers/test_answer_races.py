@@ -24,9 +24,9 @@ from inclusion.extensions import db
 from inclusion.notifications.models import InboundMessage
 from inclusion.outreach import answers
 from inclusion.outreach.models import Answer, AnsweredVia, Invitation
+from tests.at_once import BARRIER_SECONDS, race_in_threads
 from tests.notifications.conftest import Webhooks
 from tests.outreach.conftest import SMS_INVITEE
-from tests.thread_race import BARRIER_SECONDS, race_in_threads
 
 PERSON = "+46701112233"  # SMS_INVITEE's number
 SEAT = "Tack! Du har en plats på Digital fika"
