@@ -219,7 +219,8 @@ def book(session_id: int):
     form = BookingForm()
     form.topic_ids.choices = _topic_choices()
     query = (request.args.get("q") or "").strip()[:120]
-    resident_id = form.resident_id.data or request.args.get("resident")  # sent, kept, or chosen
+    # sent, kept from a lost session, or chosen
+    resident_id = form.resident_id.data or request.values.get("resident_id") or request.args.get("resident")
     resident = None
     if resident_id and str(resident_id).isdigit():
         resident = get_in_organisation_or_404(Resident, optional_int(resident_id))
