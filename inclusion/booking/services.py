@@ -20,7 +20,7 @@ from .. import signals
 from ..auth.models import StaffLanguage, User
 from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, to_local
-from ..core.database import utcnow
+from ..core.database import change_if, utcnow
 from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
 from ..core.i18n import clock, clock_range, when
 from ..core.needs import Needs, check_interpreter_language
@@ -578,17 +578,10 @@ def _hold_booking(booking: Booking, *statuses: BookingStatus, session_id: int | 
     """Hold a booking's row until the commit if it still has one of ``statuses`` (and is
     still in ``session_id``), then read it again: of two people changing it at the same
     instant, the second sees what the first did. False when it changed meanwhile."""
-    conditions = [Booking.id == booking.id, Booking.status.in_(statuses)]
+    conditions = [Booking.status.in_(statuses)]
     if session_id is not None:
         conditions.append(Booking.session_id == session_id)
-    held = db.session.execute(
-        update(Booking)
-        .where(*conditions)
-        .values(status=Booking.status)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(booking)
-    return held.rowcount == 1
+    return change_if(booking, *conditions, status=Booking.status)
 
 
 def _hold_resident(resident_id: int) -> None:
