@@ -2,8 +2,12 @@
 
 It answers the real ``twilio`` client the way Twilio does: 201 with a JSON resource
 for Messages.json and Calls.json, 400 with Twilio's error codes for numbers it is told
-to refuse, 401 for wrong credentials, and 429 or 500 when told to. It remembers every
-request, so a test can count how often each number was messaged.
+to refuse, 401 for wrong credentials, and 429 or 500 when told to. It can also be down
+for a while (503 to everything, as in an outage), hang after accepting a request (the
+message exists at Twilio, the answer comes late or never reaches a client that gave up),
+and run a test's code between accepting and answering (a status callback that arrives
+before the create request has answered). It remembers every request, so a test can count
+how often each number was messaged.
 
 Run it alone for trying the app by hand or benchmarking::
 
@@ -22,6 +26,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -82,6 +87,12 @@ class FakeTwilio:
         self._refused: dict[tuple[str, str], Scripted] = {}
         self._next: list[Scripted] = []
         self._lock = threading.Lock()
+        #: monotonic moment until which every request gets 503 (None: up)
+        self._down_until: float | None = None
+        #: seconds to wait after accepting before answering, for the next requests
+        self._hangs: list[float] = []
+        #: called with each accepted request (its sid set) before the answer goes back
+        self.on_accepted: Callable[[Received], None] | None = None
         self.server = _Server(("127.0.0.1", port), self._handler())
         self._thread: threading.Thread | None = None
 
@@ -115,6 +126,27 @@ class FakeTwilio:
         with self._lock:
             self._next.extend(Scripted(status, code) for _ in range(times))
 
+    def go_down(self, seconds: float | None = None) -> None:
+        """An outage: every request gets 503 Service Unavailable, for ``seconds`` or until
+        ``come_back``."""
+        with self._lock:
+            self._down_until = float("inf") if seconds is None else time.monotonic() + seconds
+
+    def come_back(self) -> None:
+        with self._lock:
+            self._down_until = None
+
+    @property
+    def is_down(self) -> bool:
+        with self._lock:
+            return self._down_until is not None and time.monotonic() < self._down_until
+
+    def hang_next(self, times: int, seconds: float) -> None:
+        """The next requests are accepted (the message exists, as at Twilio) and answered
+        only after ``seconds``: longer than the client's time-out, the client gives up."""
+        with self._lock:
+            self._hangs.extend(seconds for _ in range(times))
+
     # --- reading what happened ----------------------------------------------------------
 
     def accepted(self, resource: str | None = None) -> list[Received]:
@@ -128,13 +160,18 @@ class FakeTwilio:
         with self._lock:
             self.received.clear()
             self._next.clear()
+            self._hangs.clear()
+            self._down_until = None
         self._refused.clear()
         self.delay = (0.0, 0.0)
+        self.on_accepted = None
 
     # --- the HTTP side --------------------------------------------------------------------
 
     def _answer(self, resource: str, form: dict[str, str]) -> tuple[int, dict]:
         to = form.get("To", "")
+        if self.is_down:
+            return 503, _error(Scripted(503, None), to)
         with self._lock:
             scripted = self._next.pop(0) if self._next else None
         if scripted is None:
@@ -177,11 +214,12 @@ class FakeTwilio:
 
             def _send(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
 
             def do_POST(self) -> None:  # noqa: N802 (the name BaseHTTPRequestHandler calls)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -201,18 +239,22 @@ class FakeTwilio:
                     time.sleep(random.uniform(low, high))
                 status, payload = fake._answer(match.group("resource"), form)
                 with fake._lock:
-                    fake.received.append(
-                        Received(
-                            resource=match.group("resource"),
-                            to=form.get("To", ""),
-                            sender=form.get("From") or form.get("MessagingServiceSid"),
-                            body=form.get("Body"),
-                            url=form.get("Url"),
-                            status_callback=form.get("StatusCallback"),
-                            sid=payload.get("sid") if status == 201 else None,
-                            status=status,
-                        )
+                    hang = fake._hangs.pop(0) if fake._hangs and status == 201 else 0.0
+                    received = Received(
+                        resource=match.group("resource"),
+                        to=form.get("To", ""),
+                        sender=form.get("From") or form.get("MessagingServiceSid"),
+                        body=form.get("Body"),
+                        url=form.get("Url"),
+                        status_callback=form.get("StatusCallback"),
+                        sid=payload.get("sid") if status == 201 else None,
+                        status=status,
                     )
+                    fake.received.append(received)
+                if status == 201 and fake.on_accepted is not None:
+                    fake.on_accepted(received)
+                if hang:
+                    time.sleep(hang)
                 if fake.verbose:
                     what = "SMS" if match.group("resource") == "Messages" else "call"
                     print(
@@ -235,7 +277,8 @@ class FakeTwilio:
 
 def _error(scripted: Scripted, to: str) -> dict:
     code = scripted.code
-    message = ERROR_MESSAGES.get(code or 0, "Internal Server Error" if scripted.status >= 500 else "Error")
+    fallback = {503: "Service Unavailable"}.get(scripted.status, "Internal Server Error")
+    message = ERROR_MESSAGES.get(code or 0, fallback if scripted.status >= 500 else "Error")
     return {
         "code": code,
         "message": message.format(to=to),

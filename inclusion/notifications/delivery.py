@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from ..core.database import locked, utcnow
 from ..extensions import db
-from .dispatch import MAX_ATTEMPTS, DispatchReport, fail, retry_later
 from .gateway import SendFailed
 from .models import Channel, Message, MessageEvent, State
+from .outcomes import MAX_ATTEMPTS, DispatchReport, fail, retry_later
 from .twilio_gateway import explain
 
 #: provider states that say nothing new to us: the message is on its way

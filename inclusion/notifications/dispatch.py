@@ -27,20 +27,18 @@ import socket
 import time as clock
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..booking.models import Booking, HelpSession
 from ..core.database import is_database_busy, utcnow
 from ..extensions import db
-from ..residents.services import mark_phone_problem, record_sms_opt_out
 from .console_gateway import masked
 from .gateway import Accepted, Gateway, Outgoing, SendFailed, gateway_for
 from .models import (
@@ -48,16 +46,23 @@ from .models import (
     LEASED_CONDITION,
     MANUAL_CHANNELS,
     Channel,
-    Kind,
     Message,
     MessageEvent,
     NotificationSettings,
     Recipient,
     State,
 )
-from .planning import PHONE_NO_SMS, channel_for, copy_on_channel, queue_for_booking, settle_pending
+from .outcomes import (
+    DispatchReport,
+    fail,
+    move_to_channel,
+    record_event,
+    record_failure,
+    skip_message,
+    why_outdated,
+)
+from .planning import channel_for, settle_pending
 from .rules import organisations_in_quiet_hours
-from .wording import CHANNEL_LABELS
 
 log = logging.getLogger("inclusion.notifications")
 
@@ -65,9 +70,6 @@ SMS_STATUS_PATH = "/twilio/sms/status"
 VOICE_STATUS_PATH = "/twilio/voice/status"
 VOICE_REMINDER_PATH = "/twilio/voice/reminder/{token}"
 
-MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
-#: a reminder this close to the start is no use any more
-TOO_LATE_BEFORE_START = timedelta(minutes=10)
 #: claim (and record) when this share of the places in flight is free: 4 means a quarter
 CLAIM_GROUP_DIVISOR = 4
 #: within a tick, how often to look for rows a stopped dispatcher left behind (their
@@ -79,35 +81,6 @@ T = TypeVar("T")
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass
-class DispatchReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    skipped: int = 0
-    moved: int = 0
-    expired: int = 0
-    #: in flight when a dispatcher stopped, sent again: they may have arrived twice
-    recovered: list[int] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"sent {self.sent}, retrying later {self.retrying}, failed {self.failed}, "
-            f"skipped {self.skipped}, moved to another channel {self.moved}, "
-            f"manual messages past their time {self.expired}"
-        ]
-        if self.recovered:
-            lines.append(
-                "in flight when a dispatcher stopped, sent again and possibly received twice: message "
-                + ", ".join(str(message_id) for message_id in self.recovered)
-            )
-        return lines
-
-
-def _event(message_id: int, state: State, note: str) -> None:
-    db.session.add(MessageEvent(message_id=message_id, state=state, note=note[:300]))
 
 
 def _retrying(work: Callable[[], T], attempts: int = 12) -> T:
@@ -175,7 +148,7 @@ def claim_due(
         else []
     )
     for message_id in recovered:
-        _event(
+        record_event(
             message_id,
             State.SENDING,
             _("En utskickare stoppades mitt i sändningen. Skickas igen; kan ha kommit fram två gånger."),
@@ -190,50 +163,6 @@ def claim_due(
 
 
 # --- 2. Preparing: is it still right to send? ---------------------------------------------
-
-
-def _skip(message: Message, note: str, report: DispatchReport) -> None:
-    message.state = State.SKIPPED
-    message.lease_until = None
-    _event(message.id, State.SKIPPED, note)
-    report.skipped += 1
-
-
-def _superseded(message: Message, now: datetime) -> bool:
-    """Several reminders of one booking due at once (the dispatcher was down, or quiet
-    hours held them): only the last of them goes."""
-    later = aliased(Message)
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    later.booking_id == message.booking_id,
-                    later.kind == Kind.REMINDER,
-                    later.recipient == message.recipient,
-                    later.id != message.id,
-                    later.due_at > message.due_at,
-                    later.send_after <= now,
-                    later.state.not_in([State.CANCELLED, State.SKIPPED]),
-                )
-            )
-        )
-    )
-
-
-def _outdated(message: Message, now: datetime) -> str | None:
-    booking: Booking | None = message.booking
-    if message.booking_id is None:
-        return None
-    if booking is None:
-        return _("Bokningen finns inte längre.")
-    starts_at = booking.session.starts_at
-    if message.kind != Kind.CANCELLATION and not booking.is_live:
-        return _("Bokningen är avbokad.")
-    if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
-        return _("För sent: tiden har redan börjat.")
-    if message.kind == Kind.REMINDER and _superseded(message, now):
-        return _("En senare påminnelse skickas i stället.")
-    return None
 
 
 def _sender(message: Message, own_number: str | None) -> tuple[str | None, str | None]:
@@ -254,14 +183,14 @@ def prepare(
     """Turn a claimed row into what the gateway needs, or settle it here: skipped when
     the booking changed, moved to another channel when the resident cannot be reached
     this way any more."""
-    reason = _outdated(message, now)
+    reason = why_outdated(message, now)
     if reason:
-        _skip(message, reason, report)
+        skip_message(message, reason, report)
         return None
     resident = message.resident
     if message.recipient == Recipient.TRUSTED_CONTACT:
         if resident is None or not resident.trusted_contact_consent:
-            _skip(message, _("Invånaren vill inte längre att kontaktpersonen får kopior."), report)
+            skip_message(message, _("Invånaren vill inte längre att kontaktpersonen får kopior."), report)
             return None
     elif resident is not None:
         channel = channel_for(resident)
@@ -301,7 +230,7 @@ def record_sent(message: Message, accepted: Accepted, worker: str, report: Dispa
     message.lease_until = None
     message.error_code = None
     message.error_message = None
-    _event(
+    record_event(
         message.id,
         State.SENT,
         _("Lämnat till %(provider)s (%(status)s).", provider=_provider(), status=accepted.status),
@@ -311,93 +240,6 @@ def record_sent(message: Message, accepted: Accepted, worker: str, report: Dispa
 
 def _provider() -> str:
     return "Twilio" if (current_app.config.get("SMS_BACKEND") or "").lower() == "twilio" else _("konsolen")
-
-
-def backoff(attempts: int) -> timedelta:
-    """Exponential, with jitter so that a burst of failures does not come back as a burst."""
-    base = float(current_app.config.get("DISPATCH_RETRY_SECONDS", 60))
-    delay = min(base * 2 ** max(attempts - 1, 0), 3600.0)
-    return timedelta(seconds=delay * random.uniform(0.75, 1.25))
-
-
-def record_failure(message: Message, failure: SendFailed, worker: str, report: DispatchReport) -> None:
-    if message.state != State.SENDING or message.claimed_by != worker:
-        return
-    if failure.temporary and message.attempts < MAX_ATTEMPTS.get(message.channel, 3):
-        retry_later(message, failure, report)
-    else:
-        fail(message, failure, report)
-
-
-def retry_later(message: Message, failure: SendFailed, report: DispatchReport) -> None:
-    when = utcnow() + backoff(message.attempts)
-    message.state = State.PENDING
-    message.send_after = when
-    message.lease_until = None
-    message.error_code = failure.code
-    message.error_message = failure.message[:300]
-    if failure.may_have_sent:
-        message.possibly_duplicate = True
-    note = _("Tillfälligt fel: %(error)s Försöker igen.", error=failure.message)
-    if failure.may_have_sent:
-        note += " " + _("Kan ha skickats redan.")
-    _event(message.id, State.PENDING, note)
-    report.retrying += 1
-
-
-def fail(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
-    """A permanent failure: recorded, the resident's number marked when it is to blame,
-    and the message put where a person will see it."""
-    message.state = State.FAILED
-    message.lease_until = None
-    message.error_code = failure.code
-    message.error_message = failure.message[:300]
-    _event(message.id, State.FAILED, failure.message)
-    report.failed += 1
-    resident = message.resident
-    if resident is not None and message.recipient == Recipient.RESIDENT:
-        if failure.problem == "opted_out":
-            record_sms_opt_out(resident)
-        elif failure.problem in ("invalid", "no_sms"):
-            mark_phone_problem(resident, failure.problem)
-    return fall_back(message, failure, report)
-
-
-def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
-    if message.recipient != Recipient.RESIDENT or message.resident is None:
-        return None
-    if message.booking is not None and _outdated(message, utcnow()):
-        return None
-    resident = message.resident
-    if message.channel == Channel.SMS and failure.problem == PHONE_NO_SMS and resident.phone_e164:
-        channel = Channel.VOICE
-    else:
-        channel = (
-            Channel.LETTER
-            if (resident.has_postal_address and not resident.phone_e164)
-            else Channel.STAFF_CALL
-        )
-    note = _(
-        "Nådde inte fram med %(channel)s: %(error)s",
-        channel=str(CHANNEL_LABELS[message.channel]).lower(),
-        error=failure.message,
-    )
-    if message.booking is not None:
-        replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
-    else:
-        replacement = copy_on_channel(message, channel, note)
-    if replacement is not None:
-        report.moved += 1
-    return replacement
-
-
-def move_to_channel(message: Message, channel: Channel | None, note: str, report: DispatchReport) -> None:
-    message.state = State.CANCELLED
-    message.lease_until = None
-    _event(message.id, State.CANCELLED, note)
-    if channel is not None and not (message.kind == Kind.REMINDER and channel == Channel.LETTER):
-        queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
-    report.moved += 1
 
 
 def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 500) -> None:

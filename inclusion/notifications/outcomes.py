@@ -1,0 +1,190 @@
+"""What becomes of a message after an attempt: sent on, tried again later, failed and
+handed to another channel, or settled without sending because its booking changed.
+
+The dispatcher (after the provider answered) and the delivery reports (after a status
+callback) both end a message here, so the rules are written once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
+from ..booking.models import Booking
+from ..core.database import utcnow
+from ..extensions import db
+from ..residents.services import mark_phone_problem, record_sms_opt_out
+from .gateway import SendFailed
+from .models import Channel, Kind, Message, MessageEvent, Recipient, State
+from .planning import PHONE_NO_SMS, copy_on_channel, queue_for_booking
+from .wording import CHANNEL_LABELS
+
+MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
+#: a reminder this close to the start is no use any more
+TOO_LATE_BEFORE_START = timedelta(minutes=10)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    moved: int = 0
+    expired: int = 0
+    #: in flight when a dispatcher stopped, sent again: they may have arrived twice
+    recovered: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"sent {self.sent}, retrying later {self.retrying}, failed {self.failed}, "
+            f"skipped {self.skipped}, moved to another channel {self.moved}, "
+            f"manual messages past their time {self.expired}"
+        ]
+        if self.recovered:
+            lines.append(
+                "in flight when a dispatcher stopped, sent again and possibly received twice: message "
+                + ", ".join(str(message_id) for message_id in self.recovered)
+            )
+        return lines
+
+
+def record_event(message_id: int, state: State, note: str) -> None:
+    db.session.add(MessageEvent(message_id=message_id, state=state, note=note[:300]))
+
+
+def skip_message(message: Message, note: str, report: DispatchReport) -> None:
+    message.state = State.SKIPPED
+    message.lease_until = None
+    record_event(message.id, State.SKIPPED, note)
+    report.skipped += 1
+
+
+def _superseded(message: Message, now: datetime) -> bool:
+    """Several reminders of one booking due at once (the dispatcher was down, or quiet
+    hours held them): only the last of them goes."""
+    later = aliased(Message)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    later.booking_id == message.booking_id,
+                    later.kind == Kind.REMINDER,
+                    later.recipient == message.recipient,
+                    later.id != message.id,
+                    later.due_at > message.due_at,
+                    later.send_after <= now,
+                    later.state.not_in([State.CANCELLED, State.SKIPPED]),
+                )
+            )
+        )
+    )
+
+
+def why_outdated(message: Message, now: datetime) -> str | None:
+    booking: Booking | None = message.booking
+    if message.booking_id is None:
+        return None
+    if booking is None:
+        return _("Bokningen finns inte längre.")
+    starts_at = booking.session.starts_at
+    if message.kind != Kind.CANCELLATION and not booking.is_live:
+        return _("Bokningen är avbokad.")
+    if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
+        return _("För sent: tiden har redan börjat.")
+    if message.kind == Kind.REMINDER and _superseded(message, now):
+        return _("En senare påminnelse skickas i stället.")
+    return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential, with jitter so that a burst of failures does not come back as a burst."""
+    base = float(current_app.config.get("DISPATCH_RETRY_SECONDS", 60))
+    delay = min(base * 2 ** max(attempts - 1, 0), 3600.0)
+    return timedelta(seconds=delay * random.uniform(0.75, 1.25))
+
+
+def record_failure(message: Message, failure: SendFailed, worker: str, report: DispatchReport) -> None:
+    if message.state != State.SENDING or message.claimed_by != worker:
+        return
+    if failure.temporary and message.attempts < MAX_ATTEMPTS.get(message.channel, 3):
+        retry_later(message, failure, report)
+    else:
+        fail(message, failure, report)
+
+
+def retry_later(message: Message, failure: SendFailed, report: DispatchReport) -> None:
+    when = utcnow() + backoff(message.attempts)
+    message.state = State.PENDING
+    message.send_after = when
+    message.lease_until = None
+    message.error_code = failure.code
+    message.error_message = failure.message[:300]
+    if failure.may_have_sent:
+        message.possibly_duplicate = True
+    note = _("Tillfälligt fel: %(error)s Försöker igen.", error=failure.message)
+    if failure.may_have_sent:
+        note += " " + _("Kan ha skickats redan.")
+    record_event(message.id, State.PENDING, note)
+    report.retrying += 1
+
+
+def fail(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
+    """A permanent failure: recorded, the resident's number marked when it is to blame,
+    and the message put where a person will see it."""
+    message.state = State.FAILED
+    message.lease_until = None
+    message.error_code = failure.code
+    message.error_message = failure.message[:300]
+    record_event(message.id, State.FAILED, failure.message)
+    report.failed += 1
+    resident = message.resident
+    if resident is not None and message.recipient == Recipient.RESIDENT:
+        if failure.problem == "opted_out":
+            record_sms_opt_out(resident)
+        elif failure.problem in ("invalid", "no_sms"):
+            mark_phone_problem(resident, failure.problem)
+    return fall_back(message, failure, report)
+
+
+def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> Message | None:
+    if message.recipient != Recipient.RESIDENT or message.resident is None:
+        return None
+    if message.booking is not None and why_outdated(message, utcnow()):
+        return None
+    resident = message.resident
+    if message.channel == Channel.SMS and failure.problem == PHONE_NO_SMS and resident.phone_e164:
+        channel = Channel.VOICE
+    else:
+        channel = (
+            Channel.LETTER
+            if (resident.has_postal_address and not resident.phone_e164)
+            else Channel.STAFF_CALL
+        )
+    note = _(
+        "Nådde inte fram med %(channel)s: %(error)s",
+        channel=str(CHANNEL_LABELS[message.channel]).lower(),
+        error=failure.message,
+    )
+    if message.booking is not None:
+        replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
+    else:
+        replacement = copy_on_channel(message, channel, note)
+    if replacement is not None:
+        report.moved += 1
+    return replacement
+
+
+def move_to_channel(message: Message, channel: Channel | None, note: str, report: DispatchReport) -> None:
+    message.state = State.CANCELLED
+    message.lease_until = None
+    record_event(message.id, State.CANCELLED, note)
+    if channel is not None and not (message.kind == Kind.REMINDER and channel == Channel.LETTER):
+        queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
+    report.moved += 1
