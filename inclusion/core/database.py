@@ -96,7 +96,7 @@ def is_database_busy(error: BaseException | None) -> bool:
 Row = TypeVar("Row")
 
 
-def _hold_sqlite_write_lock() -> None:
+def hold_sqlite_write_lock() -> None:
     """On SQLite, take the database's write lock now unless this unit of work holds it
     already (``BEGIN IMMEDIATE`` waits out the busy timeout like any write). Everything
     read after it is as the last commit left it, and no one else writes until our commit."""
@@ -113,7 +113,7 @@ def locked(model: type[Row], row_id: int | None) -> Row | None:
     that only point at this one free to be written)."""
     if row_id is None:
         return None
-    _hold_sqlite_write_lock()
+    hold_sqlite_write_lock()
     return db.session.scalar(
         select(model)
         .where(model.id == row_id)
@@ -145,8 +145,8 @@ def change_if(row, *conditions, **values) -> bool:
 def savepoint() -> Iterator[None]:
     """A SAVEPOINT that works on SQLite too: there, a SAVEPOINT opened before the unit of
     work's first write would itself begin the transaction, and its release commit
-    everything so far. So the write lock is taken first (see ``_hold_sqlite_write_lock``)."""
-    _hold_sqlite_write_lock()
+    everything so far. So the write lock is taken first (see ``hold_sqlite_write_lock``)."""
+    hold_sqlite_write_lock()
     with db.session.begin_nested():
         yield
 

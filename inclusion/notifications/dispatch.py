@@ -4,18 +4,19 @@
    dispatcher's name, once a quarter of the places in flight are free (a group, not
    one at a time). On PostgreSQL the rows are first picked and locked with ``FOR
    UPDATE SKIP LOCKED``, so dispatchers never wait for or take each other's rows; on
-   SQLite the single conditional UPDATE is atomic. The claim is committed (with the
-   checks of step 2's preparation) before anything is sent.
+   SQLite the conditional UPDATE is atomic. The same UPDATE checks that a message's
+   booking is still live and at the time its text names. The claim is committed (with
+   the checks of step 2's preparation) before anything is sent.
 2. *Send* from a small pool of threads (bounded concurrency), holding no database locks.
-   A group more than the pool's threads is claimed and waits in the pool's queue, so
-   the sending never pauses while this thread records and claims.
+   Only as many are claimed as there are threads free to send them at once.
 3. *Record* the answers in one short transaction for a group of them, right before
    the next claim (or when no more will be claimed).
 
 A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease has run
 out another dispatcher takes them again and reports them, because those few may have
-reached the resident already. Never more than ``concurrency`` plus a group are claimed
-and not yet recorded, so that is the most a crash can leave in doubt.
+reached the resident already. Never more than ``concurrency`` are claimed and not yet
+recorded, so that is the most a crash can leave in doubt. Rows left by a stopped
+dispatcher of an organisation in its quiet hours wait for the morning.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import ColumnElement, bindparam, exists, insert, not_, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..booking.models import Booking, HelpSession
-from ..core.database import is_database_busy, utcnow
+from ..booking.models import Booking, BookingStatus, HelpSession
+from ..core.database import hold_sqlite_write_lock, is_database_busy, utcnow
 from ..extensions import db
 from .console_gateway import masked
 from .gateway import Accepted, Gateway, Outgoing, SendFailed, gateway_for
@@ -46,6 +47,7 @@ from .models import (
     LEASED_CONDITION,
     MANUAL_CHANNELS,
     Channel,
+    Kind,
     Message,
     MessageEvent,
     NotificationSettings,
@@ -75,6 +77,9 @@ CLAIM_GROUP_DIVISOR = 4
 #: within a tick, how often to look for rows a stopped dispatcher left behind (their
 #: leases last minutes; looking at every claim would cost a statement each time)
 RECOVERY_CHECK_SECONDS = 5.0
+#: how often a tick looks again (50 ms apart) when the only due rows are of bookings
+#: being changed at that instant, before it leaves them to the next tick
+WAITS_FOR_A_BOOKING_BEING_CHANGED = 5
 
 T = TypeVar("T")
 
@@ -106,17 +111,45 @@ def _lease() -> timedelta:
     return timedelta(seconds=float(current_app.config.get("DISPATCH_LEASE_SECONDS", 120)))
 
 
+def _booking_unchanged(lock: bool) -> ColumnElement[bool]:
+    """A message about a booking goes only while the booking is as its text says: not
+    cancelled (unless the message says so) and still at the session the text names.
+
+    Checked in the statement that claims the message, so that a cancellation or a move
+    committed before the claim stops it. With ``lock`` (PostgreSQL), a booking that is
+    being changed at this instant (its row locked by the change) is not waited for: its
+    message is left for now, and the change, when it commits, cancels it or lets it go.
+    The claim's share lock in turn makes a change that comes after the claim wait for
+    its commit, so a message is either stopped or on its way, never claimed behind a
+    change's back."""
+    booking = select(Booking.id).where(
+        Booking.id == Message.booking_id,
+        Booking.session_id == Message.session_id,
+        or_(Message.kind == Kind.CANCELLATION, Booking.status != BookingStatus.CANCELLED),
+    )
+    if lock:
+        booking = booking.with_for_update(read=True, skip_locked=True)
+    return or_(Message.booking_id.is_(None), exists(booking))
+
+
 def _claim(
     condition: str, extra: list, order, limit: int, worker: str, now: datetime, recovering: bool
-) -> list[int]:
+) -> tuple[list[int], int]:
+    """The ids claimed, and how many were picked: a picked row whose booking is being
+    changed this instant (PostgreSQL) is not claimed, and is no sign that nothing more is
+    due."""
     pick = select(Message.id).where(text(condition), *extra).order_by(order, Message.id).limit(limit)
-    if db.engine.dialect.name == "postgresql":
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
         # Picked and locked in a statement of its own. As a subquery of the UPDATE,
         # PostgreSQL may run it again for each row it scans (a nested-loop semi-join),
         # and the LIMIT then holds for each run, not for the claim: it took every due row.
-        pick = list(db.session.scalars(pick.with_for_update(skip_locked=True)))
-        if not pick:
-            return []
+        pick = pick.with_for_update(skip_locked=True)
+    else:
+        hold_sqlite_write_lock()  # what is picked stays as read until the UPDATE below
+    picked = list(db.session.scalars(pick))
+    if not picked:
+        return [], 0
     values = {
         "state": State.SENDING,
         "lease_until": now + _lease(),
@@ -128,12 +161,51 @@ def _claim(
         values["possibly_duplicate"] = True
     claimed = db.session.execute(
         update(Message)
-        .where(Message.id.in_(pick), text(condition), *extra)
+        .where(Message.id.in_(picked), text(condition), *extra, _booking_unchanged(lock=postgresql))
         .values(**values)
         .returning(Message.id)
         .execution_options(synchronize_session=False)
     )
-    return sorted(claimed.scalars())
+    claimed_ids = sorted(claimed.scalars())
+    if len(claimed_ids) < len(picked):
+        _settle_changed(set(picked) - set(claimed_ids))
+    return claimed_ids, len(picked)
+
+
+def _settle_changed(ids: set[int]) -> None:
+    """Of the picked rows the claim left, those whose booking really changed (cancelled
+    or moved, committed) are settled here, so that they are not picked again and again;
+    those whose booking was only being changed stay pending for the change to settle."""
+    settle_pending(
+        Message.id.in_(ids),
+        not_(_booking_unchanged(lock=False)),
+        state=State.SKIPPED,
+        note=_("Bokningen ändrades innan meddelandet skickades."),
+    )
+
+
+def _release_in_quiet_hours(now: datetime, quiet: list[int]) -> None:
+    """Rows a stopped dispatcher left of organisations in their quiet hours go back to
+    wait for the morning instead of going out at night. They may have reached the
+    resident already, so they stay marked as possibly sent twice."""
+    released = list(
+        db.session.scalars(
+            update(Message)
+            .where(text(LEASED_CONDITION), Message.lease_until < now, Message.organisation_id.in_(quiet))
+            .values(state=State.PENDING, lease_until=None, possibly_duplicate=True, updated_at=now)
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for message_id in released:
+        record_event(
+            message_id,
+            State.PENDING,
+            _(
+                "En utskickare stoppades mitt i sändningen. Skickas igen när de tysta timmarna är slut; "
+                "kan ha kommit fram två gånger."
+            ),
+        )
 
 
 def claim_due(
@@ -142,24 +214,43 @@ def claim_due(
     """Claim up to ``limit`` rows: first (when ``recover``) any whose dispatcher died
     mid-send (returned apart, to be reported), then the due ones of organisations not in
     ``quiet`` (those in their quiet hours), oldest first."""
-    recovered = (
-        _claim(LEASED_CONDITION, [Message.lease_until < now], Message.lease_until, limit, worker, now, True)
-        if recover
-        else []
-    )
+    recovered, due, _picked = _claim_due(limit, worker, now, quiet, recover)
+    return recovered, due
+
+
+def _claim_due(
+    limit: int, worker: str, now: datetime, quiet: list[int], recover: bool
+) -> tuple[list[int], list[int], int]:
+    """``claim_due``, and how many rows were picked: fewer than ``limit`` means nothing
+    more is due now."""
+    not_quiet = [Message.organisation_id.not_in(quiet)] if quiet else []
+    recovered: list[int] = []
+    recovered_picked = 0
+    if recover:
+        if quiet:
+            _release_in_quiet_hours(now, quiet)
+        recovered, recovered_picked = _claim(
+            LEASED_CONDITION,
+            [Message.lease_until < now, *not_quiet],
+            Message.lease_until,
+            limit,
+            worker,
+            now,
+            True,
+        )
     for message_id in recovered:
         record_event(
             message_id,
             State.SENDING,
             _("En utskickare stoppades mitt i sändningen. Skickas igen; kan ha kommit fram två gånger."),
         )
-    room = limit - len(recovered)
+    room = limit - recovered_picked
     if room <= 0:
-        return recovered, []
-    extra = [Message.send_after <= now]
-    if quiet:
-        extra.append(Message.organisation_id.not_in(quiet))
-    return recovered, _claim(DUE_CONDITION, extra, Message.send_after, room, worker, now, False)
+        return recovered, [], recovered_picked
+    due, due_picked = _claim(
+        DUE_CONDITION, [Message.send_after <= now, *not_quiet], Message.send_after, room, worker, now, False
+    )
+    return recovered, due, recovered_picked + due_picked
 
 
 # --- 2. Preparing: is it still right to send? ---------------------------------------------
@@ -282,6 +373,7 @@ def dispatch_due(
     recovery_checked = float("-inf")
     _retrying(lambda: expire_manual_messages(now(), report))
     claimed_total = 0
+    waited_for_changes = 0
     exhausted = False
     moved_when_claimed = 0
     in_flight: dict[Future, Outgoing] = {}
@@ -290,10 +382,10 @@ def dispatch_due(
     # transaction costs the dispatcher's one thread about as much as the whole send; one
     # per group is what lets a process keep dozens of messages in flight.
     group = max(1, concurrency // CLAIM_GROUP_DIVISOR)
-    # The pool sends ``concurrency`` at a time and a group more wait in its queue, claimed
-    # and prepared: a thread that gets its answer starts the next send at once, instead
-    # of idling until this thread has recorded and claimed again.
-    held = concurrency + group
+    # Nothing claimed waits in the pool's queue: a message is claimed (and its booking
+    # checked) only when a thread is free to send it, so a cancellation or a move that
+    # comes while others are being sent still stops it.
+    held = concurrency
     answered: list[tuple[Future, Outgoing]] = []
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
         while True:
@@ -312,7 +404,7 @@ def dispatch_due(
                 # The answers that came are recorded in the claim's transaction: what
                 # this process holds unrecorded stays within ``concurrency``, the most
                 # a crash can leave in doubt, and one commit does for both.
-                recovered, due, outgoing = _retrying(
+                recovered, due, picked, outgoing = _retrying(
                     lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
                         answered, room, worker, moment, quiet.at(moment), recover, report
                     )
@@ -321,11 +413,19 @@ def dispatch_due(
                 report.recovered += recovered
                 claimed = recovered + due
                 claimed_total += len(claimed)
-                exhausted = len(claimed) < room
+                exhausted = picked < room
                 for item in outgoing:
                     in_flight[pool.submit(gateway.send, item)] = item
                 if claimed and not in_flight:
                     continue  # all settled without sending: look for more
+                if picked and not claimed and not in_flight:
+                    # Only rows whose booking is being changed this instant: wait for
+                    # the change a moment, a few times, then leave them to the next tick.
+                    waited_for_changes += 1
+                    if waited_for_changes <= WAITS_FOR_A_BOOKING_BEING_CHANGED:
+                        clock.sleep(0.05)
+                        continue
+                    exhausted = True
             if not in_flight:
                 if exhausted and report.moved > moved_when_claimed:
                     exhausted = False  # a message moved to a channel that sends by itself
@@ -362,14 +462,14 @@ def _record_and_claim(
     quiet: list[int],
     recover: bool,
     report: DispatchReport,
-) -> tuple[list[int], list[int], list[Outgoing]]:
+) -> tuple[list[int], list[int], int, list[Outgoing]]:
     """Record the answers that came, claim and prepare, in one transaction: one commit
     instead of three, and a failure while preparing takes the claim back (the rows stay
     pending, not leased)."""
     if answered:
         _record_all(answered, worker, report)
-    recovered, due = claim_due(room, worker, moment, quiet, recover)
-    return recovered, due, _prepare_all(recovered + due, moment, report)
+    recovered, due, picked = _claim_due(room, worker, moment, quiet, recover)
+    return recovered, due, picked, _prepare_all(recovered + due, moment, report)
 
 
 def _load(ids: list[int]) -> dict[int, Message]:

@@ -108,6 +108,8 @@ class Message(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+    #: the session (time and place) the text names: a booking moved since is not sent this
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("help_session.id", ondelete="SET NULL"))
     recipient: Mapped[Recipient] = mapped_column(String(16), default=Recipient.RESIDENT)
     to_number: Mapped[str | None] = mapped_column(String(16))
     channel: Mapped[Channel] = mapped_column(String(12))

@@ -118,6 +118,7 @@ def new_message(
         organisation_id=organisation_id,
         resident=resident,
         booking=booking,
+        session_id=booking.session_id if booking is not None else None,
         recipient=recipient,
         to_number=to_number if to_number is not None else getattr(resident, "phone_e164", None),
         channel=channel,
