@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..booking.models import Booking
@@ -87,6 +87,38 @@ def _superseded(message: Message, now: datetime) -> bool:
     )
 
 
+#: messages that tell the resident the time, as a reminder does
+ANNOUNCING_KINDS = (Kind.CONFIRMATION, Kind.REBOOKED, Kind.WAITLIST_PROMOTION)
+
+
+def _announced_meanwhile(reminder: Message, now: datetime) -> bool:
+    """A confirmation (or new time, or place from the waitlist) held by quiet hours or an
+    outage goes out after the reminder's moment has come: it says the time already, so
+    the reminder would only repeat it in the same minute. One that went before the
+    reminder's moment (the usual confirmation, days earlier) does not count."""
+    announcing = aliased(Message)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    announcing.booking_id == reminder.booking_id,
+                    announcing.kind.in_(ANNOUNCING_KINDS),
+                    announcing.recipient == reminder.recipient,
+                    announcing.session_id == reminder.session_id,
+                    or_(
+                        and_(announcing.state == State.PENDING, announcing.send_after <= now),
+                        announcing.state == State.SENDING,
+                        and_(
+                            announcing.state.in_([State.SENT, State.DELIVERED]),
+                            announcing.sent_at >= reminder.due_at,
+                        ),
+                    ),
+                )
+            )
+        )
+    )
+
+
 def why_outdated(message: Message, now: datetime) -> str | None:
     booking: Booking | None = message.booking
     if message.booking_id is None:
@@ -96,10 +128,14 @@ def why_outdated(message: Message, now: datetime) -> str | None:
     starts_at = booking.session.starts_at
     if message.kind != Kind.CANCELLATION and not booking.is_live:
         return _("Bokningen är avbokad.")
+    if message.session_id is not None and message.session_id != booking.session_id:
+        return _("Tiden flyttades")
     if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
         return _("För sent: tiden har redan börjat.")
     if message.kind == Kind.REMINDER and _superseded(message, now):
         return _("En senare påminnelse skickas i stället.")
+    if message.kind == Kind.REMINDER and _announced_meanwhile(message, now):
+        return _("Bekräftelsen som skickas nu säger redan tiden.")
     return None
 
 
