@@ -86,10 +86,12 @@ class Config:
 
     # The dispatcher: messages in flight at once per process, how long a claimed message
     # belongs to one dispatcher before another may take it (longer than the slowest
-    # send), and the first wait after a temporary fault (doubled for each attempt).
+    # send), and the first wait after a temporary fault (doubled for each attempt, up to
+    # the longest; a message is tried until its own deadline, however many tries).
     DISPATCH_CONCURRENCY = int(os.environ.get("DISPATCH_CONCURRENCY", "8"))
     DISPATCH_LEASE_SECONDS = float(os.environ.get("DISPATCH_LEASE_SECONDS", "120"))
     DISPATCH_RETRY_SECONDS = float(os.environ.get("DISPATCH_RETRY_SECONDS", "60"))
+    DISPATCH_RETRY_MAX_SECONDS = float(os.environ.get("DISPATCH_RETRY_MAX_SECONDS", "300"))
 
     SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", False)
     HSTS = False

@@ -54,8 +54,11 @@ from .models import (
     Recipient,
     State,
 )
+from .outage import ProviderWatch
 from .outcomes import (
     DispatchReport,
+    booking_changed,
+    deadline,
     fail,
     move_to_channel,
     record_event,
@@ -274,7 +277,18 @@ def prepare(
     """Turn a claimed row into what the gateway needs, or settle it here: skipped when
     the booking changed, moved to another channel when the resident cannot be reached
     this way any more."""
+    tried_in_vain = message.error_code is not None and message.attempts > 1
+    if tried_in_vain and now >= deadline(message) and booking_changed(message) is None:
+        # Held by a fault (an outage) until it was of no use: a failure staff should see.
+        error = message.error_message or message.error_code
+        late = SendFailed(
+            _("Kom inte iväg i tid: %(error)s", error=error), temporary=False, code=message.error_code
+        )
+        fail(message, late, report)
+        return None
     reason = why_outdated(message, now)
+    if reason is None and message.booking_id is None and now >= deadline(message):
+        reason = _("För sent att skicka.")
     if reason:
         skip_message(message, reason, report)
         return None
@@ -369,6 +383,8 @@ def dispatch_due(
     concurrency = max(1, int(concurrency or current_app.config.get("DISPATCH_CONCURRENCY", 8)))
     worker = worker_name()
     report = DispatchReport()
+    watch = _retrying(lambda: ProviderWatch(gateway.name))
+    probed = False
     quiet = QuietHoursByMinute()
     recovery_checked = float("-inf")
     _retrying(lambda: expire_manual_messages(now(), report))
@@ -391,10 +407,15 @@ def dispatch_due(
         while True:
             free = held - len(in_flight)
             room = free if limit is None else min(free, limit - claimed_total)
+            if watch.failing:
+                # An outage: one message a tick finds out whether it is over (and only
+                # in a tick that began with it: one that saw it begin has tried enough).
+                room = 1 if watch.failing_at_start and not probed and not in_flight else 0
             claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
-                _retrying(lambda answered=answered: _record_all(answered, worker, report))
+                _retrying(lambda answered=answered: _record_all(answered, worker, report, watch))
                 answered = []
+                continue  # what was recorded may change what to claim (an outage over)
             if claim_now:
                 moment = now()
                 moved_when_claimed = report.moved
@@ -406,7 +427,7 @@ def dispatch_due(
                 # a crash can leave in doubt, and one commit does for both.
                 recovered, due, picked, outgoing = _retrying(
                     lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
-                        answered, room, worker, moment, quiet.at(moment), recover, report
+                        answered, room, worker, moment, quiet.at(moment), recover, report, watch
                     )
                 )
                 answered = []
@@ -416,6 +437,7 @@ def dispatch_due(
                 exhausted = picked < room
                 for item in outgoing:
                     in_flight[pool.submit(gateway.send, item)] = item
+                probed = probed or (watch.failing and bool(outgoing))
                 if claimed and not in_flight:
                     continue  # all settled without sending: look for more
                 if picked and not claimed and not in_flight:
@@ -462,12 +484,16 @@ def _record_and_claim(
     quiet: list[int],
     recover: bool,
     report: DispatchReport,
+    watch: ProviderWatch,
 ) -> tuple[list[int], list[int], int, list[Outgoing]]:
     """Record the answers that came, claim and prepare, in one transaction: one commit
     instead of three, and a failure while preparing takes the claim back (the rows stay
     pending, not leased)."""
     if answered:
-        _record_all(answered, worker, report)
+        failing_before = watch.failing
+        _record_all(answered, worker, report, watch)
+        if watch.failing and not failing_before:
+            return [], [], 0, []  # an outage began with these answers: claim no more
     recovered, due, picked = _claim_due(room, worker, moment, quiet, recover)
     return recovered, due, picked, _prepare_all(recovered + due, moment, report)
 
@@ -507,7 +533,12 @@ def _prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> li
     return outgoing
 
 
-def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: DispatchReport) -> None:
+def _record_all(
+    answered: list[tuple[Future, Outgoing]],
+    worker: str,
+    report: DispatchReport,
+    watch: ProviderWatch | None = None,
+) -> None:
     """The answers that came since the last claim: one transaction for all. Those
     accepted (nearly all) are written with a few statements for the group, without
     loading the messages; failures go through the ORM, one by one."""
@@ -521,6 +552,14 @@ def _record_all(answered: list[tuple[Future, Outgoing]], worker: str, report: Di
             message = messages.get(item.message_id)
             if message is not None:  # deleted with its resident meanwhile: nothing to record
                 _record(future, message, worker, report)
+    if watch is None:
+        return
+    temporary = [
+        future.exception()
+        for future, _item in failed
+        if isinstance(future.exception(), SendFailed) and future.exception().temporary
+    ]
+    watch.saw(answered=bool(accepted), temporary_failure=temporary[0] if temporary else None)
 
 
 def _still_mine(ids: list[int], worker: str) -> list[int]:

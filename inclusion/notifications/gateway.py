@@ -79,7 +79,7 @@ def gateway_for(app: Flask) -> Gateway:
     """The configured gateway, built once per app (its HTTP connections are reused)."""
     gateway = app.extensions.get(_EXTENSION_KEY)
     if gateway is None:
-        backend = (app.config.get("SMS_BACKEND") or "console").strip().lower()
+        backend = sending_provider(app)
         if backend == "twilio":
             from .twilio_gateway import TwilioGateway
 
@@ -92,6 +92,11 @@ def gateway_for(app: Flask) -> Gateway:
             raise RuntimeError(f"SMS_BACKEND must be 'console' or 'twilio', not {backend!r}")
         app.extensions[_EXTENSION_KEY] = gateway
     return gateway
+
+
+def sending_provider(app: Flask) -> str:
+    """The configured provider's name, as its gateway's ``name`` says it."""
+    return (app.config.get("SMS_BACKEND") or "console").strip().lower()
 
 
 def forget_gateway(app: Flask) -> None:

@@ -108,7 +108,8 @@ class Message(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
-    #: the session (time and place) the text names: a booking moved since is not sent this
+    #: the session (time and place) the text names: a booking moved since is not sent this;
+    #: for an invitation, the session it invites to
     session_id: Mapped[int | None] = mapped_column(ForeignKey("help_session.id", ondelete="SET NULL"))
     recipient: Mapped[Recipient] = mapped_column(String(16), default=Recipient.RESIDENT)
     to_number: Mapped[str | None] = mapped_column(String(16))
@@ -248,3 +249,20 @@ class InboundMessage(db.Model):
 
     resident: Mapped[Resident | None] = relationship()
     booking: Mapped[Booking | None] = relationship()
+
+
+class ProviderStatus(db.Model):
+    """Whether the SMS provider answers, as the dispatchers last found it. While it does
+    not (an outage), the outbox page says so and the dispatchers try one message a tick
+    instead of all of them, so that nothing is used up against a provider that is down and
+    everything goes as soon as it is back."""
+
+    __tablename__ = "outbox_provider_status"
+
+    #: the gateway's name ("twilio")
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: when the failures began; None while it answers
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the latest failure, in the words staff read on the outbox page
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

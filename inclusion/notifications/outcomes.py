@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from ..booking.models import Booking
+from ..booking.models import Booking, HelpSession
 from ..core.database import utcnow
 from ..extensions import db
 from ..residents.services import mark_phone_problem, record_sms_opt_out
@@ -25,9 +25,13 @@ from .models import Channel, Kind, Message, MessageEvent, Recipient, State
 from .planning import PHONE_NO_SMS, copy_on_channel, queue_for_booking
 from .wording import CHANNEL_LABELS
 
+#: tries of a message whose delivery report said the phone was off or the operator failed
+#: (a provider that could not be reached is tried until the message's deadline instead)
 MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
 #: a reminder this close to the start is no use any more
 TOO_LATE_BEFORE_START = timedelta(minutes=10)
+#: how long a message about no appointment is worth trying to send
+NO_APPOINTMENT_DEADLINE = timedelta(hours=24)
 
 
 @dataclass
@@ -96,6 +100,8 @@ def _announced_meanwhile(reminder: Message, now: datetime) -> bool:
     outage goes out after the reminder's moment has come: it says the time already, so
     the reminder would only repeat it in the same minute. One that went before the
     reminder's moment (the usual confirmation, days earlier) does not count."""
+    if reminder.due_at > now:
+        return False
     announcing = aliased(Message)
     return bool(
         db.session.scalar(
@@ -119,17 +125,28 @@ def _announced_meanwhile(reminder: Message, now: datetime) -> bool:
     )
 
 
-def why_outdated(message: Message, now: datetime) -> str | None:
+def booking_changed(message: Message) -> str | None:
+    """Why the booking is no longer as the message says, if it is not."""
     booking: Booking | None = message.booking
     if message.booking_id is None:
         return None
     if booking is None:
         return _("Bokningen finns inte längre.")
-    starts_at = booking.session.starts_at
     if message.kind != Kind.CANCELLATION and not booking.is_live:
         return _("Bokningen är avbokad.")
     if message.session_id is not None and message.session_id != booking.session_id:
         return _("Tiden flyttades")
+    return None
+
+
+def why_outdated(message: Message, now: datetime) -> str | None:
+    booking: Booking | None = message.booking
+    if message.booking_id is None:
+        return None
+    changed = booking_changed(message)
+    if changed or booking is None:
+        return changed
+    starts_at = booking.session.starts_at
     if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
         return _("För sent: tiden har redan börjat.")
     if message.kind == Kind.REMINDER and _superseded(message, now):
@@ -142,14 +159,33 @@ def why_outdated(message: Message, now: datetime) -> str | None:
 def backoff(attempts: int) -> timedelta:
     """Exponential, with jitter so that a burst of failures does not come back as a burst."""
     base = float(current_app.config.get("DISPATCH_RETRY_SECONDS", 60))
-    delay = min(base * 2 ** max(attempts - 1, 0), 3600.0)
+    longest = float(current_app.config.get("DISPATCH_RETRY_MAX_SECONDS", 300))
+    delay = min(base * 2 ** max(attempts - 1, 0), longest)
     return timedelta(seconds=delay * random.uniform(0.75, 1.25))
 
 
+def deadline(message: Message) -> datetime:
+    """Until when sending this message is of use: a reminder until shortly before its
+    appointment, a confirmation or an invitation until the session begins, anything else
+    for a day after it was due."""
+    booking = message.booking
+    if booking is not None:
+        starts_at = booking.session.starts_at
+        return starts_at - TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else starts_at
+    if message.session_id is not None:
+        session = db.session.get(HelpSession, message.session_id)
+        if session is not None:
+            return session.starts_at
+    return message.due_at + NO_APPOINTMENT_DEADLINE
+
+
 def record_failure(message: Message, failure: SendFailed, worker: str, report: DispatchReport) -> None:
+    """A temporary fault (the provider down, overloaded or slow) is tried again until the
+    message's deadline, however many tries that takes: an outage must not use a
+    message up. A permanent one fails it now."""
     if message.state != State.SENDING or message.claimed_by != worker:
         return
-    if failure.temporary and message.attempts < MAX_ATTEMPTS.get(message.channel, 3):
+    if failure.temporary and utcnow() < deadline(message):
         retry_later(message, failure, report)
     else:
         fail(message, failure, report)

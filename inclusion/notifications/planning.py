@@ -113,12 +113,15 @@ def new_message(
     state: State = State.PENDING,
     note: str | None = None,
     actor: User | None = None,
+    session_id: int | None = None,
 ) -> Message:
+    """``session_id``: the session a message without a booking is about (an invitation);
+    a message about a booking names its booking's session."""
     message = Message(
         organisation_id=organisation_id,
         resident=resident,
         booking=booking,
-        session_id=booking.session_id if booking is not None else None,
+        session_id=booking.session_id if booking is not None else session_id,
         recipient=recipient,
         to_number=to_number if to_number is not None else getattr(resident, "phone_e164", None),
         channel=channel,

@@ -3,7 +3,7 @@ post, message templates with a live preview, and the sending rules."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -33,7 +33,9 @@ from .forms import (
     RulesForm,
     TemplateForm,
 )
+from .gateway import sending_provider
 from .models import Kind, Medium, Message
+from .outage import current_outage
 from .twilio_gateway import explain
 from .wording import CHANNEL_LABELS, STATE_LABELS
 
@@ -72,6 +74,7 @@ def outbox():
         newer=page.newer,
         counts=services.counts_waiting(organisation),
         today=local_today(organisation.timezone),
+        outage=current_outage(sending_provider(current_app), organisation.id),
     )
 
 

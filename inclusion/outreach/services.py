@@ -315,6 +315,7 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
             due_at=due,
             note=_("Inbjudan i kampanjen ”%(name)s”", name=campaign.name),
             actor=actor,
+            session_id=campaign.session_id,
         )
         db.session.add(
             Invitation(

@@ -29,6 +29,13 @@ def upgrade():
         "(SELECT booking.session_id FROM booking WHERE booking.id = outbox_message.booking_id) "
         "WHERE booking_id IS NOT NULL"
     )
+    # An invitation is about its campaign's session.
+    op.execute(
+        "UPDATE outbox_message SET session_id = "
+        "(SELECT campaign_invitation.session_id FROM campaign_invitation "
+        "WHERE campaign_invitation.message_id = outbox_message.id) "
+        "WHERE booking_id IS NULL AND kind = 'campaign_invitation'"
+    )
 
 
 def downgrade():

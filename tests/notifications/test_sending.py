@@ -10,6 +10,7 @@ import pytest
 from helpers import stored, working_day
 from sqlalchemy import update
 
+from inclusion.booking.models import Booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.notifications.models import Channel, Kind, Message, State
@@ -105,13 +106,16 @@ def test_a_temporary_fault_is_retried_later_with_back_off(
     assert outbox(kind=Kind.CONFIRMATION)[0].state == State.SENT
 
 
-def test_back_off_grows_with_each_attempt_and_gives_up_at_the_limit(
+def test_back_off_grows_to_the_longest_wait_and_a_fault_is_tried_until_the_messages_time_has_passed(
     app, fake_twilio, booked, dispatch, outbox
 ):
+    """However many tries an outage takes, a message is not used up by them: it is tried
+    again (60 s doubled each time, at most 5 minutes apart) until it is of no use, and
+    only then fails, with the reason it never went."""
     _resident_id, booking_id = booked(SMS_RESIDENT)
-    fake_twilio.fail_next(5, 500)
+    fake_twilio.fail_next(8, 500)
     waits = []
-    for _attempt in range(5):
+    for _attempt in range(8):
         with app.app_context():
             db.session.execute(
                 update(Message).where(Message.kind == Kind.CONFIRMATION).values(send_after=utcnow())
@@ -122,13 +126,26 @@ def test_back_off_grows_with_each_attempt_and_gives_up_at_the_limit(
         waits.append(message.send_after - utcnow())
 
     message = outbox(kind=Kind.CONFIRMATION)[0]
-    assert message.state == State.FAILED and message.attempts == 5
-    # 60 s doubled for each attempt, give or take a quarter so that retries spread out.
-    for attempt, wait in enumerate(waits[:4]):
-        expected = 60 * 2**attempt
+    assert message.state == State.PENDING and message.attempts == 8
+    # 60 s doubled for each attempt up to 300, give or take a quarter so that retries spread out.
+    for attempt, wait in enumerate(waits):
+        expected = min(60 * 2**attempt, 300)
         assert expected * 0.74 < wait.total_seconds() < expected * 1.26, (attempt, wait)
-    handed_over = outbox(booking_id=booking_id, channel=Channel.STAFF_CALL)
-    assert [m.kind for m in handed_over] == [Kind.CONFIRMATION]
+
+    with app.app_context():  # the appointment has begun while the provider was down
+        session = db.session.get(Booking, booking_id).session
+        session.starts_at, session.ends_at = utcnow() - timedelta(minutes=1), utcnow() + timedelta(minutes=29)
+        db.session.execute(
+            update(Message).where(Message.kind == Kind.CONFIRMATION).values(send_after=utcnow())
+        )
+        db.session.commit()
+    dispatch()
+
+    message = outbox(kind=Kind.CONFIRMATION)[0]
+    assert message.state == State.FAILED
+    assert message.events[-1].note.startswith("Kom inte iväg i tid: Fel hos Twilio (500).")
+    assert outbox(booking_id=booking_id, channel=Channel.STAFF_CALL) == [], "too late to call about it"
+    assert len(fake_twilio.received) == 8
 
 
 def test_an_invalid_number_is_marked_and_the_message_goes_to_the_call_list(
