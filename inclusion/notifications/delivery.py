@@ -3,19 +3,28 @@
 Twilio retries a callback it thinks failed, and callbacks can arrive out of order, so an
 update is applied only when it moves a message forward: a delivered message never
 becomes "sent" again, and the same report twice changes nothing the second time.
+
+A report can also come before the dispatcher has recorded the message's provider id
+(it records the answers of a group together, and one slow answer holds the group).
+Twilio never sends a report again, so such a report is kept (``EarlyDeliveryReport``)
+and applied when the id is recorded: by the webhook itself when the dispatcher has
+committed meanwhile, else by the dispatcher right after its commit. Each side writes,
+commits, then reads, so at least one of them finds the other's work; when both do,
+whoever deletes the kept report applies it, so it is applied once.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..core.database import locked, utcnow
 from ..extensions import db
 from .gateway import SendFailed
-from .models import Channel, Message, MessageEvent, State
+from .models import Channel, EarlyDeliveryReport, Message, MessageEvent, State
 from .outcomes import MAX_ATTEMPTS, DispatchReport, fail, retry_later
 from .twilio_gateway import explain
 
@@ -24,6 +33,11 @@ _ON_ITS_WAY = {"queued", "accepted", "scheduled", "sending", "ringing", "in-prog
 _OPEN = (State.SENDING, State.SENT)
 
 VOICE_RETRY_AFTER = timedelta(minutes=20)
+#: a kept early report whose id was not recorded by then never will be (the dispatcher
+#: that sent it stopped before recording, and its lease of minutes ran out long ago)
+EARLY_REPORTS_KEPT_FOR = timedelta(days=2)
+#: longer than any provider id: such a report can match no message
+_LONGEST_SID = 64
 
 
 def _message_with_sid(sid: str | None) -> Message | None:
@@ -45,11 +59,13 @@ def _delivered(message: Message, provider_status: str) -> None:
     _note(message, State.DELIVERED, _("Framme hos mottagaren."))
 
 
-def apply_sms_status(sid: str | None, status: str, error_code: str | None) -> bool:
+def _clean(status: str | None) -> str:
+    return (status or "").strip().lower()
+
+
+def _apply_sms(message: Message, status: str, error_code: str | None) -> bool:
     """Returns True when the report changed something."""
-    message = _message_with_sid(sid)
-    status = (status or "").strip().lower()
-    if message is None or message.state not in _OPEN or status in _ON_ITS_WAY:
+    if message.state not in _OPEN or status in _ON_ITS_WAY:
         return False
     if status == "sent":
         if message.provider_status == "sent":
@@ -81,12 +97,10 @@ def apply_sms_status(sid: str | None, status: str, error_code: str | None) -> bo
     return False
 
 
-def apply_call_status(sid: str | None, status: str) -> bool:
+def _apply_call(message: Message, status: str) -> bool:
     """A call answered is a message delivered; busy or no answer is tried again a little
     later, then handed to staff; a call that could not be made at all goes to staff."""
-    message = _message_with_sid(sid)
-    status = (status or "").strip().lower()
-    if message is None or message.channel != Channel.VOICE or message.state not in _OPEN:
+    if message.channel != Channel.VOICE or message.state not in _OPEN:
         return False
     if status in _ON_ITS_WAY:
         return False
@@ -117,3 +131,94 @@ def apply_call_status(sid: str | None, status: str) -> bool:
         _note(message, State.CANCELLED, _("Samtalet avbröts."))
         return True
     return False
+
+
+# --- Reports that came before the provider's id was recorded ------------------------------
+
+
+def receive_sms_status(sid: str | None, status: str, error_code: str | None) -> None:
+    """The SMS status webhook: applied now, or kept until the dispatcher records the id."""
+    status = _clean(status)
+    message = _message_with_sid(sid)
+    if message is not None:
+        _apply_sms(message, status, error_code)
+    elif status not in _ON_ITS_WAY:
+        _keep_until_recorded(sid, Channel.SMS, status, error_code)
+
+
+def receive_call_status(sid: str | None, status: str) -> None:
+    """The call status webhook: applied now, or kept until the dispatcher records the id."""
+    status = _clean(status)
+    message = _message_with_sid(sid)
+    if message is not None:
+        _apply_call(message, status)
+    elif status not in _ON_ITS_WAY:
+        _keep_until_recorded(sid, Channel.VOICE, status, None)
+
+
+def _keep_until_recorded(sid: str | None, channel: Channel, status: str, error_code: str | None) -> None:
+    """Keep a report for an id no message has yet, and apply it at once if the dispatcher
+    recorded the id meanwhile.
+
+    Commits the kept report before looking again, unlike the rest of this module: only a
+    committed report can be seen by a dispatcher that commits the id after our first look
+    and then looks for kept reports (READ COMMITTED). Had we looked again without
+    committing, both could miss each other and the report would be lost."""
+    if not sid or len(sid) > _LONGEST_SID:
+        return
+    db.session.add(
+        EarlyDeliveryReport(
+            provider_sid=sid,
+            channel=channel,
+            status=status[:20],
+            error_code=(error_code or None) and error_code[:12],
+        )
+    )
+    db.session.commit()
+    apply_early_reports([sid])
+
+
+def apply_early_reports(sids: Iterable[str]) -> int:
+    """Apply the kept reports for these provider ids whose message has the id now, each
+    message's in the order they came; returns how many kept reports this call used up.
+
+    Called by the dispatcher right after it committed a group of ids (one SELECT, which
+    nearly always finds nothing), and by the webhook after keeping a report. Both may
+    find the same report: each holds the message, then deletes its kept reports and
+    applies what it deleted, so the second finds none left."""
+    sids = sorted({sid for sid in sids if sid})
+    if not sids:
+        return 0
+    waiting = db.session.scalars(
+        select(EarlyDeliveryReport.provider_sid).where(EarlyDeliveryReport.provider_sid.in_(sids)).distinct()
+    ).all()
+    used = 0
+    for sid in sorted(waiting):
+        message = _message_with_sid(sid)
+        if message is None:
+            continue  # not recorded yet: the dispatcher applies it when it records the id
+        taken = db.session.execute(
+            delete(EarlyDeliveryReport)
+            .where(EarlyDeliveryReport.provider_sid == sid)
+            .returning(
+                EarlyDeliveryReport.id,
+                EarlyDeliveryReport.channel,
+                EarlyDeliveryReport.status,
+                EarlyDeliveryReport.error_code,
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+        for _id, channel, status, error_code in sorted(taken):
+            if channel == Channel.VOICE:
+                _apply_call(message, status)
+            else:
+                _apply_sms(message, status, error_code)
+            used += 1
+    return used
+
+
+def forget_old_early_reports(now: datetime | None = None) -> int:
+    """Remove kept reports whose id was never recorded; run by the nightly purge."""
+    cutoff = (now or utcnow()) - EARLY_REPORTS_KEPT_FOR
+    result = db.session.execute(delete(EarlyDeliveryReport).where(EarlyDeliveryReport.received_at < cutoff))
+    return result.rowcount or 0

@@ -41,6 +41,7 @@ from ..booking.models import Booking, BookingStatus, HelpSession
 from ..core.database import hold_sqlite_write_lock, is_database_busy, utcnow
 from ..extensions import db
 from .console_gateway import masked
+from .delivery import apply_early_reports
 from .gateway import Accepted, Gateway, Outgoing, SendFailed, gateway_for
 from .models import (
     DUE_CONDITION,
@@ -414,6 +415,7 @@ def dispatch_due(
             claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
                 _retrying(lambda answered=answered: _record_all(answered, worker, report, watch))
+                _apply_early_reports(answered)
                 answered = []
                 continue  # what was recorded may change what to claim (an outage over)
             if claim_now:
@@ -430,6 +432,7 @@ def dispatch_due(
                         answered, room, worker, moment, quiet.at(moment), recover, report, watch
                     )
                 )
+                _apply_early_reports(answered)
                 answered = []
                 report.recovered += recovered
                 claimed = recovered + due
@@ -560,6 +563,16 @@ def _record_all(
         if isinstance(future.exception(), SendFailed) and future.exception().temporary
     ]
     watch.saw(answered=bool(accepted), temporary_failure=temporary[0] if temporary else None)
+
+
+def _apply_early_reports(answered: list[tuple[Future, Outgoing]]) -> None:
+    """Status callbacks that came before these answers were recorded, applied now. Only
+    after the recording's commit: a webhook that looked before it keeps its report and
+    commits it before looking again, so at least one of the two sees the other's work
+    (see delivery.py); inside the recording's transaction, both could miss each other."""
+    sids = [future.result().provider_sid for future, _item in answered if future.exception() is None]
+    if sids:
+        _retrying(lambda: apply_early_reports(sids))
 
 
 def _still_mine(ids: list[int], worker: str) -> list[int]:

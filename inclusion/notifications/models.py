@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -176,6 +176,27 @@ class MessageEvent(db.Model):
 
     message: Mapped[Message] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class EarlyDeliveryReport(db.Model):
+    """A status callback that came before the dispatcher had recorded the provider's id.
+
+    The dispatcher records Twilio's answers in groups, after several have come, and
+    Twilio may report "undelivered" before that; it never sends a report again. So the
+    report waits here and is applied when the id is recorded (``delivery.py``). Rows
+    whose id never appears (a dispatcher stopped before recording) are removed by the
+    nightly purge."""
+
+    __tablename__ = "early_delivery_report"
+    __table_args__ = (CheckConstraint("channel IN ('sms', 'voice')", name="sms_or_voice"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64), index=True)
+    #: which webhook it came to: an SMS's status or a call's
+    channel: Mapped[Channel] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Medium(StrEnum):

@@ -38,14 +38,14 @@ def _twiml(body: str) -> Response:
 @public
 def sms_status():
     form = request.form
-    delivery.apply_sms_status(form.get("MessageSid"), form.get("MessageStatus", ""), form.get("ErrorCode"))
+    delivery.receive_sms_status(form.get("MessageSid"), form.get("MessageStatus", ""), form.get("ErrorCode"))
     return Response(status=204)
 
 
 @bp.route("/voice/status", methods=["POST"])
 @public
 def voice_status():
-    delivery.apply_call_status(request.form.get("CallSid"), request.form.get("CallStatus", ""))
+    delivery.receive_call_status(request.form.get("CallSid"), request.form.get("CallStatus", ""))
     return Response(status=204)
 
 

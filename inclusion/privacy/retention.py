@@ -36,6 +36,7 @@ from ..core.database import locked, utcnow
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
 from ..extensions import db
+from ..notifications.delivery import forget_old_early_reports
 from ..notifications.models import InboundMessage, Message, State
 from ..notifications.planning import settle_pending
 from ..org.models import Organisation
@@ -507,4 +508,5 @@ def purge(now: datetime | None = None, organisation_ids: Iterable[int] | None = 
         if unowned.inbound:
             report.organisations.append(unowned)
         forget_expired_drafts(now)  # forms kept over a lost session, normally gone within the hour
+        forget_old_early_reports(now)  # delivery reports whose message id was never recorded
     return report
