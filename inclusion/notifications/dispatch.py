@@ -8,14 +8,17 @@
    booking is still live and at the time its text names. The claim is committed (with
    the checks of step 2's preparation) before anything is sent.
 2. *Send* from a small pool of threads (bounded concurrency), holding no database locks.
-   Only as many are claimed as there are threads free to send them at once.
+   A group more than the pool's threads is claimed and waits in the pool's queue, so
+   the sending never pauses while this thread records and claims. A message about a
+   booking is checked once more by its thread right before it is sent (a cancellation
+   or a move may have come while it waited), and is not sent if the booking changed.
 3. *Record* the answers in one short transaction for a group of them, right before
    the next claim (or when no more will be claimed).
 
 A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease has run
 out another dispatcher takes them again and reports them, because those few may have
-reached the resident already. Never more than ``concurrency`` are claimed and not yet
-recorded, so that is the most a crash can leave in doubt. Rows left by a stopped
+reached the resident already. Never more than ``concurrency`` plus a group are claimed
+and not yet recorded, so that is the most a crash can leave in doubt. Rows left by a stopped
 dispatcher of an organisation in its quiet hours wait for the morning.
 """
 
@@ -33,7 +36,7 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, bindparam, exists, insert, not_, or_, select, text, update
+from sqlalchemy import ColumnElement, Engine, bindparam, exists, insert, not_, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -115,24 +118,25 @@ def _lease() -> timedelta:
     return timedelta(seconds=float(current_app.config.get("DISPATCH_LEASE_SECONDS", 120)))
 
 
-def _booking_unchanged(lock: bool) -> ColumnElement[bool]:
+def _booking_unchanged(lock: str | None) -> ColumnElement[bool]:
     """A message about a booking goes only while the booking is as its text says: not
     cancelled (unless the message says so) and still at the session the text names.
 
     Checked in the statement that claims the message, so that a cancellation or a move
-    committed before the claim stops it. With ``lock`` (PostgreSQL), a booking that is
-    being changed at this instant (its row locked by the change) is not waited for: its
-    message is left for now, and the change, when it commits, cancels it or lets it go.
-    The claim's share lock in turn makes a change that comes after the claim wait for
-    its commit, so a message is either stopped or on its way, never claimed behind a
-    change's back."""
+    committed before the claim stops it. With ``lock="skip"`` (the claim on PostgreSQL),
+    a booking that is being changed at this instant (its row locked by the change) is not
+    waited for: its message is left for now, and the change, when it commits, cancels it
+    or lets it go. The claim's share lock in turn makes a change that comes after the
+    claim wait for its commit, so a message is either stopped or on its way, never
+    claimed behind a change's back. ``lock="wait"`` waits for the change instead (the
+    check right before sending, which holds no other locks)."""
     booking = select(Booking.id).where(
         Booking.id == Message.booking_id,
         Booking.session_id == Message.session_id,
         or_(Message.kind == Kind.CANCELLATION, Booking.status != BookingStatus.CANCELLED),
     )
     if lock:
-        booking = booking.with_for_update(read=True, skip_locked=True)
+        booking = booking.with_for_update(read=True, skip_locked=lock == "skip")
     return or_(Message.booking_id.is_(None), exists(booking))
 
 
@@ -165,7 +169,12 @@ def _claim(
         values["possibly_duplicate"] = True
     claimed = db.session.execute(
         update(Message)
-        .where(Message.id.in_(picked), text(condition), *extra, _booking_unchanged(lock=postgresql))
+        .where(
+            Message.id.in_(picked),
+            text(condition),
+            *extra,
+            _booking_unchanged(lock="skip" if postgresql else None),
+        )
         .values(**values)
         .returning(Message.id)
         .execution_options(synchronize_session=False)
@@ -182,7 +191,7 @@ def _settle_changed(ids: set[int]) -> None:
     those whose booking was only being changed stay pending for the change to settle."""
     settle_pending(
         Message.id.in_(ids),
-        not_(_booking_unchanged(lock=False)),
+        not_(_booking_unchanged(lock=None)),
         state=State.SKIPPED,
         note=_("Bokningen ändrades innan meddelandet skickades."),
     )
@@ -319,6 +328,7 @@ def prepare(
         messaging_service_sid=service,
         status_callback=base + (VOICE_STATUS_PATH if voice else SMS_STATUS_PATH),
         voice_url=base + VOICE_REMINDER_PATH.format(token=message.voice_token) if voice else None,
+        booking_id=message.booking_id,
     )
 
 
@@ -399,10 +409,11 @@ def dispatch_due(
     # transaction costs the dispatcher's one thread about as much as the whole send; one
     # per group is what lets a process keep dozens of messages in flight.
     group = max(1, concurrency // CLAIM_GROUP_DIVISOR)
-    # Nothing claimed waits in the pool's queue: a message is claimed (and its booking
-    # checked) only when a thread is free to send it, so a cancellation or a move that
-    # comes while others are being sent still stops it.
-    held = concurrency
+    # The pool sends ``concurrency`` at a time and a group more wait in its queue, claimed
+    # and prepared: a thread that gets its answer starts the next send at once, instead
+    # of idling until this thread has recorded and claimed again.
+    held = concurrency + group
+    engine = db.engine
     answered: list[tuple[Future, Outgoing]] = []
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
         while True:
@@ -439,7 +450,7 @@ def dispatch_due(
                 claimed_total += len(claimed)
                 exhausted = picked < room
                 for item in outgoing:
-                    in_flight[pool.submit(gateway.send, item)] = item
+                    in_flight[pool.submit(_send_unless_changed, gateway, item, engine)] = item
                 probed = probed or (watch.failing and bool(outgoing))
                 if claimed and not in_flight:
                     continue  # all settled without sending: look for more
@@ -701,9 +712,34 @@ def _record_accepted(accepted: list[tuple[Accepted, Outgoing]], worker: str, rep
     report.sent += len(rows)
 
 
+class BookingChangedMeanwhile(Exception):
+    """The booking a claimed message is about was cancelled or moved while the message
+    waited for a thread: it is not sent."""
+
+
+def _send_unless_changed(gateway: Gateway, item: Outgoing, engine: Engine) -> Accepted:
+    """In the sending thread, right before the send: a message about a booking goes only
+    if the booking is still as its text says. A change being committed at this instant
+    is waited for (a share lock on the booking), so the message either sees it or is on
+    its way before it."""
+    if item.booking_id is not None:
+        check = select(Message.id).where(Message.id == item.message_id, _booking_unchanged(lock="wait"))
+        with engine.begin() as connection:
+            if connection.execute(check).first() is None:
+                raise BookingChangedMeanwhile()
+    return gateway.send(item)
+
+
 def _record(future: Future, message: Message, worker: str, report: DispatchReport) -> None:
     try:
         accepted = future.result()
+    except BookingChangedMeanwhile:
+        if message.state == State.SENDING and message.claimed_by == worker:
+            skip_message(
+                message,
+                booking_changed(message) or _("Bokningen ändrades innan meddelandet skickades."),
+                report,
+            )
     except SendFailed as failure:
         log.info(
             "message %s to %s failed: %s (%s)",

@@ -29,6 +29,8 @@ class Outgoing:
     status_callback: str
     #: where Twilio fetches the TwiML of a voice call
     voice_url: str | None = None
+    #: the booking the message is about: checked again right before it is sent
+    booking_id: int | None = None
 
 
 @dataclass(frozen=True)
