@@ -20,6 +20,8 @@ and not yet recorded, so that is the most a crash can leave in doubt.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import logging
 import os
 import random
@@ -33,11 +35,11 @@ from typing import TypeVar
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..booking.models import Booking, HelpSession
-from ..core.database import is_database_busy, utcnow
+from ..core.database import is_database_busy, is_worth_retrying, utcnow
 from ..extensions import db
 from .console_gateway import masked
 from .gateway import Accepted, Gateway, Outgoing, SendFailed, gateway_for
@@ -83,19 +85,36 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _retrying(work: Callable[[], T], attempts: int = 12) -> T:
-    """SQLite lets one writer in at a time; a dispatcher that finds the database busy
-    waits a moment and tries again instead of failing the tick."""
-    for attempt in range(attempts):
+def _retrying(work: Callable[[], T], report: DispatchReport | None = None) -> T:
+    """Do ``work`` and commit; when the database was busy (SQLite lets one writer in at
+    a time; a PostgreSQL deadlock) or the connection was lost (a restart, a failover),
+    roll back, wait a moment and do it again instead of failing the tick.
+
+    For ``DISPATCH_DATABASE_RETRY_SECONDS`` at most, then the error is raised: the
+    claimed messages' leases run meanwhile, and answers recorded after a lease ran out
+    would be refused (another dispatcher may have taken the rows). ``report`` is put
+    back as it was before each failed try, so that nothing is counted twice."""
+    give_up_at = clock.monotonic() + float(current_app.config.get("DISPATCH_DATABASE_RETRY_SECONDS", 60))
+    counted = copy.deepcopy(report)
+    for attempt in itertools.count():
         try:
             result = work()
             db.session.commit()
             return result
-        except OperationalError as error:
+        except DBAPIError as error:
             db.session.rollback()
-            if not is_database_busy(error) or attempt == attempts - 1:
+            if report is not None:
+                vars(report).update(copy.deepcopy(vars(counted)))
+            pause = min(0.02 * 2**attempt, 5.0) * random.uniform(0.5, 1.5)
+            if not is_worth_retrying(error) or clock.monotonic() + pause > give_up_at:
                 raise
-            clock.sleep(min(0.02 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))
+            log.warning(
+                "database %s (%s); trying again in %.2f s",
+                "busy" if is_database_busy(error) else "connection lost",
+                str(error.orig).splitlines()[0][:200],
+                pause,
+            )
+            clock.sleep(pause)
     raise AssertionError("unreachable")
 
 
@@ -280,7 +299,7 @@ def dispatch_due(
     report = DispatchReport()
     quiet = QuietHoursByMinute()
     recovery_checked = float("-inf")
-    _retrying(lambda: expire_manual_messages(now(), report))
+    _retrying(lambda: expire_manual_messages(now(), report), report)
     claimed_total = 0
     exhausted = False
     moved_when_claimed = 0
@@ -301,7 +320,7 @@ def dispatch_due(
             room = free if limit is None else min(free, limit - claimed_total)
             claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
-                _retrying(lambda answered=answered: _record_all(answered, worker, report))
+                _retrying(lambda answered=answered: _record_all(answered, worker, report), report)
                 answered = []
             if claim_now:
                 moment = now()
@@ -315,7 +334,8 @@ def dispatch_due(
                 recovered, due, outgoing = _retrying(
                     lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
                         answered, room, worker, moment, quiet.at(moment), recover, report
-                    )
+                    ),
+                    report,
                 )
                 answered = []
                 report.recovered += recovered
