@@ -16,6 +16,11 @@ A dispatcher killed between 2 and 3 leaves its rows in "sending"; once the lease
 out another dispatcher takes them again and reports them, because those few may have
 reached the resident already. Never more than ``concurrency`` plus a group are claimed
 and not yet recorded, so that is the most a crash can leave in doubt.
+
+A dispatcher asked to stop (SIGTERM at a restart) is no crash: it claims nothing more,
+puts back what it claimed and has not sent, and records the sends under way before it
+returns (``_stop_sending``). A busy database or a lost connection is waited out
+(``_retrying``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import logging
 import os
 import random
 import socket
+import threading
 import time as clock
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -77,6 +83,8 @@ CLAIM_GROUP_DIVISOR = 4
 #: within a tick, how often to look for rows a stopped dispatcher left behind (their
 #: leases last minutes; looking at every claim would cost a statement each time)
 RECOVERY_CHECK_SECONDS = 5.0
+#: how soon a dispatcher asked to stop notices it while every send takes long
+STOP_CHECK_SECONDS = 0.2
 
 T = TypeVar("T")
 
@@ -288,10 +296,13 @@ def dispatch_due(
     concurrency: int | None = None,
     now: Callable[[], datetime] = utcnow,
     limit: int | None = None,
+    stop: threading.Event | None = None,
 ) -> DispatchReport:
     """Send everything due now, ``concurrency`` at a time, and return what happened.
 
     Called by ``flask dispatch --once``, by the scheduler every minute, and by tests.
+    When ``stop`` is set (the process was asked to stop), it returns as soon as the
+    sends under way have their answers recorded (see ``_stop_sending``).
     """
     gateway = gateway or gateway_for(current_app)
     concurrency = max(1, int(concurrency or current_app.config.get("DISPATCH_CONCURRENCY", 8)))
@@ -314,11 +325,15 @@ def dispatch_due(
     # of idling until this thread has recorded and claimed again.
     held = concurrency + group
     answered: list[tuple[Future, Outgoing]] = []
+    #: the sends under way when asked to stop (None: not asked)
+    finishing: int | None = None
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
         while True:
+            if finishing is None and stop is not None and stop.is_set():
+                finishing = _stop_sending(in_flight, worker, report)
             free = held - len(in_flight)
             room = free if limit is None else min(free, limit - claimed_total)
-            claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
+            claim_now = finishing is None and room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
                 _retrying(lambda answered=answered: _record_all(answered, worker, report), report)
                 answered = []
@@ -347,15 +362,60 @@ def dispatch_due(
                 if claimed and not in_flight:
                     continue  # all settled without sending: look for more
             if not in_flight:
-                if exhausted and report.moved > moved_when_claimed:
+                if exhausted and report.moved > moved_when_claimed and finishing is None:
                     exhausted = False  # a message moved to a channel that sends by itself
                     moved_when_claimed = report.moved
                     continue
                 break
-            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+            # With a stop to watch for, look up now and then even while no send answers.
+            timeout = None if stop is None else STOP_CHECK_SECONDS
+            done, _pending = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             answered += [(future, in_flight.pop(future)) for future in done]
+    if finishing is not None:
+        log.info("stopping: %d sends finished, %d released", finishing, report.released)
     db.session.remove()
     return report
+
+
+def _stop_sending(in_flight: dict[Future, Outgoing], worker: str, report: DispatchReport) -> int:
+    """Asked to stop (``flask scheduler`` or ``flask dispatch`` got SIGTERM at a restart):
+    the messages claimed and still waiting in the pool's queue go back to pending at
+    once, as if never claimed, and the number of sends under way is returned; the loop
+    then claims nothing more and ends once their answers are recorded.
+
+    A send under way is left to finish, not cut off: its answer (bounded by
+    ``TWILIO_TIMEOUT_SECONDS``) is what says whether the resident got the message. Killed
+    instead, the process would leave those rows "sending" until their lease ran out, to
+    be sent again as possibly duplicate."""
+    waiting = [future for future in in_flight if future.cancel()]
+    unsent = [in_flight.pop(future) for future in waiting]
+    if unsent:
+        _retrying(lambda: _give_back(unsent, worker, report), report)
+    return len(in_flight)
+
+
+def _give_back(unsent: list[Outgoing], worker: str, report: DispatchReport) -> None:
+    """Claimed rows never handed to the provider: pending again, unleased, their attempt
+    given back (none was made) and not marked possibly duplicate (nothing went out), so
+    the next dispatcher sends them as if this one had never claimed them."""
+    released = db.session.scalars(
+        update(Message)
+        .where(
+            Message.id.in_([item.message_id for item in unsent]),
+            Message.state == State.SENDING,
+            Message.claimed_by == worker,
+        )
+        .values(state=State.PENDING, lease_until=None, attempts=Message.attempts - 1, updated_at=utcnow())
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for message_id in released:
+        record_event(
+            message_id,
+            State.PENDING,
+            _("Utskickaren stoppades innan meddelandet skickades. Det skickas vid nästa körning."),
+        )
+    report.released += len(released)
 
 
 class QuietHoursByMinute:
