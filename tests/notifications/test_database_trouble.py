@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import threading
 import time as clock
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -27,10 +27,11 @@ from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.notifications.models import Message, State
 from tests.databases import postgresql_test_server
+from tests.notifications import test_stopping
 from tests.notifications.test_processes import add_due_sms
-from tests.notifications.test_stopping import outbox_rows, start_command, stop, wait_for_requests
+from tests.notifications.test_stopping import outbox_rows, stop, wait_for_requests
 
-start_command = start_command  # the fixture, used here too
+start_command = test_stopping.start_command
 
 postgresql_only = pytest.mark.skipif(
     postgresql_test_server() is None,
@@ -48,7 +49,7 @@ def libpq_url(app) -> str:
 
 
 @contextmanager
-def terminator(app) -> Iterator[callable]:
+def terminator(app) -> Iterator[Callable[[], int]]:
     """A function that cuts every other connection to the test database, as a restart
     of PostgreSQL does; returns how many it cut. Safe to call from several threads."""
     connection = psycopg.connect(libpq_url(app), autocommit=True)
