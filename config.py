@@ -92,6 +92,10 @@ class Config:
     DISPATCH_LEASE_SECONDS = float(os.environ.get("DISPATCH_LEASE_SECONDS", "120"))
     DISPATCH_RETRY_SECONDS = float(os.environ.get("DISPATCH_RETRY_SECONDS", "60"))
     DISPATCH_RETRY_MAX_SECONDS = float(os.environ.get("DISPATCH_RETRY_MAX_SECONDS", "300"))
+    # How long the dispatcher keeps trying when the database is busy or the connection
+    # lost (a restart, a failover) before the tick fails; below the lease, so that the
+    # answers it then records are still its own to record.
+    DISPATCH_DATABASE_RETRY_SECONDS = float(os.environ.get("DISPATCH_DATABASE_RETRY_SECONDS", "60"))
 
     SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", False)
     HSTS = False

@@ -6,36 +6,43 @@ production one process runs them: ``flask --app wsgi scheduler``. Under ``make r
 (``SCHEDULER_ENABLED``) they run in a thread of the web process, started by the first
 request, so that only the process that serves pages has it (not the reloader's parent,
 not a CLI command).
+
+SIGTERM or Ctrl+C stops ``flask scheduler`` gently (``core/stopping.py``): a dispatch
+under way finishes its sends and gives back the rest, a purge under way finishes, and
+the process exits with 0.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
+import time
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from .core.stopping import stop_on_signals
 
 log = logging.getLogger("inclusion.scheduler")
 
 DISPATCH_EVERY_SECONDS = 60
 #: the nightly retention purge, in the municipalities' own time
 PURGE_AT = {"hour": 3, "minute": 30, "timezone": "Europe/Stockholm"}
+#: how soon ``flask scheduler`` notices it was asked to stop
+_NAP_SECONDS = 0.2
 
 
-def _dispatch_tick(app: Flask) -> None:
+def _dispatch_tick(app: Flask, stop: threading.Event | None = None) -> None:
     from .extensions import db
     from .notifications.dispatch import dispatch_due
 
     with app.app_context():
         try:
-            report = dispatch_due()
-            if report.sent or report.failed or report.recovered:
+            report = dispatch_due(stop=stop)
+            if report.sent or report.failed or report.recovered or report.released:
                 for line in report.lines():
                     log.info("dispatch: %s", line)
         except Exception:
@@ -62,12 +69,13 @@ def _purge_tick(app: Flask) -> None:
             db.session.remove()
 
 
-def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
+def add_jobs(scheduler: BaseScheduler, app: Flask, stop: threading.Event | None = None) -> None:
+    """The jobs; ``stop``, when set, makes a dispatch under way wind up and return."""
     scheduler.add_job(
         _dispatch_tick,
         "interval",
         seconds=int(app.config.get("DISPATCH_EVERY_SECONDS", DISPATCH_EVERY_SECONDS)),
-        args=[app],
+        args=[app, stop],
         id="dispatch",
         replace_existing=True,
         max_instances=1,
@@ -122,10 +130,21 @@ def register(app: Flask) -> None:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the background jobs in this process until stopped (production: one of these)."""
+    """Run the background jobs in this process until stopped (production: one of these).
+
+    The jobs run in the scheduler's threads while this, the main thread, waits for a
+    signal: a signal handler may only set a flag (``core/stopping.py``), so the waiting
+    for the jobs to end happens here, after it."""
     app = current_app._get_current_object()
-    scheduler = BlockingScheduler(timezone="UTC")
-    add_jobs(scheduler, app)
-    click.echo("Scheduler running: dispatch every minute, retention purge at 03:30. Stop with Ctrl+C.")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+    # The app's logger gets Flask's handler (stderr) when first asked for: without it
+    # the jobs' INFO lines (what each tick and a stop did) would go nowhere.
+    app.logger.info("Scheduler running: dispatch every minute, retention purge at 03:30. Stop with Ctrl+C.")
+    with stop_on_signals() as stop:
+        scheduler = BackgroundScheduler(timezone="UTC")
+        add_jobs(scheduler, app, stop)
         scheduler.start()
+        while not stop.is_set():
+            time.sleep(_NAP_SECONDS)
+        log.info("stopping: waiting for the jobs under way")
+        scheduler.shutdown(wait=True)
+    log.info("stopped")

@@ -11,7 +11,7 @@ from flask import Flask, Response
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, TypeDecorator, event, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..extensions import db
 from .errors import DomainError
@@ -77,11 +77,53 @@ def commit_unit_of_work(response: Response) -> Response:
     return response
 
 
-def is_database_busy(error: BaseException | None) -> bool:
-    """SQLite's "database is locked" is a moment's contention: answer 503, not 500."""
-    from sqlalchemy.exc import OperationalError
+# PostgreSQL's SQLSTATEs for a transaction that lost to another one: a deadlock, or a
+# serialization failure. Nothing was written; the same work a moment later succeeds.
+_CONFLICT_STATES = frozenset({"40001", "40P01"})
+# The connection is gone or cannot be had just now: class 08 (connection exception), and
+# the server shutting down (57P01 admin, 57P02 crash) or still starting (57P03).
+_LOST_CONNECTION_STATES = frozenset({"57P01", "57P02", "57P03"})
 
-    return isinstance(error, OperationalError) and "locked" in str(error).lower()
+
+def _sqlstate(error: DBAPIError) -> str:
+    original = error.orig
+    return str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
+
+
+def is_database_busy(error: BaseException | None) -> bool:
+    """A moment's contention, gone if tried again: SQLite's "database is locked", or a
+    PostgreSQL transaction that lost a deadlock or a serialization check. A request
+    answers 503, not 500."""
+    if not isinstance(error, DBAPIError):
+        return False
+    # The driver's own message, not the whole error: that quotes the statement and its
+    # values, and a message body saying "locked" is no busy database.
+    if isinstance(error, OperationalError) and "is locked" in str(error.orig):
+        return True
+    return _sqlstate(error) in _CONFLICT_STATES
+
+
+def is_connection_lost(error: BaseException | None) -> bool:
+    """The database connection broke or could not be opened (a restart, a failover, a
+    network cut, a terminated backend): nothing is wrong with the work itself, and a new
+    connection a little later will do it. SQLAlchemy flags the connection it found dead
+    (``connection_invalidated``); a failure outside any statement (``statement`` is None)
+    is one of connecting."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = _sqlstate(error)
+    if state:
+        return state.startswith("08") or state in _LOST_CONNECTION_STATES
+    return isinstance(error, OperationalError) and error.statement is None
+
+
+def is_worth_retrying(error: BaseException | None) -> bool:
+    """Whether the same unit of work, rolled back and done again a moment later, may
+    well succeed: the database was busy or the connection was lost. Anything else (a
+    constraint, a missing table, a bug) would fail the same way again."""
+    return is_database_busy(error) or is_connection_lost(error)
 
 
 # --- Two people, one thing, the same instant ------------------------------------------------
@@ -210,7 +252,10 @@ __all__ = [
     "add_once",
     "change_if",
     "commit_unit_of_work",
+    "is_connection_lost",
+    "is_database_busy",
     "is_unique_violation",
+    "is_worth_retrying",
     "locked",
     "savepoint",
     "unless_taken",

@@ -20,14 +20,22 @@ out another dispatcher takes them again and reports them, because those few may 
 reached the resident already. Never more than ``concurrency`` plus a group are claimed
 and not yet recorded, so that is the most a crash can leave in doubt. Rows left by a stopped
 dispatcher of an organisation in its quiet hours wait for the morning.
+
+A dispatcher asked to stop (SIGTERM at a restart) is no crash: it claims nothing more,
+puts back what it claimed and has not sent, and records the sends under way before it
+returns (``_stop_sending``). A busy database or a lost connection is waited out
+(``_retrying``).
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import logging
 import os
 import random
 import socket
+import threading
 import time as clock
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -37,11 +45,11 @@ from typing import TypeVar
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Engine, bindparam, exists, insert, not_, or_, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..booking.models import Booking, BookingStatus, HelpSession
-from ..core.database import hold_sqlite_write_lock, is_database_busy, utcnow
+from ..core.database import hold_sqlite_write_lock, is_database_busy, is_worth_retrying, utcnow
 from ..extensions import db
 from .console_gateway import masked
 from .delivery import apply_early_reports
@@ -87,6 +95,8 @@ RECOVERY_CHECK_SECONDS = 5.0
 #: how often a tick looks again (50 ms apart) when the only due rows are of bookings
 #: being changed at that instant, before it leaves them to the next tick
 WAITS_FOR_A_BOOKING_BEING_CHANGED = 5
+#: how soon a dispatcher asked to stop notices it while every send takes long
+STOP_CHECK_SECONDS = 0.2
 
 T = TypeVar("T")
 
@@ -95,19 +105,36 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _retrying(work: Callable[[], T], attempts: int = 12) -> T:
-    """SQLite lets one writer in at a time; a dispatcher that finds the database busy
-    waits a moment and tries again instead of failing the tick."""
-    for attempt in range(attempts):
+def _retrying(work: Callable[[], T], report: DispatchReport | None = None) -> T:
+    """Do ``work`` and commit; when the database was busy (SQLite lets one writer in at
+    a time; a PostgreSQL deadlock) or the connection was lost (a restart, a failover),
+    roll back, wait a moment and do it again instead of failing the tick.
+
+    For ``DISPATCH_DATABASE_RETRY_SECONDS`` at most, then the error is raised: the
+    claimed messages' leases run meanwhile, and answers recorded after a lease ran out
+    would be refused (another dispatcher may have taken the rows). ``report`` is put
+    back as it was before each failed try, so that nothing is counted twice."""
+    give_up_at = clock.monotonic() + float(current_app.config.get("DISPATCH_DATABASE_RETRY_SECONDS", 60))
+    counted = copy.deepcopy(report)
+    for attempt in itertools.count():
         try:
             result = work()
             db.session.commit()
             return result
-        except OperationalError as error:
+        except DBAPIError as error:
             db.session.rollback()
-            if not is_database_busy(error) or attempt == attempts - 1:
+            if report is not None:
+                vars(report).update(copy.deepcopy(vars(counted)))
+            pause = min(0.02 * 2**attempt, 5.0) * random.uniform(0.5, 1.5)
+            if not is_worth_retrying(error) or clock.monotonic() + pause > give_up_at:
                 raise
-            clock.sleep(min(0.02 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))
+            log.warning(
+                "database %s (%s); trying again in %.2f s",
+                "busy" if is_database_busy(error) else "connection lost",
+                str(error.orig).splitlines()[0][:200],
+                pause,
+            )
+            clock.sleep(pause)
     raise AssertionError("unreachable")
 
 
@@ -385,10 +412,13 @@ def dispatch_due(
     concurrency: int | None = None,
     now: Callable[[], datetime] = utcnow,
     limit: int | None = None,
+    stop: threading.Event | None = None,
 ) -> DispatchReport:
     """Send everything due now, ``concurrency`` at a time, and return what happened.
 
     Called by ``flask dispatch --once``, by the scheduler every minute, and by tests.
+    When ``stop`` is set (the process was asked to stop), it returns as soon as the
+    sends under way have their answers recorded (see ``_stop_sending``).
     """
     gateway = gateway or gateway_for(current_app)
     concurrency = max(1, int(concurrency or current_app.config.get("DISPATCH_CONCURRENCY", 8)))
@@ -398,7 +428,7 @@ def dispatch_due(
     probed = False
     quiet = QuietHoursByMinute()
     recovery_checked = float("-inf")
-    _retrying(lambda: expire_manual_messages(now(), report))
+    _retrying(lambda: expire_manual_messages(now(), report), report)
     claimed_total = 0
     waited_for_changes = 0
     exhausted = False
@@ -415,17 +445,21 @@ def dispatch_due(
     held = concurrency + group
     engine = db.engine
     answered: list[tuple[Future, Outgoing]] = []
+    #: the sends under way when asked to stop (None: not asked)
+    finishing: int | None = None
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
         while True:
+            if finishing is None and stop is not None and stop.is_set():
+                finishing = _stop_sending(in_flight, worker, report)
             free = held - len(in_flight)
             room = free if limit is None else min(free, limit - claimed_total)
             if watch.failing:
                 # An outage: one message a tick finds out whether it is over (and only
                 # in a tick that began with it: one that saw it begin has tried enough).
                 room = 1 if watch.failing_at_start and not probed and not in_flight else 0
-            claim_now = room > 0 and not exhausted and (free >= group or not in_flight)
+            claim_now = finishing is None and room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
-                _retrying(lambda answered=answered: _record_all(answered, worker, report, watch))
+                _retrying(lambda answered=answered: _record_all(answered, worker, report, watch), report)
                 _apply_early_reports(answered)
                 answered = []
                 continue  # what was recorded may change what to claim (an outage over)
@@ -441,7 +475,8 @@ def dispatch_due(
                 recovered, due, picked, outgoing = _retrying(
                     lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
                         answered, room, worker, moment, quiet.at(moment), recover, report, watch
-                    )
+                    ),
+                    report,
                 )
                 _apply_early_reports(answered)
                 answered = []
@@ -463,15 +498,60 @@ def dispatch_due(
                         continue
                     exhausted = True
             if not in_flight:
-                if exhausted and report.moved > moved_when_claimed:
+                if exhausted and report.moved > moved_when_claimed and finishing is None:
                     exhausted = False  # a message moved to a channel that sends by itself
                     moved_when_claimed = report.moved
                     continue
                 break
-            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+            # With a stop to watch for, look up now and then even while no send answers.
+            timeout = None if stop is None else STOP_CHECK_SECONDS
+            done, _pending = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             answered += [(future, in_flight.pop(future)) for future in done]
+    if finishing is not None:
+        log.info("stopping: %d sends finished, %d released", finishing, report.released)
     db.session.remove()
     return report
+
+
+def _stop_sending(in_flight: dict[Future, Outgoing], worker: str, report: DispatchReport) -> int:
+    """Asked to stop (``flask scheduler`` or ``flask dispatch`` got SIGTERM at a restart):
+    the messages claimed and still waiting in the pool's queue go back to pending at
+    once, as if never claimed, and the number of sends under way is returned; the loop
+    then claims nothing more and ends once their answers are recorded.
+
+    A send under way is left to finish, not cut off: its answer (bounded by
+    ``TWILIO_TIMEOUT_SECONDS``) is what says whether the resident got the message. Killed
+    instead, the process would leave those rows "sending" until their lease ran out, to
+    be sent again as possibly duplicate."""
+    waiting = [future for future in in_flight if future.cancel()]
+    unsent = [in_flight.pop(future) for future in waiting]
+    if unsent:
+        _retrying(lambda: _give_back(unsent, worker, report), report)
+    return len(in_flight)
+
+
+def _give_back(unsent: list[Outgoing], worker: str, report: DispatchReport) -> None:
+    """Claimed rows never handed to the provider: pending again, unleased, their attempt
+    given back (none was made) and not marked possibly duplicate (nothing went out), so
+    the next dispatcher sends them as if this one had never claimed them."""
+    released = db.session.scalars(
+        update(Message)
+        .where(
+            Message.id.in_([item.message_id for item in unsent]),
+            Message.state == State.SENDING,
+            Message.claimed_by == worker,
+        )
+        .values(state=State.PENDING, lease_until=None, attempts=Message.attempts - 1, updated_at=utcnow())
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for message_id in released:
+        record_event(
+            message_id,
+            State.PENDING,
+            _("Utskickaren stoppades innan meddelandet skickades. Det skickas vid nästa körning."),
+        )
+    report.released += len(released)
 
 
 class QuietHoursByMinute:

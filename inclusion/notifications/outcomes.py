@@ -44,6 +44,8 @@ class DispatchReport:
     expired: int = 0
     #: in flight when a dispatcher stopped, sent again: they may have arrived twice
     recovered: list[int] = field(default_factory=list)
+    #: claimed but not sent when the dispatcher was asked to stop: pending again
+    released: int = 0
 
     def lines(self) -> list[str]:
         lines = [
@@ -56,6 +58,8 @@ class DispatchReport:
                 "in flight when a dispatcher stopped, sent again and possibly received twice: message "
                 + ", ".join(str(message_id) for message_id in self.recovered)
             )
+        if self.released:
+            lines.append(f"asked to stop: {self.released} claimed and not sent, pending again")
         return lines
 
 

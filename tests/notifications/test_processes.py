@@ -129,6 +129,24 @@ class Dispatcher:
         return self.output.read_text() + (errors.read_text()[-4000:] if errors.exists() else "")
 
 
+def environment_for(app, fake_twilio: FakeTwilio, **settings: object) -> dict[str, str]:
+    """The environment of a process a test starts, configured as in production by
+    environment variables: the test database, the Twilio backend pointed at the fake,
+    and ``settings`` (``DISPATCH_LEASE_SECONDS=2``)."""
+    return {
+        **os.environ,
+        "INCLUSION_CONFIG": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM": app.config["TWILIO_FROM"],
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
+        **{name: str(value) for name, value in settings.items()},
+    }
+
+
 @pytest.fixture
 def start_dispatcher(app, fake_twilio, tmp_path):
     """Start ``flask --app wsgi dispatch --once [options]`` as its own process, configured
@@ -137,18 +155,7 @@ def start_dispatcher(app, fake_twilio, tmp_path):
     started: list[Dispatcher] = []
 
     def start(*options: str, lease_seconds: float = 120) -> Dispatcher:
-        environment = {
-            **os.environ,
-            "INCLUSION_CONFIG": "testing",
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SMS_BACKEND": "twilio",
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_FROM": app.config["TWILIO_FROM"],
-            "TWILIO_API_BASE_URL": fake_twilio.base_url,
-            "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
-            "DISPATCH_LEASE_SECONDS": str(lease_seconds),
-        }
+        environment = environment_for(app, fake_twilio, DISPATCH_LEASE_SECONDS=lease_seconds)
         output = tmp_path / f"dispatcher-{len(started)}.out"
         with output.open("w") as stdout, output.with_suffix(".err").open("w") as stderr:
             process = subprocess.Popen(
