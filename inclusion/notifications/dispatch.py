@@ -653,7 +653,7 @@ def _record_all(
         for future, _item in failed
         if isinstance(future.exception(), SendFailed) and future.exception().temporary
     ]
-    watch.saw(answered=bool(accepted), temporary_failure=temporary[0] if temporary else None)
+    watch.saw(answered=bool(accepted), temporary_failures=temporary)
 
 
 def _apply_early_reports(answered: list[tuple[Future, Outgoing]]) -> None:

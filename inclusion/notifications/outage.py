@@ -24,6 +24,10 @@ from .models import DUE_CONDITION, Message, ProviderStatus
 
 log = logging.getLogger("inclusion.notifications")
 
+#: temporary faults in a row, with no message accepted in between, that make an outage
+#: (one 429 or 500 among hundreds of sends is no reason to slow down)
+OUTAGE_AFTER_FAILURES = 3
+
 
 def failing_since(provider: str) -> datetime | None:
     return db.session.scalar(select(ProviderStatus.failing_since).where(ProviderStatus.provider == provider))
@@ -51,11 +55,14 @@ class ProviderWatch:
         #: this run has seen it failing: an answer then clears the mark (written again
         #: for every group, since a retried transaction may have lost the first write)
         self.seen_failing = self.failing
+        self.failures_in_a_row = 0
 
-    def saw(self, answered: bool, temporary_failure: SendFailed | None) -> None:
+    def saw(self, answered: bool, temporary_failures: list[SendFailed]) -> None:
         """The answers of a group: any message accepted means the provider works; only
-        temporary failures mean it does not (a refused number says nothing about it)."""
+        temporary failures, several in a row, mean it does not (a refused number says
+        nothing about it)."""
         if answered:
+            self.failures_in_a_row = 0
             if self.seen_failing:
                 db.session.execute(
                     update(ProviderStatus)
@@ -66,8 +73,10 @@ class ProviderWatch:
                 log.warning("%s answers again: the messages that waited are sent now", self.provider)
             self.failing = False
             return
-        if temporary_failure is None:
+        self.failures_in_a_row += len(temporary_failures)
+        if not temporary_failures or (self.failures_in_a_row < OUTAGE_AFTER_FAILURES and not self.failing):
             return
+        temporary_failure = temporary_failures[-1]
         now = utcnow()
         _ensure_row(self.provider)
         db.session.execute(
