@@ -29,7 +29,6 @@ returns (``_stop_sending``). A busy database or a lost connection is waited out
 
 from __future__ import annotations
 
-import copy
 import itertools
 import logging
 import os
@@ -39,6 +38,7 @@ import threading
 import time as clock
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -95,6 +95,8 @@ RECOVERY_CHECK_SECONDS = 5.0
 #: how often a tick looks again (50 ms apart) when the only due rows are of bookings
 #: being changed at that instant, before it leaves them to the next tick
 WAITS_FOR_A_BOOKING_BEING_CHANGED = 5
+#: how often a busy dispatcher looks for status callbacks that came before their ids
+EARLY_REPORTS_CHECK_SECONDS = 0.5
 #: how soon a dispatcher asked to stop notices it while every send takes long
 STOP_CHECK_SECONDS = 0.2
 
@@ -115,7 +117,7 @@ def _retrying(work: Callable[[], T], report: DispatchReport | None = None) -> T:
     would be refused (another dispatcher may have taken the rows). ``report`` is put
     back as it was before each failed try, so that nothing is counted twice."""
     give_up_at = clock.monotonic() + float(current_app.config.get("DISPATCH_DATABASE_RETRY_SECONDS", 60))
-    counted = copy.deepcopy(report)
+    counted = None if report is None else replace(report, recovered=list(report.recovered))
     for attempt in itertools.count():
         try:
             result = work()
@@ -124,7 +126,7 @@ def _retrying(work: Callable[[], T], report: DispatchReport | None = None) -> T:
         except DBAPIError as error:
             db.session.rollback()
             if report is not None:
-                vars(report).update(copy.deepcopy(vars(counted)))
+                vars(report).update(vars(replace(counted, recovered=list(counted.recovered))))
             pause = min(0.02 * 2**attempt, 5.0) * random.uniform(0.5, 1.5)
             if not is_worth_retrying(error) or clock.monotonic() + pause > give_up_at:
                 raise
@@ -173,7 +175,12 @@ def _claim(
     """The ids claimed, and how many were picked: a picked row whose booking is being
     changed this instant (PostgreSQL) is not claimed, and is no sign that nothing more is
     due."""
-    pick = select(Message.id).where(text(condition), *extra).order_by(order, Message.id).limit(limit)
+    pick = (
+        select(Message.id, Message.booking_id)
+        .where(text(condition), *extra)
+        .order_by(order, Message.id)
+        .limit(limit)
+    )
     postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:
         # Picked and locked in a statement of its own. As a subquery of the UPDATE,
@@ -182,9 +189,13 @@ def _claim(
         pick = pick.with_for_update(skip_locked=True)
     else:
         hold_sqlite_write_lock()  # what is picked stays as read until the UPDATE below
-    picked = list(db.session.scalars(pick))
-    if not picked:
+    picked_rows = db.session.execute(pick).all()
+    if not picked_rows:
         return [], 0
+    picked = [message_id for message_id, _booking_id in picked_rows]
+    # Rows about no booking (invitations, a busy morning's bulk) have nothing to check.
+    about_bookings = any(booking_id is not None for _message_id, booking_id in picked_rows)
+    booking_check = [_booking_unchanged(lock="skip" if postgresql else None)] if about_bookings else []
     values = {
         "state": State.SENDING,
         "lease_until": now + _lease(),
@@ -200,7 +211,7 @@ def _claim(
             Message.id.in_(picked),
             text(condition),
             *extra,
-            _booking_unchanged(lock="skip" if postgresql else None),
+            *booking_check,
         )
         .values(**values)
         .returning(Message.id)
@@ -445,6 +456,7 @@ def dispatch_due(
     held = concurrency + group
     engine = db.engine
     answered: list[tuple[Future, Outgoing]] = []
+    early_reports = EarlyReportsToLookFor()
     #: the sends under way when asked to stop (None: not asked)
     finishing: int | None = None
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
@@ -459,8 +471,14 @@ def dispatch_due(
                 room = 1 if watch.failing_at_start and not probed and not in_flight else 0
             claim_now = finishing is None and room > 0 and not exhausted and (free >= group or not in_flight)
             if answered and not claim_now and (not in_flight or len(answered) >= group):
-                _retrying(lambda answered=answered: _record_all(answered, worker, report, watch), report)
-                _apply_early_reports(answered)
+                earlier = early_reports.due()
+                _retrying(
+                    lambda answered=answered, earlier=earlier: _record_all(
+                        answered, worker, report, watch, earlier
+                    ),
+                    report,
+                )
+                early_reports.looked(earlier, answered)
                 answered = []
                 continue  # what was recorded may change what to claim (an outage over)
             if claim_now:
@@ -472,13 +490,16 @@ def dispatch_due(
                 # The answers that came are recorded in the claim's transaction: what
                 # this process holds unrecorded stays within ``concurrency``, the most
                 # a crash can leave in doubt, and one commit does for both.
+                earlier = early_reports.due()
                 recovered, due, picked, outgoing = _retrying(
-                    lambda answered=answered, room=room, moment=moment, recover=recover: _record_and_claim(
-                        answered, room, worker, moment, quiet.at(moment), recover, report, watch
+                    lambda answered=answered, room=room, moment=moment, recover=recover, earlier=earlier: (
+                        _record_and_claim(
+                            answered, room, worker, moment, quiet.at(moment), recover, report, watch, earlier
+                        )
                     ),
                     report,
                 )
-                _apply_early_reports(answered)
+                early_reports.looked(earlier, answered)
                 answered = []
                 report.recovered += recovered
                 claimed = recovered + due
@@ -507,6 +528,8 @@ def dispatch_due(
             timeout = None if stop is None else STOP_CHECK_SECONDS
             done, _pending = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             answered += [(future, in_flight.pop(future)) for future in done]
+    if early_reports.recorded:
+        _retrying(lambda: apply_early_reports(early_reports.recorded))
     if finishing is not None:
         log.info("stopping: %d sends finished, %d released", finishing, report.released)
     db.session.remove()
@@ -579,13 +602,14 @@ def _record_and_claim(
     recover: bool,
     report: DispatchReport,
     watch: ProviderWatch,
+    recorded_sids: list[str],
 ) -> tuple[list[int], list[int], int, list[Outgoing]]:
     """Record the answers that came, claim and prepare, in one transaction: one commit
     instead of three, and a failure while preparing takes the claim back (the rows stay
     pending, not leased)."""
-    if answered:
+    if answered or recorded_sids:
         failing_before = watch.failing
-        _record_all(answered, worker, report, watch)
+        _record_all(answered, worker, report, watch, recorded_sids)
         if watch.failing and not failing_before:
             return [], [], 0, []  # an outage began with these answers: claim no more
     recovered, due, picked = _claim_due(room, worker, moment, quiet, recover)
@@ -632,10 +656,19 @@ def _record_all(
     worker: str,
     report: DispatchReport,
     watch: ProviderWatch | None = None,
+    recorded_sids: list[str] | None = None,
 ) -> None:
     """The answers that came since the last claim: one transaction for all. Those
     accepted (nearly all) are written with a few statements for the group, without
-    loading the messages; failures go through the ORM, one by one."""
+    loading the messages; failures go through the ORM, one by one.
+
+    First, the status callbacks that came before the ids recorded by the previous
+    transaction (``recorded_sids``) are applied. Only after that recording's commit: a
+    webhook that looked before it keeps its report and commits it before looking again,
+    so at least one of the two sees the other's work (see delivery.py); inside the
+    recording's own transaction both could miss each other."""
+    if recorded_sids:
+        apply_early_reports(recorded_sids)
     accepted = [(future.result(), item) for future, item in answered if future.exception() is None]
     if accepted:
         _record_accepted(accepted, worker, report)
@@ -656,14 +689,30 @@ def _record_all(
     watch.saw(answered=bool(accepted), temporary_failures=temporary)
 
 
-def _apply_early_reports(answered: list[tuple[Future, Outgoing]]) -> None:
-    """Status callbacks that came before these answers were recorded, applied now. Only
-    after the recording's commit: a webhook that looked before it keeps its report and
-    commits it before looking again, so at least one of the two sees the other's work
-    (see delivery.py); inside the recording's transaction, both could miss each other."""
-    sids = [future.result().provider_sid for future, _item in answered if future.exception() is None]
-    if sids:
-        _retrying(lambda: apply_early_reports(sids))
+class EarlyReportsToLookFor:
+    """The provider ids recorded since the dispatcher last looked for status callbacks
+    that came before them. It looks in a transaction after theirs (see ``_record_all``),
+    at most every ``EARLY_REPORTS_CHECK_SECONDS``: one statement per recorded group
+    would cost a busy dispatcher more than the rare early report is worth waiting for."""
+
+    def __init__(self) -> None:
+        self.recorded: list[str] = []
+        self._looked_at = clock.monotonic()
+
+    def due(self) -> list[str]:
+        """The ids to look for now (none while it looked a moment ago)."""
+        if self.recorded and clock.monotonic() - self._looked_at >= EARLY_REPORTS_CHECK_SECONDS:
+            return list(self.recorded)
+        return []
+
+    def looked(self, looked_for: list[str], answered: list[tuple[Future, Outgoing]]) -> None:
+        """The transaction committed: what it looked for is done, its answers are new."""
+        if looked_for:
+            self.recorded = self.recorded[len(looked_for) :]
+            self._looked_at = clock.monotonic()
+        self.recorded += [
+            future.result().provider_sid for future, _item in answered if future.exception() is None
+        ]
 
 
 def _still_mine(ids: list[int], worker: str) -> list[int]:
