@@ -109,7 +109,8 @@ def held_session(app, library, make_session, make_booking):
             if reminded:
                 starts_at = db.session.get(HelpSession, session_id).starts_at
                 db.session.remove()
-                dispatch_due(now=lambda: starts_at - timedelta(hours=3))
+                dispatch_due()  # the confirmations, when booked
+                dispatch_due(now=lambda: starts_at - timedelta(hours=3))  # the reminders
             if cancelled:
                 cancel_session(
                     db.session.get(HelpSession, session_id),
