@@ -335,8 +335,6 @@ def prepare(
         fail(message, late, report)
         return None
     reason = why_outdated(message, now)
-    if reason is None and message.booking_id is None and now >= deadline(message):
-        reason = _("För sent att skicka.")
     if reason:
         skip_message(message, reason, report)
         return None

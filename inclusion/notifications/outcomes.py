@@ -144,19 +144,20 @@ def booking_changed(message: Message) -> str | None:
 
 
 def why_outdated(message: Message, now: datetime) -> str | None:
-    booking: Booking | None = message.booking
-    if message.booking_id is None:
-        return None
+    """Why sending this message now would be wrong, if it would: its booking changed,
+    its deadline passed, or another message says the same already."""
     changed = booking_changed(message)
-    if changed or booking is None:
+    if changed:
         return changed
-    starts_at = booking.session.starts_at
-    if starts_at <= now + (TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else timedelta(0)):
+    if now >= deadline(message):
+        if message.booking_id is None and message.session_id is None:
+            return _("För sent att skicka.")
         return _("För sent: tiden har redan börjat.")
-    if message.kind == Kind.REMINDER and _superseded(message, now):
-        return _("En senare påminnelse skickas i stället.")
-    if message.kind == Kind.REMINDER and _announced_meanwhile(message, now):
-        return _("Bekräftelsen som skickas nu säger redan tiden.")
+    if message.kind == Kind.REMINDER and message.booking_id is not None:
+        if _superseded(message, now):
+            return _("En senare påminnelse skickas i stället.")
+        if _announced_meanwhile(message, now):
+            return _("Bekräftelsen som skickas nu säger redan tiden.")
     return None
 
 

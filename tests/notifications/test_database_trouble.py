@@ -28,8 +28,8 @@ from inclusion.extensions import db
 from inclusion.notifications.models import Message, State
 from tests.databases import postgresql_test_server
 from tests.notifications import test_stopping
-from tests.notifications.test_processes import add_due_sms
-from tests.notifications.test_stopping import outbox_rows, stop, wait_for_requests
+from tests.notifications.test_processes import add_due_sms, outbox_rows
+from tests.notifications.test_stopping import stop, wait_for_requests
 
 start_command = test_stopping.start_command
 

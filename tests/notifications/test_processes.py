@@ -175,8 +175,9 @@ def start_dispatcher(app, fake_twilio, tmp_path):
             dispatcher.process.wait()
 
 
-def _rows(app) -> list:
-    """(id, to_number, state, attempts, claimed_by, possibly_duplicate) of every message."""
+def outbox_rows(app) -> list:
+    """(id, to_number, state, attempts, claimed_by, provider_sid, possibly_duplicate) of
+    every message, oldest first."""
     with app.app_context():
         rows = db.session.execute(
             select(
@@ -185,6 +186,7 @@ def _rows(app) -> list:
                 Message.state,
                 Message.attempts,
                 Message.claimed_by,
+                Message.provider_sid,
                 Message.possibly_duplicate,
             ).order_by(Message.id)
         ).all()
@@ -244,7 +246,7 @@ def test_a_dispatcher_killed_mid_batch_leaves_at_most_its_messages_in_flight_in_
     assert len(more_than_once) <= held
     assert len(recovered) <= held
     assert {sms[number] for number in more_than_once} <= recovered, "a duplicate was not reported"
-    rows = _rows(app)
+    rows = outbox_rows(app)
     assert {row.state for row in rows} == {State.SENT}
     assert {row.id for row in rows if row.possibly_duplicate} == recovered
     # The killed dispatcher recorded what it got answers for; the restarted one sent the rest.
@@ -273,7 +275,7 @@ def test_dispatchers_running_at_once_send_each_message_exactly_once(
     assert set(counts) == set(sms)
     assert {number: times for number, times in counts.items() if times != 1} == {}
     assert len(fake_twilio.received) == len(sms)
-    rows = _rows(app)
+    rows = outbox_rows(app)
     assert {(row.state, row.attempts, row.possibly_duplicate) for row in rows} == {(State.SENT, 1, False)}
     assert not any(_recovered(output) for output in outputs)
     # Each row is recorded by the process that claimed it, and each counted it once.

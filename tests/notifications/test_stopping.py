@@ -15,10 +15,8 @@ import sys
 import time as clock
 
 import pytest
-from sqlalchemy import select
 
-from inclusion.extensions import db
-from inclusion.notifications.models import Message, State
+from inclusion.notifications.models import State
 from tests.fake_twilio import FakeTwilio
 from tests.notifications.test_processes import (
     PROCESS_TIMEOUT_SECONDS,
@@ -26,6 +24,7 @@ from tests.notifications.test_processes import (
     Dispatcher,
     add_due_sms,
     environment_for,
+    outbox_rows,
 )
 
 #: Twilio answering in 50-100 ms: eight in flight send about a hundred a second, so the
@@ -86,22 +85,6 @@ def stop(running: Dispatcher, how: signal.Signals) -> float:
         )
     assert code == 0, f"{how.name} ended it with {code}:\n{running.printed()}"
     return clock.monotonic() - asked
-
-
-def outbox_rows(app) -> list:
-    with app.app_context():
-        rows = db.session.execute(
-            select(
-                Message.id,
-                Message.to_number,
-                Message.state,
-                Message.attempts,
-                Message.provider_sid,
-                Message.possibly_duplicate,
-            ).order_by(Message.id)
-        ).all()
-        db.session.remove()
-    return rows
 
 
 @pytest.mark.parametrize(
