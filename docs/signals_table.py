@@ -1,0 +1,134 @@
+"""Print the table of signals for docs/architecture.md, read from the code.
+
+    .venv/bin/python docs/signals_table.py           # print the table
+    .venv/bin/python docs/signals_table.py --write   # replace it in docs/architecture.md
+
+A signal is a module-level ``name = <namespace>.signal("…")``. A module that calls
+``<signal>.send(…)`` is a sender; a module that names the signal otherwise (``.connect``,
+``@….connect_via``, a mapping of signals to receivers) is a receiver. The reading is the
+one of tests/test_architecture.py, with ``ast``: nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_architecture import (  # noqa: E402
+    ARCHITECTURE_DOC,
+    PACKAGE,
+    parsed,
+    python_files,
+    signal_definitions,
+)
+
+BEGIN = "<!-- signals:begin (made by docs/signals_table.py --write) -->"
+END = "<!-- signals:end -->"
+
+
+def _signal_names_here(tree: ast.Module, names: set[str]) -> tuple[set[str], set[str]]:
+    """The names this module binds to inclusion.signals itself, and to signals imported from it."""
+    modules: set[str] = set()
+    direct: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "signals":
+                    modules.add(alias.asname or alias.name)
+                elif (node.module or "").split(".")[-1] == "signals" and alias.name in names:
+                    direct.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "inclusion.signals" and alias.asname:
+                    modules.add(alias.asname)
+    return modules, direct
+
+
+def uses() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    names = set(signal_definitions())
+    senders: dict[str, set[str]] = defaultdict(set)
+    receivers: dict[str, set[str]] = defaultdict(set)
+    defined_in = {path for path, _line in signal_definitions().values()}
+    for path in python_files():
+        if path in defined_in:
+            continue
+        where = str(path.relative_to(PACKAGE))
+        tree = parsed(path)
+        modules, direct = _signal_names_here(tree, names)
+
+        def signal_named(node: ast.AST, modules=modules, direct=direct) -> str | None:
+            """``signals.booking_created``, or ``booking_created`` imported from inclusion.signals."""
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in names
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+            ):
+                return node.attr
+            if isinstance(node, ast.Name) and node.id in direct:
+                return node.id
+            return None
+
+        sent: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "send":
+                name = signal_named(node.value)
+                if name:
+                    senders[name].add(where)
+                    sent.add(id(node.value))
+        for node in ast.walk(tree):
+            name = signal_named(node)
+            if name and id(node) not in sent:
+                receivers[name].add(where)  # .connect, connect_via, a mapping to a receiver
+    return senders, receivers
+
+
+def _meaning(path: Path, line: int) -> str:
+    """The ``#:`` lines right above a signal, else the ``#`` lines that head its group."""
+    lines = path.read_text(encoding="utf-8").splitlines()[: line - 1]
+    own: list[str] = []
+    while lines and lines[-1].startswith("#:"):
+        own.insert(0, lines.pop()[2:].strip())
+    while lines and (lines[-1].startswith("#:") or "signal(" in lines[-1]):
+        lines.pop()  # the signals before it in the same group
+    group: list[str] = []
+    while lines and lines[-1].startswith("# "):
+        group.insert(0, lines.pop()[1:].strip())
+    return " ".join(own or group) or "—"
+
+
+def table() -> str:
+    senders, receivers = uses()
+    rows = [
+        "| signal | defined in | sender(s) | receiver(s) | what it carries |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (path, line) in signal_definitions().items():
+        rows.append(
+            f"| `{name}` | `{path.relative_to(PACKAGE)}` "
+            f"| {', '.join(f'`{s}`' for s in sorted(senders[name])) or '—'} "
+            f"| {', '.join(f'`{r}`' for r in sorted(receivers[name])) or '—'} "
+            f"| {_meaning(path, line).replace('|', '/')} |"
+        )
+    return "\n".join(rows)
+
+
+def write() -> None:
+    doc = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    before, _old, after = doc.partition(BEGIN)
+    _old, _end, rest = after.partition(END)
+    if not _end:
+        sys.exit(f"{ARCHITECTURE_DOC} has no {BEGIN} … {END} block")
+    ARCHITECTURE_DOC.write_text(f"{before}{BEGIN}\n{table()}\n{END}{rest}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        write()
+    else:
+        print(table())
