@@ -19,13 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_architecture import (  # noqa: E402
-    ARCHITECTURE_DOC,
-    PACKAGE,
-    parsed,
-    python_files,
-    signal_definitions,
-)
+from tests.test_architecture import ARCHITECTURE_DOC, CODE  # noqa: E402
 
 BEGIN = "<!-- signals:begin (made by docs/signals_table.py --write) -->"
 END = "<!-- signals:end -->"
@@ -50,15 +44,15 @@ def _signal_names_here(tree: ast.Module, names: set[str]) -> tuple[set[str], set
 
 
 def uses() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    names = set(signal_definitions())
+    names = set(CODE.signal_definitions())
     senders: dict[str, set[str]] = defaultdict(set)
     receivers: dict[str, set[str]] = defaultdict(set)
-    defined_in = {path for path, _line in signal_definitions().values()}
-    for path in python_files():
+    defined_in = {path for path, _line in CODE.signal_definitions().values()}
+    for path in CODE.python_files:
         if path in defined_in:
             continue
-        where = str(path.relative_to(PACKAGE))
-        tree = parsed(path)
+        where = str(path.relative_to(CODE.package))
+        tree = CODE.parsed(path)
         modules, direct = _signal_names_here(tree, names)
 
         def signal_named(node: ast.AST, modules=modules, direct=direct) -> str | None:
@@ -108,9 +102,9 @@ def table() -> str:
         "| signal | defined in | sender(s) | receiver(s) | what it carries |",
         "|---|---|---|---|---|",
     ]
-    for name, (path, line) in signal_definitions().items():
+    for name, (path, line) in CODE.signal_definitions().items():
         rows.append(
-            f"| `{name}` | `{path.relative_to(PACKAGE)}` "
+            f"| `{name}` | `{path.relative_to(CODE.package)}` "
             f"| {', '.join(f'`{s}`' for s in sorted(senders[name])) or '—'} "
             f"| {', '.join(f'`{r}`' for r in sorted(receivers[name])) or '—'} "
             f"| {_meaning(path, line).replace('|', '/')} |"
