@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from functools import cached_property
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..core.clock import local_day_bounds, local_today, week_start
 from ..core.database import utcnow
 from ..core.errors import InvalidInput
+from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..org.models import Location
 
@@ -30,9 +31,9 @@ LATEST_AHEAD = timedelta(days=366)
 LONGEST_PERIOD_DAYS = 2 * 366
 
 
-class Grouping(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
+class Grouping(LabelledEnum):
+    WEEK = "week", _l("Vecka")
+    MONTH = "month", _l("Månad")
 
 
 @dataclass(frozen=True)
