@@ -1,15 +1,22 @@
 """The validation toolkit every service uses: one way to clean a text, to find the
-organisation's own row, and to report every problem of a form at once."""
+organisation's own row, to report every problem of a form at once, and the labels that
+enums carry."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from flask_babel import force_locale
+
+import inclusion
+from inclusion.booking.models import SessionKind
 from inclusion.core.errors import DomainError, InvalidInput
 from inclusion.core.ids import MAX_ID
 from inclusion.core.validation import NAMED, FieldErrors, clean_name, clean_text, own
 from inclusion.extensions import db
 from inclusion.org.models import Location
+from inclusion.residents.models import AgeBand, ConsentMethod
 
 
 def _refusal(call) -> tuple[str | None, str]:
@@ -115,3 +122,37 @@ def test_own_finds_only_the_organisations_row(world, app_context):
             Location, world.ockero.id, closed, "location_id", choose, usable=lambda place: place.active
         )
     ) == ("location_id", choose)
+
+
+# --- Labels on the enums ---------------------------------------------------------------
+
+
+def test_an_enum_carries_its_labels_in_the_page_language(app):
+    with app.test_request_context():
+        assert str(SessionKind.GROUP.label) == "Gruppträff (flera invånare, till exempel Digital fika)"
+        assert SessionKind("group") is SessionKind.GROUP and SessionKind.GROUP == "group"
+        # a value read back from the database is a plain string: it finds its label all the same
+        assert str(SessionKind.labels()["one_to_one"]) == "Enskild hjälp (en invånare i taget)"
+        assert SessionKind.label_of("no_such_kind") == "no_such_kind"
+        assert str(AgeBand.FROM_25_TO_44.label) == "25–44"
+        with force_locale("en"):
+            assert str(SessionKind.GROUP.label) != "Gruppträff (flera invånare, till exempel Digital fika)"
+
+
+def test_an_enums_choices_keep_its_order_after_a_blank_one(app):
+    with app.test_request_context():
+        choices = ConsentMethod.choices(blank="— välj —")
+        assert [choice.value for choice in choices] == ["", *(method.value for method in ConsentMethod)]
+        assert [str(choice.label) for choice in choices][:2] == ["— välj —", "Muntligt i telefon"]
+        assert [choice.value for choice in ConsentMethod.choices(ConsentMethod.WRITTEN)] == ["written"]
+
+
+def test_no_forms_module_keeps_a_table_of_labels():
+    """Labels live on their enums (``core.labels``): a table in a forms module drifts."""
+    tables = [
+        f"{path.relative_to(Path(inclusion.__file__).parent)}: {line.strip()}"
+        for path in Path(inclusion.__file__).parent.rglob("forms.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.rstrip().endswith("_LABELS = {")
+    ]
+    assert tables == []
