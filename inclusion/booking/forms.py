@@ -33,7 +33,7 @@ from ..core.forms import (
     strip,
 )
 from ..core.languages import SPOKEN_LANGUAGES
-from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
+from ..core.needs import Need, interpreter_choices, needs_from_form
 from ..org.models import Topic
 from .models import Attendance, BookingChannel, SessionKind
 from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
@@ -227,7 +227,7 @@ class BookingForm(StaffForm):
             "lämnar aldrig ut koder eller lösenord till personalen."
         )
     )
-    needs = CheckboxesField(_l("Behov"), choices=select_choices(list(NEED_LABELS.items())))
+    needs = CheckboxesField(_l("Behov"), choices=Need.choices())
     interpreter_language = SelectField(
         _l("Tolk eller personal som talar"),
         validate_choice=False,

@@ -30,7 +30,7 @@ from ..core.forms import (
     select_choices,
     strip,
 )
-from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
+from ..core.needs import Need, interpreter_choices, needs_from_form
 from ..residents.models import ConsentMethod
 from .models import AttemptOutcome, CloseReason, RequestChannel, RequestState, TimeOfDay
 from .services import RequestDetails
@@ -68,7 +68,7 @@ class QuickEntryForm(StaffForm):
         default=TimeOfDay.ANY.value,
         validate_choice=False,
     )
-    needs = CheckboxesField(_l("Behov"), choices=select_choices(list(NEED_LABELS.items())))
+    needs = CheckboxesField(_l("Behov"), choices=Need.choices())
     interpreter_language = SelectField(
         _l("Tolk eller personal som talar"),
         validate_choice=False,
