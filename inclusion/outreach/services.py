@@ -93,7 +93,7 @@ def check_session(
     return session
 
 
-def _check_text(organisation: Organisation, medium: Medium, body: str) -> None:
+def _check_invitation_text(organisation: Organisation, medium: Medium, body: str) -> None:
     try:
         check_wording(organisation, Kind.CAMPAIGN_INVITATION, medium, "sv", body)
     except DomainError as error:
@@ -132,7 +132,7 @@ def save_campaign(
     errors.check(lambda: check_session(organisation.id, details.session_id))
     errors.check(lambda: check_rules(organisation.id, details.audience))
     for medium in TEXT_FIELDS:
-        errors.check(lambda medium=medium: _check_text(organisation, medium, texts[medium]))
+        errors.check(lambda medium=medium: _check_invitation_text(organisation, medium, texts[medium]))
     errors.check(lambda: _check_pace(details.per_minute))
     errors.raise_if_any()
     new = campaign is None
