@@ -8,13 +8,6 @@ from ..core.forms import CheckboxesField, StaffForm, no_markup, select_choices, 
 from ..core.languages import SPOKEN_LANGUAGES
 from .passwords import PASSWORD_MAX
 
-ROLE_LABELS = {
-    Role.COORDINATOR: _l("Samordnare"),
-    Role.STAFF: _l("Personal"),
-    Role.RECEPTION: _l("Reception"),
-    Role.VOLUNTEER: _l("Volontär"),
-}
-
 
 class LoginForm(FlaskForm):
     email = EmailField(
@@ -42,9 +35,7 @@ class AccountForm(StaffForm):
         filters=[strip],
         validators=[DataRequired(_l("Skriv en e-postadress.")), Length(max=254)],
     )
-    role = SelectField(
-        _l("Roll"), choices=select_choices([(role.value, label) for role, label in ROLE_LABELS.items()])
-    )
+    role = SelectField(_l("Roll"), choices=Role.choices())
     languages = CheckboxesField(
         _l("Språk personen kan hjälpa på"),
         choices=select_choices(list(SPOKEN_LANGUAGES.items())),

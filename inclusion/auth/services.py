@@ -12,7 +12,7 @@ from ..core.access import Role
 from ..core.database import locked, unless_taken, utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
-from ..core.text import check_person_name, tidy
+from ..core.validation import clean_name
 from ..extensions import db
 from ..org.models import Organisation
 from . import throttle
@@ -57,10 +57,8 @@ def _checked_account(details: AccountDetails, existing_id: int | None) -> dict:
     values: dict = {}
 
     def check_name() -> None:
-        name = tidy(details.name)
         # The first name is {personal} in the messages residents get.
-        check_person_name(name, "name", required=_("Skriv ett namn."))
-        values["name"] = name
+        values["name"] = clean_name(details.name, "name", required=_("Skriv ett namn."))
 
     def check_email() -> None:
         try:

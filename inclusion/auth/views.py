@@ -161,6 +161,4 @@ def set_account_password(account_id: int):
 
 @bp.app_context_processor
 def role_names() -> dict:
-    from .forms import ROLE_LABELS
-
-    return {"role_labels": ROLE_LABELS}
+    return {"role_labels": Role.labels()}

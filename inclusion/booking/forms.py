@@ -33,7 +33,7 @@ from ..core.forms import (
     strip,
 )
 from ..core.languages import SPOKEN_LANGUAGES
-from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
+from ..core.needs import Need, interpreter_choices, needs_from_form
 from ..org.models import Topic
 from .models import Attendance, BookingChannel, SessionKind
 from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
@@ -47,22 +47,6 @@ WEEKDAY_LABELS = (
     _l("lördag"),
     _l("söndag"),
 )
-KIND_LABELS = {
-    SessionKind.ONE_TO_ONE: _l("Enskild hjälp (en invånare i taget)"),
-    SessionKind.GROUP: _l("Gruppträff (flera invånare, till exempel Digital fika)"),
-}
-CHANNEL_LABELS = {
-    BookingChannel.PHONE: _l("Telefon"),
-    BookingChannel.WALK_IN: _l("Besök på plats"),
-    BookingChannel.SMS: _l("Sms"),
-    BookingChannel.WEB: _l("Webben"),
-    BookingChannel.STAFF: _l("Personal (till exempel efter ett tidigare besök)"),
-}
-ATTENDANCE_LABELS = {
-    Attendance.ATTENDED: _l("Kom"),
-    Attendance.NO_SHOW: _l("Kom inte"),
-    Attendance.CANCELLED_LATE: _l("Avbokade för sent"),
-}
 TIME_OF_DAY = {
     "": _l("Hela dagen"),
     "morning": _l("Förmiddag (före 12)"),
@@ -149,7 +133,7 @@ class WholeNumberField(StringField):
 class SessionForm(StaffForm):
     kind = RadioField(
         _l("Vilken sorts pass?"),
-        choices=select_choices([(kind.value, label) for kind, label in KIND_LABELS.items()]),
+        choices=SessionKind.choices(),
         default=SessionKind.ONE_TO_ONE.value,
         validate_choice=False,
     )
@@ -233,7 +217,7 @@ class BookingForm(StaffForm):
     )
     channel = SelectField(
         _l("Hur kom bokningen in?"),
-        choices=select_choices([(channel.value, label) for channel, label in CHANNEL_LABELS.items()]),
+        choices=BookingChannel.choices(),
         default=BookingChannel.PHONE.value,
         validate_choice=False,
     )
@@ -243,7 +227,7 @@ class BookingForm(StaffForm):
             "lämnar aldrig ut koder eller lösenord till personalen."
         )
     )
-    needs = CheckboxesField(_l("Behov"), choices=select_choices(list(NEED_LABELS.items())))
+    needs = CheckboxesField(_l("Behov"), choices=Need.choices())
     interpreter_language = SelectField(
         _l("Tolk eller personal som talar"),
         validate_choice=False,
@@ -292,7 +276,7 @@ class CancelSessionForm(CancelForm):
 class OutcomeForm(StaffForm):
     attendance = RadioField(
         _l("Kom invånaren?"),
-        choices=select_choices([(value.value, label) for value, label in ATTENDANCE_LABELS.items()]),
+        choices=Attendance.choices(),
         validate_choice=False,
     )
     helped_topic_ids = CheckboxesField(_l("Vad fick invånaren hjälp med?"))
@@ -379,7 +363,7 @@ class FinderForm(FlaskForm):
     )
     kind = SelectField(
         _l("Sorts pass"),
-        choices=select_choices([("", _l("Alla"))] + [(k.value, label) for k, label in KIND_LABELS.items()]),
+        choices=SessionKind.choices(blank=_l("Alla")),
         validate_choice=False,
     )
     first_day = LocalDateField(_l("Från och med"), render_kw={"type": "date"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -26,15 +27,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
 
 
-class SessionKind(StrEnum):
-    ONE_TO_ONE = "one_to_one"
-    GROUP = "group"
+class SessionKind(LabelledEnum):
+    ONE_TO_ONE = "one_to_one", _l("Enskild hjälp (en invånare i taget)")
+    GROUP = "group", _l("Gruppträff (flera invånare, till exempel Digital fika)")
 
 
 class SessionState(StrEnum):
@@ -48,20 +50,20 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class BookingChannel(StrEnum):
+class BookingChannel(LabelledEnum):
     """How the booking came in: reports show which doors residents use."""
 
-    PHONE = "phone"
-    WALK_IN = "walk_in"
-    SMS = "sms"
-    WEB = "web"
-    STAFF = "staff"
+    PHONE = "phone", _l("Telefon")
+    WALK_IN = "walk_in", _l("Besök på plats")
+    SMS = "sms", _l("Sms")
+    WEB = "web", _l("Webben")
+    STAFF = "staff", _l("Personal (till exempel efter ett tidigare besök)")
 
 
-class Attendance(StrEnum):
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
-    CANCELLED_LATE = "cancelled_late"
+class Attendance(LabelledEnum):
+    ATTENDED = "attended", _l("Kom")
+    NO_SHOW = "no_show", _l("Kom inte")
+    CANCELLED_LATE = "cancelled_late", _l("Avbokade för sent")
 
 
 session_staff = Table(

@@ -24,9 +24,6 @@ from ..residents.services import search_residents
 from . import services
 from .calendar import calendar_for
 from .forms import (
-    ATTENDANCE_LABELS,
-    CHANNEL_LABELS,
-    KIND_LABELS,
     WEEKDAY_LABELS,
     BookingForm,
     CalendarTokenForm,
@@ -40,7 +37,7 @@ from .forms import (
     SessionForm,
 )
 from .forms import head_count_form as build_head_count_form
-from .models import Booking, BookingStatus, HelpSession, SessionKind
+from .models import Attendance, Booking, BookingChannel, BookingStatus, HelpSession, SessionKind
 
 bp = Blueprint("booking", __name__)
 
@@ -555,9 +552,9 @@ def calendar_feed(token: str):
 @bp.app_context_processor
 def booking_labels() -> dict:
     return {
-        "kind_labels": KIND_LABELS,
-        "booking_channel_labels": CHANNEL_LABELS,
-        "attendance_labels": ATTENDANCE_LABELS,
+        "kind_labels": SessionKind.labels(),
+        "booking_channel_labels": BookingChannel.labels(),
+        "attendance_labels": Attendance.labels(),
         "weekday_labels": WEEKDAY_LABELS,
         "SessionKind": SessionKind,
         "BookingStatus": BookingStatus,

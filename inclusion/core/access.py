@@ -7,23 +7,24 @@ URL rule to make sure each one declares its roles.
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import login_manager
+from .labels import LabelledEnum
 
 ACCESS_ATTRIBUTE = "allowed_roles"
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 
 
-class Role(StrEnum):
-    COORDINATOR = "coordinator"
-    STAFF = "staff"
-    RECEPTION = "reception"
-    VOLUNTEER = "volunteer"
+class Role(LabelledEnum):
+    COORDINATOR = "coordinator", _l("Samordnare")
+    STAFF = "staff", _l("Personal")
+    RECEPTION = "reception", _l("Reception")
+    VOLUNTEER = "volunteer", _l("Volontär")
 
 
 def allow(*roles: Role) -> Callable:

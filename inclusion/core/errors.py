@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """A rule of the service was broken; ``field`` names the form field it belongs to."""
@@ -32,14 +37,47 @@ class NotAllowed(DomainError):
     pass
 
 
-def collect_errors(*checks) -> None:
-    """Run checks that may raise DomainError and raise all their messages together."""
-    errors: dict[str | None, str] = {}
-    for check in checks:
+class FieldErrors:
+    """The problems of one form, gathered so that all are shown at once, one per field
+    (the first found), and raised together as ``InvalidInput``::
+
+        errors = FieldErrors()
+        name = errors.check(lambda: clean_text(details.name, "name", limit=80, required=...))
+        if not topics:
+            errors.add("topic_ids", _("Välj minst ett ämne."))
+        errors.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self._errors: dict[str | None, str] = {}
+
+    def add(self, field: str | None, message: str) -> None:
+        self._errors.setdefault(field, message)
+
+    def check(self, check: Callable[[], T]) -> T | None:
+        """Run a check that may raise ``DomainError``: what it returns (a cleaned value),
+        or None when it refused, and then what it said is kept."""
         try:
-            check()
+            return check()
         except DomainError as error:
             for field, message in error.errors.items():
-                errors.setdefault(field, message)
-    if errors:
-        raise InvalidInput(errors)
+                self.add(field, message)
+            return None
+
+    def __contains__(self, field: str | None) -> bool:
+        return field in self._errors
+
+    def __bool__(self) -> bool:
+        return bool(self._errors)
+
+    def raise_if_any(self) -> None:
+        if self._errors:
+            raise InvalidInput(dict(self._errors))
+
+
+def collect_errors(*checks: Callable[[], object]) -> None:
+    """Run checks that may raise DomainError and raise all their messages together."""
+    errors = FieldErrors()
+    for check in checks:
+        errors.check(check)
+    errors.raise_if_any()

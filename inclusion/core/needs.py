@@ -12,13 +12,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from .labels import LabelledEnum
 from .languages import SPOKEN_LANGUAGES, language_label
 
-NEED_LABELS = {
-    "hearing": _l("Hörsel (tala tydligt, hörslinga)"),
-    "sight": _l("Syn (stor text, läs upp)"),
-    "mobility": _l("Rörlighet (rullstol, rollator)"),
-}
+
+class Need(LabelledEnum):
+    """The check boxes of "Behov"; an interpreter is chosen by language instead."""
+
+    HEARING = "hearing", _l("Hörsel (tala tydligt, hörslinga)")
+    SIGHT = "sight", _l("Syn (stor text, läs upp)")
+    MOBILITY = "mobility", _l("Rörlighet (rullstol, rollator)")
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,8 @@ def interpreter_choices() -> list[tuple[str, str]]:
 def needs_from_form(checked: list[str] | None, interpreter_language: str | None) -> Needs:
     chosen = set(checked or [])
     return Needs(
-        hearing="hearing" in chosen,
-        sight="sight" in chosen,
-        mobility="mobility" in chosen,
+        hearing=Need.HEARING in chosen,
+        sight=Need.SIGHT in chosen,
+        mobility=Need.MOBILITY in chosen,
         interpreter_language=interpreter_language or None,
     )

@@ -8,14 +8,16 @@ with ``reads_as_web_address`` when it is saved, however the address is disguised
 ``bankid-verifiera.com``, ``hxxp://``, ``h t t p``, ``bit.ly/x``, ``x[.]com``,
 full-width dots. A public form that accepts links is also an open door for spam.
 
-Services tidy a text with ``tidy`` and check it with ``check_text`` or ``check_person_name``,
-which raise a ``DomainError`` for the form field.
+Services clean a text with ``core.validation.clean_text`` or ``clean_name`` (``tidy``, then
+``check_text`` or ``check_person_name`` here), which raise a ``DomainError`` for the form field.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -184,9 +186,12 @@ def _invisible_in_name(name: str) -> bool:
 # --- Tidying and checking what people typed ----------------------------------------------
 
 
-def tidy(text: str | None, lines: bool = False) -> str:
+def tidy(text: str | None, lines: bool = False, as_typed: bool = False) -> str:
     """Runs of spaces as one space and no spaces at the ends; ``lines`` keeps line breaks
-    (at most one empty line in a row), otherwise a text is one line."""
+    (at most one empty line in a row), otherwise a text is one line. ``as_typed`` only
+    trims the ends: a note keeps the spacing staff gave it."""
+    if as_typed:
+        return (text or "").strip()
     if not lines:
         return re.sub(r"\s+", " ", text or "").strip()
     kept = [
@@ -195,10 +200,32 @@ def tidy(text: str | None, lines: bool = False) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
-def _web_address_refused(field: str | None) -> DomainError:
+def web_address_refused(field: str | None) -> DomainError:
     return DomainError(
         _("Skriv inte webbadresser här. Meddelanden från kommunen innehåller aldrig länkar."), field
     )
+
+
+@dataclass(frozen=True)
+class TextMessages:
+    """What a refused text is told, by what the field holds: a text ("Texten får vara
+    högst …") or the name of a thing ("Namnet får vara högst …")."""
+
+    too_long: Callable[[int], str]
+    markup: Callable[[], str]
+    unsaveable: Callable[[], str]
+
+
+TEXT = TextMessages(
+    too_long=lambda limit: _("Texten får vara högst %(max)d tecken.", max=limit),
+    markup=lambda: _("Får inte innehålla tecknen < eller >."),
+    unsaveable=lambda: _("Texten innehåller tecken som inte går att spara."),
+)
+NAMED = TextMessages(
+    too_long=lambda limit: _("Namnet får vara högst %(max)d tecken.", max=limit),
+    markup=lambda: _("Namnet får inte innehålla tecknen < eller >."),
+    unsaveable=lambda: _("Namnet får inte innehålla tecknen < eller >."),
+)
 
 
 def check_text(
@@ -209,6 +236,7 @@ def check_text(
     required: str | None = None,
     markup: bool = False,
     to_residents: bool = False,
+    messages: TextMessages = TEXT,
 ) -> None:
     """Refuse a tidied text for ``field``: missing (when ``required`` is the message to
     give), too long, with < or > (unless ``markup``: notes shown only to staff, escaped),
@@ -219,15 +247,15 @@ def check_text(
             raise DomainError(required, field)
         return
     if len(value) > limit:
-        raise DomainError(_("Texten får vara högst %(max)d tecken.", max=limit), field)
+        raise DomainError(messages.too_long(limit), field)
     if not markup and contains_markup(value):
-        raise DomainError(_("Får inte innehålla tecknen < eller >."), field)
+        raise DomainError(messages.markup(), field)
     if CONTROL.search(value):
-        raise DomainError(_("Texten innehåller tecken som inte går att spara."), field)
+        raise DomainError(messages.unsaveable(), field)
     if to_residents and hides_characters(value):
         raise DomainError(_("Texten innehåller osynliga tecken. Skriv den igen."), field)
     if to_residents and reads_as_web_address(value):
-        raise _web_address_refused(field)
+        raise web_address_refused(field)
 
 
 def check_person_name(value: str, field: str | None, *, required: str | None, limit: int = NAME_MAX) -> None:
@@ -247,7 +275,7 @@ def check_person_name(value: str, field: str | None, *, required: str | None, li
     if "@" in unicodedata.normalize("NFKC", value):
         raise DomainError(_("Skriv bara namnet, utan e-postadress."), field)
     if reads_as_web_address(value):
-        raise _web_address_refused(field)
+        raise web_address_refused(field)
 
 
 # --- Spreadsheets ------------------------------------------------------------------------

@@ -20,16 +20,10 @@ from ..core.forms import (
     select_choices,
 )
 from ..core.languages import SPOKEN_LANGUAGES, language_label
-from ..residents.forms import AGE_BAND_LABELS
+from ..residents.models import AgeBand
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome
 from .services import DeskHelpDetails
 
-OUTCOME_LABELS = {
-    DeskHelpOutcome.SOLVED: _l("Löst"),
-    DeskHelpOutcome.PARTLY: _l("Delvis löst"),
-    DeskHelpOutcome.REFERRED: _l("Hänvisad vidare"),
-    DeskHelpOutcome.NEEDS_BOOKING: _l("Behöver bokad tid"),
-}
 DEFAULT_MINUTES = 15
 
 
@@ -38,7 +32,7 @@ class DeskHelpForm(StaffForm):
     topic_ids = CheckboxesField(_l("Vad gällde det?"))
     outcome = RadioField(
         _l("Hur gick det?"),
-        choices=select_choices([(value.value, label) for value, label in OUTCOME_LABELS.items()]),
+        choices=DeskHelpOutcome.choices(),
         default=DeskHelpOutcome.SOLVED.value,
         validate_choice=False,
     )
@@ -51,10 +45,7 @@ class DeskHelpForm(StaffForm):
     location_id = SelectField(_l("Plats"), validate_choice=False)
     age_band = SelectField(
         _l("Åldersgrupp (frivilligt, för statistik)"),
-        choices=select_choices(
-            [("", _l("— vill inte ange —"))]
-            + [(band.value, label) for band, label in AGE_BAND_LABELS.items()]
-        ),
+        choices=AgeBand.choices(blank=_l("— vill inte ange —")),
         default="",
         validate_choice=False,
     )

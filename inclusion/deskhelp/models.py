@@ -8,22 +8,23 @@ through reception's ordinary request, not through this log.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..org.models import Location, Topic
 
 
-class DeskHelpOutcome(StrEnum):
-    SOLVED = "solved"
-    PARTLY = "partly"
-    REFERRED = "referred"
-    NEEDS_BOOKING = "needs_booking"
+class DeskHelpOutcome(LabelledEnum):
+    SOLVED = "solved", _l("Löst")
+    PARTLY = "partly", _l("Delvis löst")
+    REFERRED = "referred", _l("Hänvisad vidare")
+    NEEDS_BOOKING = "needs_booking", _l("Behöver bokad tid")
 
 
 #: the durations offered on the form; "about how long" is all the statistics need

@@ -21,6 +21,7 @@ from ..core.clock import local_day_bounds, local_today, to_local
 from ..core.database import add_once, locked, utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
+from ..core.validation import own
 from ..extensions import db
 from ..org.models import Location, Organisation, Topic
 from ..org.services import topics_chosen
@@ -92,19 +93,14 @@ def _checked(organisation_id: int, details: DeskHelpDetails, entry: DeskHelpEntr
         values["minutes"] = minutes
 
     def check_location() -> None:
-        location = (
-            db.session.scalar(
-                select(Location).where(
-                    Location.id == details.location_id, Location.organisation_id == organisation_id
-                )
-            )
-            if details.location_id is not None
-            else None
-        )
-        keeps_old_place = entry is not None and location is not None and location.id == entry.location_id
-        if location is None or not (location.active or keeps_old_place):
-            raise DomainError(_("Välj en plats i listan."), "location_id")
-        values["location_id"] = location.id
+        values["location_id"] = own(
+            Location,
+            organisation_id,
+            details.location_id,
+            "location_id",
+            _("Välj en plats i listan."),
+            usable=lambda place: place.active or (entry is not None and place.id == entry.location_id),
+        ).id
 
     def check_age_band() -> None:
         if details.age_band and details.age_band not in set(AgeBand):

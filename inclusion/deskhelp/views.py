@@ -18,7 +18,7 @@ from ..core.security import is_local_path
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..org.services import locations_of, topics_of
 from . import services
-from .forms import OUTCOME_LABELS, DeleteDeskHelpForm, DeskHelpForm
+from .forms import DeleteDeskHelpForm, DeskHelpForm
 from .models import DeskHelpEntry, DeskHelpOutcome
 
 bp = Blueprint("deskhelp", __name__, url_prefix="/desk-help")
@@ -52,7 +52,7 @@ def _saved_message(entry: DeskHelpEntry) -> str:
     return _(
         "Sparat: %(topics)s, %(outcome)s, %(minutes)d min. Tack!",
         topics=", ".join(topic.name for topic in entry.topics),
-        outcome=str(OUTCOME_LABELS[entry.outcome]).lower(),
+        outcome=str(DeskHelpOutcome.label_of(entry.outcome)).lower(),
         minutes=entry.minutes,
     )
 
@@ -115,7 +115,7 @@ def log():
         "deskhelp/log.html",
         form=form,
         today=services.todays_desk_help(organisation, current_user),
-        outcome_labels=OUTCOME_LABELS,
+        outcome_labels=DeskHelpOutcome.labels(),
         back=_back(),
     ), form_status(form)
 
@@ -143,7 +143,7 @@ def edit(entry_id: int):
             flash(_("Ändringen är sparad."), "success")
             return redirect(url_for("deskhelp.log", next=_back()))
     return render_template(
-        "deskhelp/edit.html", form=form, entry=entry, outcome_labels=OUTCOME_LABELS, back=_back()
+        "deskhelp/edit.html", form=form, entry=entry, outcome_labels=DeskHelpOutcome.labels(), back=_back()
     ), form_status(form)
 
 
@@ -160,7 +160,7 @@ def delete(entry_id: int):
         flash(_("Det du loggade är borttaget."), "success")
         return redirect(url_for("deskhelp.log", next=_back()))
     return render_template(
-        "deskhelp/delete.html", form=form, entry=entry, outcome_labels=OUTCOME_LABELS, back=_back()
+        "deskhelp/delete.html", form=form, entry=entry, outcome_labels=DeskHelpOutcome.labels(), back=_back()
     ), form_status(form)
 
 

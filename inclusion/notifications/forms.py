@@ -8,8 +8,8 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from ..booking.forms import LocalDateField, LocalTimeField
 from ..core.forms import CheckboxesField, MarkedRequired, StaffForm, select_choices, strip
-from .models import Kind
-from .wording import CHANNEL_LABELS, KIND_LABELS, STATE_LABELS
+from .models import Kind, State
+from .wording import CHANNEL_LABELS
 
 
 class OutboxFilterForm(FlaskForm):
@@ -18,15 +18,13 @@ class OutboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    state = SelectField(
-        _l("Läge"), choices=select_choices([("", _l("Alla")), *STATE_LABELS.items()]), validate_choice=False
-    )
+    state = SelectField(_l("Läge"), choices=State.choices(blank=_l("Alla")), validate_choice=False)
     channel = SelectField(
         _l("Sätt"), choices=select_choices([("", _l("Alla")), *CHANNEL_LABELS.items()]), validate_choice=False
     )
     kind = SelectField(
         _l("Sort"),
-        choices=select_choices([("", _l("Alla")), *((kind, KIND_LABELS[kind]) for kind in Kind)]),
+        choices=Kind.choices(blank=_l("Alla")),
         validate_choice=False,
     )
     day = LocalDateField(_l("Dag"), render_kw={"type": "date"})

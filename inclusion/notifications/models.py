@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..booking.models import Booking
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..residents.models import ContactChannel, Resident
 
@@ -28,25 +30,25 @@ Channel = ContactChannel
 MANUAL_CHANNELS = (Channel.STAFF_CALL, Channel.LETTER)
 
 
-class Kind(StrEnum):
-    CONFIRMATION = "confirmation"
-    WAITLISTED = "waitlisted"
-    REBOOKED = "rebooked"
-    REMINDER = "reminder"
-    CANCELLATION = "cancellation"
-    WAITLIST_PROMOTION = "waitlist_promotion"
-    CAMPAIGN_INVITATION = "campaign_invitation"
-    REPLY = "reply"
+class Kind(LabelledEnum):
+    CONFIRMATION = "confirmation", _l("Bekräftelse")
+    WAITLISTED = "waitlisted", _l("På väntelistan")
+    REBOOKED = "rebooked", _l("Ny tid")
+    REMINDER = "reminder", _l("Påminnelse")
+    CANCELLATION = "cancellation", _l("Avbokning")
+    WAITLIST_PROMOTION = "waitlist_promotion", _l("Plats från väntelistan")
+    CAMPAIGN_INVITATION = "campaign_invitation", _l("Inbjudan")
+    REPLY = "reply", _l("Svar på sms")
 
 
-class State(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"
+class State(LabelledEnum):
+    PENDING = "pending", _l("Väntar")
+    SENDING = "sending", _l("Skickas")
+    SENT = "sent", _l("Skickat")
+    DELIVERED = "delivered", _l("Framme")
+    FAILED = "failed", _l("Kom inte fram")
+    CANCELLED = "cancelled", _l("Stoppat")
+    SKIPPED = "skipped", _l("Behövdes inte")
 
 
 #: states after which nothing more happens to a row
@@ -199,13 +201,13 @@ class EarlyDeliveryReport(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Medium(StrEnum):
+class Medium(LabelledEnum):
     """How a template is read: an SMS, spoken by a voice call, or on paper (a letter, and
     the script staff read on the call list)."""
 
-    SMS = "sms"
-    VOICE = "voice"
-    LETTER = "letter"
+    SMS = "sms", _l("Sms")
+    VOICE = "voice", _l("Röstsamtal och manus för ringlistan")
+    LETTER = "letter", _l("Brev")
 
 
 class MessageTemplate(db.Model):

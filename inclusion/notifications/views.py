@@ -34,10 +34,10 @@ from .forms import (
     TemplateForm,
 )
 from .gateway import sending_provider
-from .models import Kind, Medium, Message
+from .models import Kind, Medium, Message, State
 from .outage import current_outage
 from .twilio_gateway import explain
-from .wording import CHANNEL_LABELS, STATE_LABELS
+from .wording import CHANNEL_LABELS
 
 bp = Blueprint("notifications", __name__, url_prefix="/messages")
 
@@ -393,10 +393,10 @@ def _organisation_phone_missing() -> bool:
 def message_labels() -> dict:
     return {
         "organisation_phone_missing": _organisation_phone_missing,
-        "message_state_labels": STATE_LABELS,
+        "message_state_labels": State.labels(),
         "message_channel_labels": CHANNEL_LABELS,
-        "message_kind_labels": wording.KIND_LABELS,
-        "medium_labels": wording.MEDIUM_LABELS,
+        "message_kind_labels": Kind.labels(),
+        "medium_labels": Medium.labels(),
     }
 
 

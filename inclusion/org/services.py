@@ -13,25 +13,18 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..core.database import locked, unless_taken
-from ..core.errors import DomainError, collect_errors
+from ..core.errors import DomainError, FieldErrors
 from ..core.phone import parse_swedish_phone
-from ..core.text import CONTROL, check_text, contains_markup, tidy
+from ..core.text import TEXT, TextMessages, tidy
+from ..core.validation import clean_text
 from ..extensions import db
 from .models import WEEKDAYS, HelpAgreement, Location, OpeningHours, Organisation, Topic
 
 SENDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ]{0,10}$")
 
 
-def _check_text(
-    value: str, field_name: str, limit: int, required: bool = True, to_residents: bool = False
-) -> None:
-    check_text(
-        value,
-        field_name,
-        limit,
-        required=_("Fältet måste fyllas i.") if required else None,
-        to_residents=to_residents,
-    )
+def _must_be_filled_in() -> str:
+    return _("Fältet måste fyllas i.")
 
 
 @dataclass
@@ -44,43 +37,30 @@ class OrganisationSettings:
 
 
 def update_settings(organisation: Organisation, settings: OrganisationSettings) -> Organisation:
-    name = tidy(settings.name)
-    phone: dict = {}
-
-    def check_sender() -> None:
-        # Twilio's alphanumeric sender: 1–11 ASCII letters, digits and spaces, not only digits.
-        if not SENDER_NAME.match(settings.sms_sender_name) or settings.sms_sender_name.isdigit():
-            raise DomainError(
-                _(
-                    "Avsändarnamnet får ha högst 11 tecken: bokstäver a–z utan å, ä, ö, siffror och mellanslag."
-                ),
-                "sms_sender_name",
-            )
-
-    def check_timezone() -> None:
-        if settings.timezone not in available_timezones():
-            raise DomainError(_("Okänd tidszon."), "timezone")
-
-    def check_language() -> None:
-        if settings.default_language not in current_app.config["LANGUAGES"]:
-            raise DomainError(_("Välj svenska eller engelska."), "default_language")
-
-    def check_phone() -> None:
-        if settings.phone_number.strip():
-            phone["e164"] = parse_swedish_phone(settings.phone_number, "phone_number").e164
-
-    collect_errors(
-        lambda: _check_text(name, "name", 120, to_residents=True),
-        check_sender,
-        check_timezone,
-        check_language,
-        check_phone,
+    errors = FieldErrors()
+    # The municipality's name is {kommun} in messages.
+    name = errors.check(
+        lambda: clean_text(settings.name, "name", limit=120, required=_must_be_filled_in(), to_residents=True)
     )
+    # Twilio's alphanumeric sender: 1–11 ASCII letters, digits and spaces, not only digits.
+    if not SENDER_NAME.match(settings.sms_sender_name) or settings.sms_sender_name.isdigit():
+        errors.add(
+            "sms_sender_name",
+            _("Avsändarnamnet får ha högst 11 tecken: bokstäver a–z utan å, ä, ö, siffror och mellanslag."),
+        )
+    if settings.timezone not in available_timezones():
+        errors.add("timezone", _("Okänd tidszon."))
+    if settings.default_language not in current_app.config["LANGUAGES"]:
+        errors.add("default_language", _("Välj svenska eller engelska."))
+    phone = None
+    if settings.phone_number.strip():
+        phone = errors.check(lambda: parse_swedish_phone(settings.phone_number, "phone_number"))
+    errors.raise_if_any()
     organisation.name = name
     organisation.timezone = settings.timezone
     organisation.sms_sender_name = settings.sms_sender_name
     organisation.default_language = settings.default_language
-    organisation.phone_number = phone.get("e164")
+    organisation.phone_number = phone.e164 if phone else None
     return organisation
 
 
@@ -99,51 +79,56 @@ class LocationDetails:
 
 
 def _checked_location(organisation_id: int, details: LocationDetails, existing_id: int | None) -> dict:
+    errors = FieldErrors()
+    # Name, address and directions are {plats}, {adress} and {hitta} in messages.
     values = {
-        "name": tidy(details.name),
-        "street_address": tidy(details.street_address),
+        "name": errors.check(
+            lambda: clean_text(
+                details.name, "name", limit=120, required=_must_be_filled_in(), to_residents=True
+            )
+        ),
+        "street_address": errors.check(
+            lambda: clean_text(
+                details.street_address,
+                "street_address",
+                limit=200,
+                required=_must_be_filled_in(),
+                to_residents=True,
+            )
+        ),
         "postal_code": tidy(details.postal_code),
-        "city": tidy(details.city),
-        "area": tidy(details.area) or None,
-        "directions": tidy(details.directions, lines=True) or None,
-        "accessibility_notes": (details.accessibility_notes or "").strip() or None,
+        "city": errors.check(
+            lambda: clean_text(
+                details.city, "city", limit=80, required=_must_be_filled_in(), to_residents=True
+            )
+        ),
+        "area": errors.check(lambda: clean_text(details.area, "area", limit=80)) or None,
+        "directions": errors.check(
+            lambda: clean_text(details.directions, "directions", limit=2000, lines=True, to_residents=True)
+        )
+        or None,
+        "accessibility_notes": errors.check(
+            lambda: clean_text(details.accessibility_notes, "accessibility_notes", limit=2000, as_typed=True)
+        )
+        or None,
         "active": details.active,
     }
-
-    def check_unique_name() -> None:
+    if not re.fullmatch(r"\d{3} ?\d{2}", values["postal_code"]):
+        errors.add("postal_code", _("Skriv postnumret med fem siffror, till exempel 475 31."))
+    if values["name"]:
         clash = db.session.scalar(
             select(Location.id).where(
                 Location.organisation_id == organisation_id, Location.name == values["name"]
             )
         )
         if clash is not None and clash != existing_id:
-            raise DomainError(_("Det finns redan en plats med det namnet."), "name")
-
-    def check_postal_code() -> None:
-        if not re.fullmatch(r"\d{3} ?\d{2}", values["postal_code"]):
-            raise DomainError(_("Skriv postnumret med fem siffror, till exempel 475 31."), "postal_code")
-
-    def check_hours() -> None:
-        for weekday, (opens, closes) in details.hours.items():
-            if weekday not in WEEKDAYS:
-                raise DomainError(_("Okänd veckodag."), None)
-            if opens >= closes:
-                raise DomainError(_("Stängningstiden måste vara efter öppningstiden."), f"closes_{weekday}")
-
-    collect_errors(
-        # Name, address and directions are {plats}, {adress} and {hitta} in messages.
-        lambda: _check_text(values["name"], "name", 120, to_residents=True),
-        lambda: _check_text(values["street_address"], "street_address", 200, to_residents=True),
-        check_postal_code,
-        lambda: _check_text(values["city"], "city", 80, to_residents=True),
-        lambda: _check_text(values["area"] or "", "area", 80, required=False),
-        lambda: _check_text(
-            values["directions"] or "", "directions", 2000, required=False, to_residents=True
-        ),
-        lambda: _check_text(values["accessibility_notes"] or "", "accessibility_notes", 2000, required=False),
-        check_unique_name,
-        check_hours,
-    )
+            errors.add("name", _("Det finns redan en plats med det namnet."))
+    for weekday, (opens, closes) in details.hours.items():
+        if weekday not in WEEKDAYS:
+            errors.add(None, _("Okänd veckodag."))
+        elif opens >= closes:
+            errors.add(f"closes_{weekday}", _("Stängningstiden måste vara efter öppningstiden."))
+    errors.raise_if_any()
     return values
 
 
@@ -193,24 +178,22 @@ class TopicDetails:
 
 
 def _checked_topic(organisation_id: int, details: TopicDetails, existing_id: int | None) -> dict:
+    errors = FieldErrors()
     values = {
-        "name": tidy(details.name),
-        "description": tidy(details.description) or None,
+        "name": errors.check(
+            lambda: clean_text(details.name, "name", limit=80, required=_must_be_filled_in())
+        ),
+        "description": errors.check(lambda: clean_text(details.description, "description", limit=300))
+        or None,
         "active": details.active,
     }
-
-    def check_unique() -> None:
+    if values["name"]:
         clash = db.session.scalar(
             select(Topic.id).where(Topic.organisation_id == organisation_id, Topic.name == values["name"])
         )
         if clash is not None and clash != existing_id:
-            raise DomainError(_("Det finns redan ett ämne med det namnet."), "name")
-
-    collect_errors(
-        lambda: _check_text(values["name"], "name", 80),
-        lambda: _check_text(values["description"] or "", "description", 300, required=False),
-        check_unique,
-    )
+            errors.add("name", _("Det finns redan ett ämne med det namnet."))
+    errors.raise_if_any()
     return values
 
 
@@ -303,27 +286,37 @@ def help_agreement_for(organisation_id: int) -> HelpAgreementText:
     return HelpAgreementText(row.text_sv, row.text_en, row.tick_required, custom=True)
 
 
-def _agreement_text(value: str | None) -> str:
+#: the agreement's own wording: "Högst 1000 tecken." under a long text box, and any
+#: character it cannot keep refused like < and >
+_AGREEMENT = TextMessages(
+    too_long=lambda limit: _("Högst %(max)d tecken.", max=limit),
+    markup=TEXT.markup,
+    unsaveable=TEXT.markup,
+)
+
+
+def _agreement_text(value: str | None, field_name: str, required_message: str) -> str:
     """Line breaks kept (it may be a short list), spaces within a line tidied."""
-    return tidy(value, lines=True)
-
-
-def _check_agreement_text(value: str, field_name: str, required_message: str) -> None:
-    if not value:
-        raise DomainError(required_message, field_name)
-    if len(value) > HELP_AGREEMENT_MAX:
-        raise DomainError(_("Högst %(max)d tecken.", max=HELP_AGREEMENT_MAX), field_name)
-    if contains_markup(value) or CONTROL.search(value):
-        raise DomainError(_("Får inte innehålla tecknen < eller >."), field_name)
+    return clean_text(
+        value,
+        field_name,
+        limit=HELP_AGREEMENT_MAX,
+        required=required_message,
+        lines=True,
+        messages=_AGREEMENT,
+    )
 
 
 def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, actor: User) -> HelpAgreement:
     """The organisation's own words, in Swedish and English, and whether staff tick."""
-    text_sv, text_en = _agreement_text(details.text_sv), _agreement_text(details.text_en)
-    collect_errors(
-        lambda: _check_agreement_text(text_sv, "text_sv", _("Skriv avtalet på svenska.")),
-        lambda: _check_agreement_text(text_en, "text_en", _("Skriv avtalet på engelska.")),
+    errors = FieldErrors()
+    text_sv = errors.check(
+        lambda: _agreement_text(details.text_sv, "text_sv", _("Skriv avtalet på svenska."))
     )
+    text_en = errors.check(
+        lambda: _agreement_text(details.text_en, "text_en", _("Skriv avtalet på engelska."))
+    )
+    errors.raise_if_any()
     locked(Organisation, organisation_id)  # two first saves at once: one row, not a duplicate key
     row = db.session.get(HelpAgreement, organisation_id, populate_existing=True)
     if row is None:

@@ -24,6 +24,7 @@ from ..booking.models import (
 from ..core.errors import DomainError, collect_errors
 from ..core.ids import NO_SUCH_ID, whole_number
 from ..core.languages import SPOKEN_LANGUAGES
+from ..core.validation import own
 from ..extensions import db
 from ..notifications.models import Channel
 from ..notifications.planning import channel_for
@@ -97,13 +98,13 @@ def check_rules(organisation_id: int, rules: AudienceRules) -> None:
             return
         location_id, area = _place_parts(rules.place)
         if location_id is not None:
-            found = db.session.scalar(
-                select(Location.id).where(
-                    Location.id == location_id, Location.organisation_id == organisation_id
-                )
+            own(
+                Location,
+                organisation_id,
+                location_id,
+                "place",
+                _("Platsen finns inte. Välj en plats i listan."),
             )
-            if found is None:
-                raise DomainError(_("Platsen finns inte. Välj en plats i listan."), "place")
         elif area is None or area not in areas_of(organisation_id):
             raise DomainError(_("Platsen finns inte. Välj en plats i listan."), "place")
 

@@ -13,18 +13,11 @@ from ..core.forms import (
     form_token,
     int_list,
     optional_int,
-    select_choices,
     strip,
 )
 from .audience import AudienceRules
 from .models import Attended
 from .services import CampaignDetails
-
-ATTENDED_LABELS = {
-    Attended.ANY: _l("Alla, oavsett om de varit hos oss förut"),
-    Attended.BEFORE: _l("Bara de som har varit på en träff eller tid förut"),
-    Attended.NEVER: _l("Bara de som aldrig har varit hos oss"),
-}
 
 
 class CampaignForm(StaffForm):
@@ -45,7 +38,7 @@ class CampaignForm(StaffForm):
     topic_ids = CheckboxesField(_l("Har frågat om eller fått hjälp med (tomt: alla ämnen)"))
     attended = RadioField(
         _l("Tidigare besök"),
-        choices=select_choices(ATTENDED_LABELS.items()),
+        choices=Attended.choices(),
         default=Attended.ANY.value,
         validate_choice=False,
     )

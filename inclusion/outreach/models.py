@@ -11,37 +11,39 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..booking.models import Booking, HelpSession
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..notifications.models import Channel, Message
 from ..residents.models import Resident
 
 
-class CampaignState(StrEnum):
-    DRAFT = "draft"
-    SENT = "sent"
+class CampaignState(LabelledEnum):
+    DRAFT = "draft", _l("Utkast, inte skickad")
+    SENT = "sent", _l("Skickad")
     #: sending was stopped: what had not gone out yet never will
-    STOPPED = "stopped"
+    STOPPED = "stopped", _l("Stoppad")
 
 
-class Attended(StrEnum):
+class Attended(LabelledEnum):
     """Earlier visits, for choosing an audience."""
 
-    ANY = "any"
-    BEFORE = "before"
-    NEVER = "never"
+    ANY = "any", _l("Alla, oavsett om de varit hos oss förut")
+    BEFORE = "before", _l("Bara de som har varit på en träff eller tid förut")
+    NEVER = "never", _l("Bara de som aldrig har varit hos oss")
 
 
-class Answer(StrEnum):
-    YES = "yes"
-    NO = "no"
+class Answer(LabelledEnum):
+    YES = "yes", _l("svarade ja")
+    NO = "no", _l("tackade nej")
     #: answered after the session had begun, or after it was cancelled
-    TOO_LATE = "too_late"
+    TOO_LATE = "too_late", _l("svarade efter träffen")
 
 
 class AnsweredVia(StrEnum):

@@ -3,7 +3,6 @@ would send to whom, sending it through the outbox at a steady pace, and its figu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..booking.models import Booking, BookingStatus, HelpSession, SessionKind, SessionState
 from ..core.database import add_once, change_if, locked, utcnow
-from ..core.errors import DomainError, collect_errors
+from ..core.errors import DomainError, FieldErrors
+from ..core.validation import NAMED, clean_text, own
 from ..extensions import db
 from ..notifications.models import MANUAL_CHANNELS, Channel, Kind, Medium, Message, State
 from ..notifications.planning import MEDIUM_OF, context_for_session, new_message, settle_pending
@@ -83,17 +83,7 @@ def invitable_sessions(organisation_id: int, now: datetime | None = None) -> lis
 def check_session(
     organisation_id: int, session_id: int | None, field_name: str = "session_id"
 ) -> HelpSession:
-    session = (
-        db.session.scalar(
-            select(HelpSession).where(
-                HelpSession.id == session_id, HelpSession.organisation_id == organisation_id
-            )
-        )
-        if session_id
-        else None
-    )
-    if session is None:
-        raise DomainError(_("Välj en träff i listan."), field_name)
+    session = own(HelpSession, organisation_id, session_id, field_name, _("Välj en träff i listan."))
     if session.kind != SessionKind.GROUP:
         raise DomainError(_("Bara gruppträffar kan ha inbjudningar. Välj en gruppträff."), field_name)
     if session.cancelled:
@@ -103,16 +93,7 @@ def check_session(
     return session
 
 
-def _check_name(name: str) -> None:
-    if not name:
-        raise DomainError(_("Ge kampanjen ett namn, till exempel ”Digital fika på Hönö i maj”."), "name")
-    if len(name) > NAME_MAX:
-        raise DomainError(_("Namnet får vara högst %(max)d tecken.", max=NAME_MAX), "name")
-    if re.search(r"[<>\x00-\x1f\x7f]", name):
-        raise DomainError(_("Namnet får inte innehålla tecknen < eller >."), "name")
-
-
-def _check_text(organisation: Organisation, medium: Medium, body: str) -> None:
+def _check_invitation_text(organisation: Organisation, medium: Medium, body: str) -> None:
     try:
         check_wording(organisation, Kind.CAMPAIGN_INVITATION, medium, "sv", body)
     except DomainError as error:
@@ -133,19 +114,27 @@ def save_campaign(
         raise CampaignGone(_("Utkastet är borttaget."))
     if campaign is not None and not campaign.is_draft:
         raise DomainError(_("Kampanjen är redan skickad och kan inte ändras."))
-    name = re.sub(r"\s+", " ", details.name or "").strip()
     texts = {
         Medium.SMS: (details.sms_text or "").replace("\r\n", "\n").strip(),
         Medium.VOICE: (details.voice_text or "").replace("\r\n", "\n").strip(),
         Medium.LETTER: (details.letter_text or "").replace("\r\n", "\n").strip(),
     }
-    collect_errors(
-        lambda: _check_name(name),
-        lambda: check_session(organisation.id, details.session_id),
-        lambda: check_rules(organisation.id, details.audience),
-        *(lambda medium=medium: _check_text(organisation, medium, texts[medium]) for medium in TEXT_FIELDS),
-        lambda: _check_pace(details.per_minute),
+    errors = FieldErrors()
+    name = errors.check(
+        lambda: clean_text(
+            details.name,
+            "name",
+            limit=NAME_MAX,
+            required=_("Ge kampanjen ett namn, till exempel ”Digital fika på Hönö i maj”."),
+            messages=NAMED,
+        )
     )
+    errors.check(lambda: check_session(organisation.id, details.session_id))
+    errors.check(lambda: check_rules(organisation.id, details.audience))
+    for medium in TEXT_FIELDS:
+        errors.check(lambda medium=medium: _check_invitation_text(organisation, medium, texts[medium]))
+    errors.check(lambda: _check_pace(details.per_minute))
+    errors.raise_if_any()
     new = campaign is None
     if new:
         campaign = Campaign(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -23,7 +22,7 @@ from ..notifications.models import Channel
 from ..notifications.services import mark_letters_posted
 from ..notifications.wording import PLACEHOLDERS
 from ..org.services import locations_of
-from ..residents.forms import AGE_BAND_LABELS
+from ..residents.models import AgeBand
 from . import services
 from .answers import record_invitation_call
 from .audience import AREA_PREFIX, LOCATION_PREFIX, areas_of
@@ -32,16 +31,6 @@ from .models import Answer, Campaign, CampaignState, Invitation
 
 bp = Blueprint("outreach", __name__, url_prefix="/campaigns")
 
-CAMPAIGN_STATE_LABELS = {
-    CampaignState.DRAFT: _l("Utkast, inte skickad"),
-    CampaignState.SENT: _l("Skickad"),
-    CampaignState.STOPPED: _l("Stoppad"),
-}
-ANSWER_LABELS = {
-    Answer.YES: _l("svarade ja"),
-    Answer.NO: _l("tackade nej"),
-    Answer.TOO_LATE: _l("svarade efter träffen"),
-}
 
 #: who writes and sends campaigns
 CAMPAIGN_ROLES = (Role.COORDINATOR,)
@@ -89,7 +78,7 @@ def _campaign_form(organisation, formdata=None) -> CampaignForm:
         [(topic.id, topic.name) for topic in organisation.topics if topic.active]
     )
     form.languages.choices = select_choices(SPOKEN_LANGUAGES.items())
-    form.age_bands.choices = select_choices(AGE_BAND_LABELS.items())
+    form.age_bands.choices = AgeBand.choices()
     return form
 
 
@@ -317,4 +306,4 @@ def letters(campaign_id: int):
 
 @bp.app_context_processor
 def outreach_labels() -> dict:
-    return {"campaign_state_labels": CAMPAIGN_STATE_LABELS, "answer_labels": ANSWER_LABELS}
+    return {"campaign_state_labels": CampaignState.labels(), "answer_labels": Answer.labels()}

@@ -30,38 +30,10 @@ from ..core.forms import (
     select_choices,
     strip,
 )
-from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
-from ..residents.forms import CONSENT_LABELS
-from .models import AttemptOutcome, CloseReason, RequestChannel, TimeOfDay
+from ..core.needs import Need, interpreter_choices, needs_from_form
+from ..residents.models import ConsentMethod
+from .models import AttemptOutcome, CloseReason, RequestChannel, RequestState, TimeOfDay
 from .services import RequestDetails
-
-CHANNEL_LABELS = {
-    RequestChannel.PHONE: _l("Telefon"),
-    RequestChannel.WALK_IN: _l("Besök på plats"),
-    RequestChannel.SMS: _l("Sms"),
-    RequestChannel.WEB: _l("Webbformulär"),
-}
-TIME_OF_DAY_LABELS = {
-    TimeOfDay.ANY: _l("Spelar ingen roll"),
-    TimeOfDay.MORNING: _l("Förmiddag"),
-    TimeOfDay.AFTERNOON: _l("Eftermiddag"),
-}
-CLOSE_REASON_LABELS = {
-    CloseReason.SOLVED_ON_PHONE: _l("Löst i telefon"),
-    CloseReason.NO_LONGER_NEEDED: _l("Behövs inte längre"),
-    CloseReason.COULD_NOT_REACH: _l("Gick inte att nå"),
-}
-ATTEMPT_LABELS = {
-    AttemptOutcome.REACHED: _l("Fick tag på invånaren"),
-    AttemptOutcome.NO_ANSWER: _l("Inget svar"),
-    AttemptOutcome.WRONG_NUMBER: _l("Fel nummer"),
-}
-STATE_LABELS = {
-    "new": _l("Ny"),
-    "contacted": _l("Kontaktad"),
-    "booked": _l("Bokad"),
-    "closed": _l("Avslutad"),
-}
 
 
 class QuickEntryForm(StaffForm):
@@ -92,25 +64,25 @@ class QuickEntryForm(StaffForm):
     )
     time_of_day = RadioField(
         _l("Tid på dagen"),
-        choices=select_choices([(value.value, label) for value, label in TIME_OF_DAY_LABELS.items()]),
+        choices=TimeOfDay.choices(),
         default=TimeOfDay.ANY.value,
         validate_choice=False,
     )
-    needs = CheckboxesField(_l("Behov"), choices=select_choices(list(NEED_LABELS.items())))
+    needs = CheckboxesField(_l("Behov"), choices=Need.choices())
     interpreter_language = SelectField(
         _l("Tolk eller personal som talar"),
         validate_choice=False,
     )
     channel = RadioField(
         _l("Hur kom förfrågan in?"),
-        choices=select_choices([(value.value, label) for value, label in CHANNEL_LABELS.items()]),
+        choices=RequestChannel.choices(),
         default=RequestChannel.PHONE.value,
         validate_choice=False,
     )
     sms_consent = BooleanField(_l("Invånaren vill ha sms från oss"))
     sms_consent_method = SelectField(
         _l("Hur sa invånaren ja?"),
-        choices=select_choices(list(CONSENT_LABELS.items())),
+        choices=ConsentMethod.choices(),
         default="phone",
         validate_choice=False,
     )
@@ -163,7 +135,7 @@ class ReleaseForm(StaffForm):
 class AttemptForm(StaffForm):
     outcome = RadioField(
         _l("Hur gick samtalet?"),
-        choices=select_choices([(value.value, label) for value, label in ATTEMPT_LABELS.items()]),
+        choices=AttemptOutcome.choices(),
         validate_choice=False,
         validators=[MarkedRequired()],
     )
@@ -176,7 +148,7 @@ class AttemptForm(StaffForm):
 class CloseForm(StaffForm):
     reason = RadioField(
         _l("Varför avslutas förfrågan?"),
-        choices=select_choices([(value.value, label) for value, label in CLOSE_REASON_LABELS.items()]),
+        choices=CloseReason.choices(),
         validate_choice=False,
         validators=[MarkedRequired()],
     )
@@ -215,7 +187,7 @@ class QueueFilterForm(FlaskForm):
     state = SelectField(
         _l("Läge"),
         choices=select_choices(
-            [("open", _l("Öppna (nya och kontaktade)")), *STATE_LABELS.items(), ("all", _l("Alla"))]
+            [("open", _l("Öppna (nya och kontaktade)")), *RequestState.labels().items(), ("all", _l("Alla"))]
         ),
         default="open",
         validate_choice=False,

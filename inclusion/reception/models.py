@@ -9,55 +9,56 @@ the caller said is lost.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..booking.models import Booking
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
 
 
-class RequestState(StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    BOOKED = "booked"
-    CLOSED = "closed"
+class RequestState(LabelledEnum):
+    NEW = "new", _l("Ny")
+    CONTACTED = "contacted", _l("Kontaktad")
+    BOOKED = "booked", _l("Bokad")
+    CLOSED = "closed", _l("Avslutad")
 
 
 OPEN_STATES = (RequestState.NEW, RequestState.CONTACTED)
 
 
-class RequestChannel(StrEnum):
+class RequestChannel(LabelledEnum):
     """How the request came in; the same words as a booking's channel."""
 
-    PHONE = "phone"
-    WALK_IN = "walk_in"
-    SMS = "sms"
-    WEB = "web"
+    PHONE = "phone", _l("Telefon")
+    WALK_IN = "walk_in", _l("Besök på plats")
+    SMS = "sms", _l("Sms")
+    WEB = "web", _l("Webbformulär")
 
 
-class CloseReason(StrEnum):
-    SOLVED_ON_PHONE = "solved_on_phone"
-    NO_LONGER_NEEDED = "no_longer_needed"
-    COULD_NOT_REACH = "could_not_reach"
+class CloseReason(LabelledEnum):
+    SOLVED_ON_PHONE = "solved_on_phone", _l("Löst i telefon")
+    NO_LONGER_NEEDED = "no_longer_needed", _l("Behövs inte längre")
+    COULD_NOT_REACH = "could_not_reach", _l("Gick inte att nå")
 
 
-class TimeOfDay(StrEnum):
-    ANY = ""
-    MORNING = "morning"
-    AFTERNOON = "afternoon"
+class TimeOfDay(LabelledEnum):
+    ANY = "", _l("Spelar ingen roll")
+    MORNING = "morning", _l("Förmiddag")
+    AFTERNOON = "afternoon", _l("Eftermiddag")
 
 
-class AttemptOutcome(StrEnum):
-    REACHED = "reached"
-    NO_ANSWER = "no_answer"
-    WRONG_NUMBER = "wrong_number"
+class AttemptOutcome(LabelledEnum):
+    REACHED = "reached", _l("Fick tag på invånaren")
+    NO_ANSWER = "no_answer", _l("Inget svar")
+    WRONG_NUMBER = "wrong_number", _l("Fel nummer")
 
 
 request_topic = Table(

@@ -25,11 +25,6 @@ from ..residents.models import Resident
 from ..residents.services import PhoneNumberShared
 from . import services
 from .forms import (
-    ATTEMPT_LABELS,
-    CHANNEL_LABELS,
-    CLOSE_REASON_LABELS,
-    STATE_LABELS,
-    TIME_OF_DAY_LABELS,
     AttemptForm,
     BookFromRequestForm,
     CallbackForm,
@@ -40,7 +35,7 @@ from .forms import (
     RegisterCallerForm,
     ReleaseForm,
 )
-from .models import CallbackRequest, RequestChannel
+from .models import AttemptOutcome, CallbackRequest, CloseReason, RequestChannel, RequestState, TimeOfDay
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
@@ -361,11 +356,11 @@ def book(request_id: int):
 @bp.app_context_processor
 def reception_labels() -> dict:
     return {
-        "request_state_labels": STATE_LABELS,
-        "request_channel_labels": CHANNEL_LABELS,
-        "close_reason_labels": CLOSE_REASON_LABELS,
-        "attempt_labels": ATTEMPT_LABELS,
-        "time_of_day_labels": TIME_OF_DAY_LABELS,
+        "request_state_labels": RequestState.labels(),
+        "request_channel_labels": RequestChannel.labels(),
+        "close_reason_labels": CloseReason.labels(),
+        "attempt_labels": AttemptOutcome.labels(),
+        "time_of_day_labels": TimeOfDay.labels(),
         "weekday_labels": WEEKDAY_LABELS,
     }
 

@@ -8,10 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
 from ..booking.forms import LocalDateField
-from ..core.forms import optional_int, select_choices
+from ..core.forms import optional_int
 from .periods import Grouping, ReportChoice
-
-GROUPING_LABELS = {Grouping.WEEK: _l("Vecka"), Grouping.MONTH: _l("Månad")}
 
 
 class ReportForm(FlaskForm):
@@ -22,7 +20,7 @@ class ReportForm(FlaskForm):
     to_day = LocalDateField(_l("Till och med"), render_kw={"type": "date"})
     grouping = RadioField(
         _l("Dela upp per"),
-        choices=select_choices(GROUPING_LABELS.items()),
+        choices=Grouping.choices(),
         default=Grouping.WEEK.value,
         validate_choice=False,
     )

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from functools import cached_property
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
 
 from ..core.clock import local_day_bounds, local_today, week_start
 from ..core.database import utcnow
-from ..core.errors import InvalidInput
-from ..extensions import db
+from ..core.errors import FieldErrors
+from ..core.labels import LabelledEnum
+from ..core.validation import own
 from ..org.models import Location
 
 #: the earliest day a report may start on, and how far ahead of today it may reach
@@ -30,9 +30,9 @@ LATEST_AHEAD = timedelta(days=366)
 LONGEST_PERIOD_DAYS = 2 * 366
 
 
-class Grouping(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
+class Grouping(LabelledEnum):
+    WEEK = "week", _l("Vecka")
+    MONTH = "month", _l("Månad")
 
 
 @dataclass(frozen=True)
@@ -132,31 +132,37 @@ class ReportChoice:
 def check_choice(organisation_id: int, timezone: str, choice: ReportChoice) -> ReportQuery:
     """Refuse what makes no report (no dates, an end before the start, a year far off, a
     place of another municipality), all problems at once, each next to its field."""
-    errors: dict[str | None, str] = {}
+    errors = FieldErrors()
     today = local_today(timezone)
     latest = today + LATEST_AHEAD
     for name, day in (("from_day", choice.first_day), ("to_day", choice.last_day)):
         if day is None:
-            errors[name] = _("Skriv ett datum, till exempel %(day)s.", day=today.isoformat())
+            errors.add(name, _("Skriv ett datum, till exempel %(day)s.", day=today.isoformat()))
         elif not EARLIEST_DAY <= day <= latest:
-            errors[name] = _(
-                "Välj ett datum mellan %(first)s och %(last)s.",
-                first=EARLIEST_DAY.isoformat(),
-                last=latest.isoformat(),
+            errors.add(
+                name,
+                _(
+                    "Välj ett datum mellan %(first)s och %(last)s.",
+                    first=EARLIEST_DAY.isoformat(),
+                    last=latest.isoformat(),
+                ),
             )
     if not errors:
         if choice.last_day < choice.first_day:
-            errors["to_day"] = _("Slutdatumet är före startdatumet. Byt plats på dem.")
+            errors.add("to_day", _("Slutdatumet är före startdatumet. Byt plats på dem."))
         elif (choice.last_day - choice.first_day).days >= LONGEST_PERIOD_DAYS:
-            errors["to_day"] = _("Välj högst två år åt gången.")
+            errors.add("to_day", _("Välj högst två år åt gången."))
     if choice.grouping not in set(Grouping):
-        errors["grouping"] = _("Välj vecka eller månad.")
-    if choice.location_unreadable or (
-        choice.location_id is not None and not _is_own_location(organisation_id, choice.location_id)
-    ):
-        errors["location"] = _("Välj en plats i listan.")
-    if errors:
-        raise InvalidInput(errors)
+        errors.add("grouping", _("Välj vecka eller månad."))
+    if choice.location_unreadable:
+        errors.add("location", _("Välj en plats i listan."))
+    elif choice.location_id is not None:
+        errors.check(
+            lambda: own(
+                Location, organisation_id, choice.location_id, "location", _("Välj en plats i listan.")
+            )
+        )
+    errors.raise_if_any()
     return ReportQuery(
         organisation_id=organisation_id,
         timezone=timezone,
@@ -164,13 +170,4 @@ def check_choice(organisation_id: int, timezone: str, choice: ReportChoice) -> R
         last_day=choice.last_day,
         grouping=Grouping(choice.grouping),
         location_id=choice.location_id,
-    )
-
-
-def _is_own_location(organisation_id: int, location_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Location.id).where(Location.id == location_id, Location.organisation_id == organisation_id)
-        )
-        is not None
     )

@@ -52,7 +52,6 @@ from sqlalchemy import (
     select,
 )
 
-from ..booking.forms import CHANNEL_LABELS as BOOKING_CHANNEL_LABELS
 from ..booking.models import (
     Attendance,
     Booking,
@@ -67,10 +66,8 @@ from ..booking.models import (
 from ..extensions import db
 from ..notifications.models import Kind, Message, Recipient, State
 from ..org.models import Location
-from ..reception.forms import CHANNEL_LABELS as REQUEST_CHANNEL_LABELS
 from ..reception.models import CallbackRequest, RequestChannel
-from ..residents.forms import AGE_BAND_LABELS
-from ..residents.models import Resident
+from ..residents.models import AgeBand, Resident
 from . import unbooked
 from .periods import ReportQuery
 from .queries import (
@@ -217,9 +214,7 @@ def age_bands_table(query: ReportQuery, names: Names) -> Table:
     by_bucket = {key: len(residents) for key, residents in in_bucket.items()}
     totals = {band: len(residents) for band, residents in in_period.items()}
     width = len(query.buckets)
-    labelled = [(band.value, label) for band, label in AGE_BAND_LABELS.items()] + [
-        (None, _("Ålder inte angiven"))
-    ]
+    labelled = [(band.value, band.label) for band in AgeBand] + [(None, _("Ålder inte angiven"))]
     rows = [
         Row(str(label), [by_bucket.get((band, index), 0) for index in range(width)], totals.get(band, 0))
         for band, label in labelled
@@ -268,9 +263,7 @@ def channels_table(query: ReportQuery, names: Names) -> Table:
         .where(*_held_sessions(query), Booking.status == BookingStatus.BOOKED)
     )
     width = len(query.buckets)
-    parts = [
-        _event_row(str(BOOKING_CHANNEL_LABELS[channel]), counts, channel, width) for channel in BookingChannel
-    ]
+    parts = [_event_row(str(channel.label), counts, channel, width) for channel in BookingChannel]
     return _table(
         query,
         "channels",
@@ -422,9 +415,7 @@ def requests_table(query: ReportQuery, names: Names) -> Table:
         ).where(*_requests_in(query))
     )
     width = len(query.buckets)
-    parts = [
-        _event_row(str(REQUEST_CHANNEL_LABELS[channel]), counts, channel, width) for channel in RequestChannel
-    ]
+    parts = [_event_row(str(channel.label), counts, channel, width) for channel in RequestChannel]
     return _table(
         query,
         "requests",

@@ -26,10 +26,9 @@ from sqlalchemy import ColumnElement, case, func, select
 
 from ..booking.models import Booking, HelpSession, SessionKind, SessionTopicTally, booking_helped_topic
 from ..core.languages import language_label
-from ..deskhelp.forms import OUTCOME_LABELS
-from ..deskhelp.models import DeskHelpEntry, desk_help_topic
+from ..deskhelp.models import DeskHelpEntry, DeskHelpOutcome, desk_help_topic
 from ..extensions import db
-from ..residents.forms import AGE_BAND_LABELS
+from ..residents.models import AgeBand
 from .periods import Bucket, ReportQuery
 from .queries import (
     Names,
@@ -325,8 +324,7 @@ def desk_help_table(query: ReportQuery, names: Names) -> Table:
     desk = _desk(query, names)
     width = len(query.buckets)
     parts = [
-        _row(str(label), desk.by_outcome.get(outcome.value), width)
-        for outcome, label in OUTCOME_LABELS.items()
+        _row(str(outcome.label), desk.by_outcome.get(outcome.value), width) for outcome in DeskHelpOutcome
     ]
     return _table(
         query,
@@ -346,7 +344,7 @@ def desk_help_table(query: ReportQuery, names: Names) -> Table:
 def desk_age_bands_table(query: ReportQuery, names: Names) -> Table:
     desk = _desk(query, names)
     width = len(query.buckets)
-    labelled = [(band.value, str(label)) for band, label in AGE_BAND_LABELS.items()]
+    labelled = [(band.value, str(band.label)) for band in AgeBand]
     known = {band for band, _label in labelled}
     labelled += [
         (band, band) for band in sorted(band for band in desk.by_age_band if band and band not in known)

@@ -6,27 +6,6 @@ from ..core.forms import MarkedRequired, StaffForm, select_choices, strip
 from .models import AgeBand, ConsentMethod, ContactChannel
 from .services import RESIDENT_LANGUAGES, ResidentDetails
 
-CHANNEL_LABELS = {
-    ContactChannel.SMS: _l("Sms"),
-    ContactChannel.VOICE: _l("Röstsamtal (automatiskt, för fast telefon)"),
-    ContactChannel.STAFF_CALL: _l("Personal ringer upp"),
-    ContactChannel.LETTER: _l("Brev"),
-}
-CONSENT_LABELS = {
-    ConsentMethod.PHONE: _l("Muntligt i telefon"),
-    ConsentMethod.IN_PERSON: _l("Muntligt på plats"),
-    ConsentMethod.WRITTEN: _l("Skriftligt"),
-    ConsentMethod.WEB_FORM: _l("Via webbformulär"),
-}
-AGE_BAND_LABELS = {
-    AgeBand.UNDER_25: _l("Under 25"),
-    AgeBand.FROM_25_TO_44: "25–44",
-    AgeBand.FROM_45_TO_64: "45–64",
-    AgeBand.FROM_65_TO_74: "65–74",
-    AgeBand.FROM_75_TO_84: "75–84",
-    AgeBand.FROM_85: _l("85 eller äldre"),
-}
-
 
 class ResidentSearchForm(FlaskForm):
     class Meta:
@@ -62,14 +41,12 @@ class ResidentForm(StaffForm):
     )
     preferred_channel = SelectField(
         _l("Hur vill invånaren bli påmind?"),
-        choices=select_choices([(channel.value, label) for channel, label in CHANNEL_LABELS.items()]),
+        choices=ContactChannel.choices(),
     )
     sms_consent = BooleanField(_l("Invånaren har sagt ja till sms"))
     sms_consent_method = SelectField(
         _l("Hur gavs samtycket?"),
-        choices=select_choices(
-            [("", _l("— välj —"))] + [(method.value, label) for method, label in CONSENT_LABELS.items()]
-        ),
+        choices=ConsentMethod.choices(blank=_l("— välj —")),
         default="",
     )
     invitations_consent = BooleanField(
@@ -92,10 +69,7 @@ class ResidentForm(StaffForm):
     city = StringField(_l("Ort"), filters=[strip])
     age_band = SelectField(
         _l("Åldersgrupp (frivilligt, för statistik)"),
-        choices=select_choices(
-            [("", _l("— vill inte ange —"))]
-            + [(band.value, label) for band, label in AGE_BAND_LABELS.items()]
-        ),
+        choices=AgeBand.choices(blank=_l("— vill inte ange —")),
         default="",
     )
     notes = TextAreaField(

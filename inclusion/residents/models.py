@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UTCDateTime, utcnow
+from ..core.labels import LabelledEnum
 from ..core.phone import PhoneKind
 from ..extensions import db
 
 
-class ContactChannel(StrEnum):
-    SMS = "sms"
-    VOICE = "voice"
-    STAFF_CALL = "staff_call"
-    LETTER = "letter"
+class ContactChannel(LabelledEnum):
+    SMS = "sms", _l("Sms")
+    VOICE = "voice", _l("Röstsamtal (automatiskt, för fast telefon)")
+    STAFF_CALL = "staff_call", _l("Personal ringer upp")
+    LETTER = "letter", _l("Brev")
 
 
-class ConsentMethod(StrEnum):
-    PHONE = "phone"
-    IN_PERSON = "in_person"
-    WRITTEN = "written"
-    WEB_FORM = "web_form"
+class ConsentMethod(LabelledEnum):
+    PHONE = "phone", _l("Muntligt i telefon")
+    IN_PERSON = "in_person", _l("Muntligt på plats")
+    WRITTEN = "written", _l("Skriftligt")
+    WEB_FORM = "web_form", _l("Via webbformulär")
 
 
-class AgeBand(StrEnum):
-    UNDER_25 = "under_25"
-    FROM_25_TO_44 = "25_44"
-    FROM_45_TO_64 = "45_64"
-    FROM_65_TO_74 = "65_74"
-    FROM_75_TO_84 = "75_84"
-    FROM_85 = "85_plus"
+class AgeBand(LabelledEnum):
+    UNDER_25 = "under_25", _l("Under 25")
+    FROM_25_TO_44 = "25_44", "25–44"
+    FROM_45_TO_64 = "45_64", "45–64"
+    FROM_65_TO_74 = "65_74", "65–74"
+    FROM_75_TO_84 = "75_84", "75–84"
+    FROM_85 = "85_plus", _l("85 eller äldre")
 
 
 class Resident(db.Model):

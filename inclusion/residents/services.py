@@ -16,13 +16,20 @@ from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import PhoneKind, format_national, parse_swedish_phone, phone_search_prefix
-from ..core.text import check_person_name, check_text, tidy
+from ..core.text import TEXT, TextMessages, tidy
+from ..core.validation import clean_name, clean_text
 from ..extensions import db
 from .models import AgeBand, ConsentMethod, ContactChannel, Resident
 
 NAME_MAX = 120
 NOTES_MAX = 2000
 RESIDENT_LANGUAGES = SPOKEN_LANGUAGES
+#: the notes' own wording when too long; markup may stay (shown escaped, to staff only)
+_NOTES = TextMessages(
+    too_long=lambda limit: _("Anteckningen får vara högst %(max)d tecken.", max=limit),
+    markup=TEXT.markup,
+    unsaveable=TEXT.unsaveable,
+)
 
 
 @dataclass
@@ -62,7 +69,6 @@ def _checked_values(details: ResidentDetails) -> dict:
     values: dict = {}
     name = tidy(details.name)
     channel = details.preferred_channel
-    trusted_name = tidy(details.trusted_contact_name)
 
     def check_phone() -> None:
         if details.phone.strip():
@@ -77,7 +83,9 @@ def _checked_values(details: ResidentDetails) -> dict:
             values["trusted_contact_phone_e164"] = number.e164
         else:
             values["trusted_contact_phone_e164"] = None
-        check_person_name(trusted_name, "trusted_contact_name", required=None)
+        values["trusted_contact_name"] = (
+            clean_name(details.trusted_contact_name, "trusted_contact_name", required=None) or None
+        )
         if details.trusted_contact_consent and not values["trusted_contact_phone_e164"]:
             raise DomainError(
                 _("En kontaktperson som ska få kopior behöver ett telefonnummer."),
@@ -99,18 +107,18 @@ def _checked_values(details: ResidentDetails) -> dict:
             raise DomainError(_("Ange hur invånaren gav sitt samtycke till sms."), "sms_consent_method")
 
     def check_notes() -> None:
-        if len(details.notes or "") > NOTES_MAX:
-            raise DomainError(_("Anteckningen får vara högst %(max)d tecken.", max=NOTES_MAX), "notes")
+        values["notes"] = (
+            clean_text(details.notes, "notes", limit=NOTES_MAX, as_typed=True, markup=True, messages=_NOTES)
+            or None
+        )
 
     def check_address() -> None:
         for field, limit in (("street_address", 200), ("postal_code", 10), ("city", 80)):
-            value = tidy(getattr(details, field))
             # The address is printed on the letters the resident gets.
-            check_text(value, field, limit, to_residents=True)
-            values[field] = value or None
+            values[field] = clean_text(getattr(details, field), field, limit=limit, to_residents=True) or None
 
     collect_errors(
-        lambda: check_person_name(name, "name", required=_("Skriv ett namn."), limit=NAME_MAX),
+        lambda: clean_name(name, "name", required=_("Skriv ett namn."), limit=NAME_MAX),
         check_phone,
         check_trusted_contact,
         check_choices,
@@ -124,10 +132,8 @@ def _checked_values(details: ResidentDetails) -> dict:
         search_name=name.casefold(),
         preferred_language=details.preferred_language,
         preferred_channel=channel,
-        trusted_contact_name=trusted_name or None,
         trusted_contact_consent=details.trusted_contact_consent,
         age_band=details.age_band or None,
-        notes=(details.notes or "").strip() or None,
         invitations_consent=details.invitations_consent,
     )
     return values

@@ -15,7 +15,7 @@ from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
 from . import services
 from .forms import DeleteResidentForm, ResidentForm, ResidentSearchForm
-from .models import Resident
+from .models import AgeBand, ConsentMethod, ContactChannel, Resident
 
 bp = Blueprint("residents", __name__, url_prefix="/residents")
 
@@ -110,11 +110,9 @@ def delete(resident_id: int):
 
 @bp.app_context_processor
 def resident_labels() -> dict:
-    from .forms import AGE_BAND_LABELS, CHANNEL_LABELS, CONSENT_LABELS
-
     return {
-        "channel_labels": CHANNEL_LABELS,
-        "consent_labels": CONSENT_LABELS,
-        "age_band_labels": AGE_BAND_LABELS,
+        "channel_labels": ContactChannel.labels(),
+        "consent_labels": ConsentMethod.labels(),
+        "age_band_labels": AgeBand.labels(),
         "resident_languages": services.RESIDENT_LANGUAGES,
     }

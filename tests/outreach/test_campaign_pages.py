@@ -246,6 +246,19 @@ def test_a_saved_draft_shows_how_many_each_way_reaches_and_what_they_would_read(
 
 BAD_INPUT = [
     ("empty name", lambda ids: {"name": "   "}, "name", "Ge kampanjen ett namn"),
+    (
+        "markup in the name",
+        lambda ids: {"name": "<b>Fika</b>"},
+        "name",
+        "Namnet får inte innehålla tecknen < eller >.",
+    ),
+    (
+        "a NUL in the name",
+        lambda ids: {"name": "Fika\x00"},
+        "name",
+        "Namnet får inte innehålla tecknen < eller >.",
+    ),
+    ("a long name", lambda ids: {"name": "F" * 121}, "name", "Namnet får vara högst 120 tecken."),
     ("no session", lambda ids: {"session_id": ""}, "session_id", "Välj en träff i listan."),
     (
         "a session that has been",

@@ -180,6 +180,13 @@ BAD_INPUT = [
         "Samtal kräver ett telefonnummer.",
     ),
     ("long-notes", {"notes": "x" * 2001}, "notes", "Anteckningen får vara högst 2000 tecken."),
+    # PostgreSQL cannot store a NUL in a text: refused like in every other note, not a 500
+    (
+        "nul-in-notes",
+        {"notes": "Ring efter 10\x00"},
+        "notes",
+        "Texten innehåller tecken som inte går att spara.",
+    ),
     ("bad-contact-phone", {"trusted_contact_phone": "12"}, "trusted_contact_phone", "Numret är för kort"),
     (
         "copies-without-contact-phone",
