@@ -37,3 +37,12 @@ request_updated = _signals.signal("request-updated")
 # call) when it was an invitation; kwargs: wants_to_come (bool), via ("sms" or "voice"),
 # language. A receiver returns what to tell the resident, or None if it is not its own.
 invitation_answered = _signals.signal("invitation-answered")
+
+# Contributions: central pages ask, and each feature answers for itself, so the menu,
+# the resident's page and the privacy procedures name no feature (Indico's
+# ``signals.menu.items``, ``template_hook`` and ``signals.users.merged``).
+
+#: the main menu is being drawn; sender: None. A receiver returns the feature's
+#: ``core.navigation.NavItem``s; the menu sorts them by ``order`` and shows each one only
+#: to the roles its page allows.
+menu_items = _signals.signal("menu-items")

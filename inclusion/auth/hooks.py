@@ -1,0 +1,25 @@
+"""What accounts add to the shared pages: their menu item."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .. import signals
+from ..core.navigation import NavItem
+
+MENU = (
+    NavItem(
+        "auth.accounts",
+        _l("Konton"),
+        ("auth.accounts", "auth.new_account", "auth.edit_account", "auth.set_account_password"),
+        order=150,
+    ),
+)
+
+
+def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
+    return MENU
+
+
+def connect() -> None:
+    signals.menu_items.connect(menu_items, weak=False)

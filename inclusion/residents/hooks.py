@@ -1,0 +1,25 @@
+"""What the resident registry adds to the shared pages: its menu item."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .. import signals
+from ..core.navigation import NavItem
+
+MENU = (
+    NavItem(
+        "residents.index",
+        _l("Invånare"),
+        ("residents.index", "residents.new", "residents.show", "residents.edit", "residents.delete"),
+        order=120,
+    ),
+)
+
+
+def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
+    return MENU
+
+
+def connect() -> None:
+    signals.menu_items.connect(menu_items, weak=False)
