@@ -1,7 +1,10 @@
 """Events that features send and others listen to, so that no feature imports another's
 services (Indico's blinker signals). Receivers run inside the sender's transaction."""
 
+from dataclasses import dataclass
+
 from blinker import Namespace
+from markupsafe import Markup
 
 _signals = Namespace()
 
@@ -46,3 +49,23 @@ invitation_answered = _signals.signal("invitation-answered")
 #: ``core.navigation.NavItem``s; the menu sorts them by ``order`` and shows each one only
 #: to the roles its page allows.
 menu_items = _signals.signal("menu-items")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A feature's part of a shared page, rendered by the feature itself."""
+
+    #: where on the page: features leave gaps of 10 so a panel can go between two
+    order: int
+    html: Markup
+
+
+#: a resident's page is being drawn; sender: the Resident. A receiver returns a
+#: ``Panel`` with the feature's own rows about them (it checks who may see them).
+resident_panels = _signals.signal("resident-panels")
+
+
+def panels(signal, sender) -> list[Panel]:
+    """The panels the receivers of ``signal`` gave, in their order."""
+    given = [panel for _receiver, panel in signal.send(sender) if panel is not None]
+    return sorted(given, key=lambda panel: panel.order)

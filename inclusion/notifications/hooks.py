@@ -1,8 +1,10 @@
-"""What notifications add to the shared pages: their menu items."""
+"""What notifications add to the shared pages: their menu items and their panel on a resident's page."""
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import signals
 from ..core.navigation import NavItem
@@ -36,5 +38,13 @@ def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
     return MENU
 
 
+def resident_panel(resident, **_ignored) -> signals.Panel:
+    """On the resident's page: every message to them."""
+    return signals.Panel(
+        30, Markup(render_template("notifications/_resident_messages.html", resident=resident))
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
+    signals.resident_panels.connect(resident_panel, weak=False)

@@ -1,8 +1,10 @@
-"""What reception adds to the shared pages: its menu items."""
+"""What reception adds to the shared pages: its menu items and its panel on a resident's page."""
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import signals
 from ..core.navigation import NavItem
@@ -32,5 +34,11 @@ def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
     return MENU
 
 
+def resident_panel(resident, **_ignored) -> signals.Panel:
+    """On the resident's page: what they have asked reception for."""
+    return signals.Panel(20, Markup(render_template("reception/_resident_requests.html", resident=resident)))
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
+    signals.resident_panels.connect(resident_panel, weak=False)
