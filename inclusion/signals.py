@@ -2,6 +2,7 @@
 services (Indico's blinker signals). Receivers run inside the sender's transaction."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from blinker import Namespace
 from markupsafe import Markup
@@ -69,3 +70,59 @@ def panels(signal, sender) -> list[Panel]:
     """The panels the receivers of ``signal`` gave, in their order."""
     given = [panel for _receiver, panel in signal.send(sender) if panel is not None]
     return sorted(given, key=lambda panel: panel.order)
+
+
+# Privacy asks each feature about its own rows; ``privacy`` keeps the procedure (who may,
+# the audit log, the transaction, the order) and names no feature's tables.
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """One part of a resident's copy of their data (GDPR art. 15)."""
+
+    #: where in the copy: features leave gaps of 10 so a section can go between two
+    order: int
+    #: the section's name in the JSON file
+    key: str
+    #: plain data: dicts, lists, strings, numbers (times as ISO text)
+    data: Any
+
+
+#: a copy of everything about a resident is made; sender: the Resident. A receiver
+#: returns a list of ``ExportSection``s with the feature's rows about them, each query
+#: scoped to the resident *and* their organisation.
+resident_exported = _signals.signal("resident-exported")
+
+#: residents are being pseudonymised (retention or erasure on request), after their own
+#: row lost name and numbers; sender: the organisation's id; kwargs: resident_ids
+#: (list[int]), placeholder (the text that stands where a free text was). A receiver
+#: removes what identifies them from its own rows and keeps what counts.
+residents_pseudonymised = _signals.signal("residents-pseudonymised")
+
+#: retention looks for residents of whom nothing has happened; sender: None; kwargs:
+#: resident_id (the column to correlate with), since (datetime). A receiver returns a
+#: list of SELECTs, each finding a row of its own that shows activity since then.
+resident_activity = _signals.signal("resident-activity")
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one kind of record lost in a nightly purge."""
+
+    #: where in the report and the audit log
+    order: int
+    #: the name the purge report gives it (``report.of(id).messages``)
+    kind: str
+    #: how the command-line report says it
+    label: str
+    count: int
+    #: what was removed, as the audit log names it ("table.column")
+    fields: list[str]
+
+
+#: the nightly purge has reached an organisation (sender: its id), or texts and leftovers
+#: that belong to no organisation (sender: None); kwargs: now, message_cutoff,
+#: request_cutoff, placeholder. A receiver removes its own free texts older than the
+#: cutoff that applies to them and returns a list of ``Purged``, one per kind it
+#: purges, counts of 0 included.
+retention_due = _signals.signal("retention-due")

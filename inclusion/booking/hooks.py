@@ -1,13 +1,22 @@
-"""What booking adds to the shared pages: its menu items and its panel on a resident's page."""
+"""What booking adds to the shared pages (its menu items, its panel on a resident's page)
+and what it answers privacy about its own rows (a resident's bookings in their export,
+notes removed on erasure, activity that keeps a resident from retention)."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..core.navigation import NavItem
+from ..core.rows import plain, plain_row
+from ..extensions import db
+from .models import Booking, BookingStatus, HelpSession
 
 MENU = (
     NavItem("booking.my_day", _l("Min dag"), ("booking.my_day",), order=40),
@@ -41,6 +50,84 @@ def resident_panel(resident, **_ignored) -> signals.Panel:
     return signals.Panel(10, Markup(render_template("booking/_resident_bookings.html", resident=resident)))
 
 
+#: a booking's own columns in the export
+EXPORTED_FIELDS = (
+    "id",
+    "status",
+    "channel",
+    "note",
+    "created_at",
+    "cancelled_at",
+    "cancel_reason",
+    "attendance",
+    "outcome_note",
+    "help_agreement_read",
+    "help_agreement_read_at",
+)
+
+
+def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
+    """Their bookings, with the session each was for, oldest first."""
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.organisation_id == resident.organisation_id, Booking.resident_id == resident.id)
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .options(
+            selectinload(Booking.session).selectinload(HelpSession.location),
+            selectinload(Booking.topics),
+            selectinload(Booking.helped_topics),
+        )
+        .order_by(HelpSession.starts_at, Booking.id)
+    ).all()
+    data = [
+        {
+            **plain_row(booking, EXPORTED_FIELDS),
+            "needs": asdict(booking.needs),
+            "topics": [topic.name for topic in booking.topics],
+            "helped_with": [topic.name for topic in booking.helped_topics],
+            "session": {
+                "starts_at": plain(booking.session.starts_at),
+                "ends_at": plain(booking.session.ends_at),
+                "kind": booking.session.kind,
+                "title": booking.session.title,
+                "location": booking.session.location.name,
+            },
+        }
+        for booking in bookings
+    ]
+    return [signals.ExportSection(40, "bookings", data)]
+
+
+def forget_residents(organisation_id: int, resident_ids: list[int], **_ignored) -> None:
+    """The bookings stay as statistics of help given (attendance, topics); their notes go."""
+    db.session.execute(
+        update(Booking)
+        .where(Booking.organisation_id == organisation_id, Booking.resident_id.in_(resident_ids))
+        .values(note=None, outcome_note=None, cancel_reason=None),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
+def recent_activity(_sender, resident_id, since, **_ignored) -> list:
+    """A booking made, cancelled or noted since then, or one still ahead after it."""
+    return [
+        select(Booking.id)
+        .join(HelpSession, HelpSession.id == Booking.session_id)
+        .where(
+            Booking.resident_id == resident_id,
+            or_(
+                Booking.created_at >= since,
+                Booking.outcome_recorded_at >= since,
+                Booking.cancelled_at >= since,
+                and_(Booking.status != BookingStatus.CANCELLED, HelpSession.starts_at >= since),
+            ),
+        )
+    ]
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
+    signals.resident_exported.connect(resident_export, weak=False)
+    signals.residents_pseudonymised.connect(forget_residents, weak=False)
+    signals.resident_activity.connect(recent_activity, weak=False)

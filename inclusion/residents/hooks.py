@@ -1,4 +1,5 @@
-"""What the resident registry adds to the shared pages: its menu item."""
+"""What the resident registry adds to the shared pages (its menu item) and to a
+resident's export (their own record and consents)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import signals
 from ..core.navigation import NavItem
+from ..core.rows import plain, plain_row
 
 MENU = (
     NavItem(
@@ -21,5 +23,53 @@ def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
     return MENU
 
 
+#: the resident's own columns that go into the export, in the order a person reads them
+EXPORTED_FIELDS = (
+    "id",
+    "name",
+    "phone_e164",
+    "phone_kind",
+    "preferred_language",
+    "preferred_channel",
+    "trusted_contact_name",
+    "trusted_contact_phone_e164",
+    "trusted_contact_consent",
+    "street_address",
+    "postal_code",
+    "city",
+    "age_band",
+    "notes",
+    "phone_problem",
+    "phone_problem_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
+    """Their record, and what they agreed to and when."""
+    consents = {
+        "sms": {
+            "given": resident.sms_consent,
+            "at": plain(resident.sms_consent_at),
+            "method": resident.sms_consent_method,
+            "recorded_by": resident.sms_consent_recorded_by.name
+            if resident.sms_consent_recorded_by
+            else None,
+            "opted_out_at": plain(resident.sms_opted_out_at),
+        },
+        "invitations": {
+            "given": resident.invitations_consent,
+            "at": plain(resident.invitations_consent_at),
+        },
+        "trusted_contact_copies": resident.trusted_contact_consent,
+    }
+    return [
+        signals.ExportSection(20, "resident", plain_row(resident, EXPORTED_FIELDS)),
+        signals.ExportSection(30, "consents", consents),
+    ]
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
+    signals.resident_exported.connect(resident_export, weak=False)
