@@ -126,3 +126,20 @@ class Purged:
 #: cutoff that applies to them and returns a list of ``Purged``, one per kind it
 #: purges, counts of 0 included.
 retention_due = _signals.signal("retention-due")
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """A kind of row the audit log writes events about, that belongs to one resident."""
+
+    #: the event's ``subject_type`` ("booking")
+    subject_type: str
+    #: the row's id column and the column of the resident it is about
+    id_column: Any
+    resident_column: Any
+
+
+#: the audit log asks which of each feature's rows are about a resident (an event about
+#: a booking says as much about the person as one about their record); sender: None. A
+#: receiver returns a list of ``AuditSubject``s.
+audit_subjects = _signals.signal("audit-subjects")

@@ -125,9 +125,15 @@ def recent_activity(_sender, resident_id, since, **_ignored) -> list:
     ]
 
 
+def audit_subjects(_sender, **_ignored) -> list[signals.AuditSubject]:
+    """Events about a booking are about its resident too."""
+    return [signals.AuditSubject("booking", Booking.id, Booking.resident_id)]
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
     signals.resident_exported.connect(resident_export, weak=False)
     signals.residents_pseudonymised.connect(forget_residents, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)
+    signals.audit_subjects.connect(audit_subjects, weak=False)

@@ -180,6 +180,11 @@ def _purge_finished(organisation_id: int, cutoff) -> int:
     return len(ids)
 
 
+def audit_subjects(_sender, **_ignored) -> list[signals.AuditSubject]:
+    """Events about a request are about its resident too."""
+    return [signals.AuditSubject("request", CallbackRequest.id, CallbackRequest.resident_id)]
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
@@ -187,3 +192,4 @@ def connect() -> None:
     signals.residents_pseudonymised.connect(forget_residents, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)
     signals.retention_due.connect(purge_finished_requests, weak=False)
+    signals.audit_subjects.connect(audit_subjects, weak=False)
