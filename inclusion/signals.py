@@ -86,6 +86,8 @@ class ExportSection:
     key: str
     #: plain data: dicts, lists, strings, numbers (times as ISO text)
     data: Any
+    #: the feature's part of the readable page (it reads ``section.data``), or None
+    template: str | None = None
 
 
 #: a copy of everything about a resident is made; sender: the Resident. A receiver

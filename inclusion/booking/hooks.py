@@ -95,7 +95,7 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
         }
         for booking in bookings
     ]
-    return [signals.ExportSection(40, "bookings", data)]
+    return [signals.ExportSection(40, "bookings", data, "booking/_export_bookings.html")]
 
 
 def forget_residents(organisation_id: int, resident_ids: list[int], **_ignored) -> None:

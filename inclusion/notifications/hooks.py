@@ -87,8 +87,10 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
         for text in inbound
     ]
     return [
-        signals.ExportSection(60, "messages_sent", sent),
-        signals.ExportSection(70, "messages_received", received),
+        signals.ExportSection(60, "messages_sent", sent, "notifications/_export_messages_sent.html"),
+        signals.ExportSection(
+            70, "messages_received", received, "notifications/_export_messages_received.html"
+        ),
     ]
 
 

@@ -54,7 +54,7 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
         }
         for invitation in invitations
     ]
-    return [signals.ExportSection(80, "invitations", data)]
+    return [signals.ExportSection(80, "invitations", data, "outreach/_export_invitations.html")]
 
 
 def recent_activity(_sender, resident_id, since, **_ignored) -> list:

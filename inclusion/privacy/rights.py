@@ -12,6 +12,7 @@ to the person once name, numbers, notes and message texts are gone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from operator import attrgetter
 
 from sqlalchemy import select
@@ -25,15 +26,24 @@ from .retention import pseudonymise
 from .services import about_resident, record_audit_event
 
 
-def export_resident(resident, actor) -> dict:
+@dataclass(frozen=True)
+class ResidentExport:
+    #: everything, as plain data: the JSON file, and what the readable page reads
+    data: dict
+    #: the sections the readable page shows, each through its feature's template, in order
+    readable: list[signals.ExportSection]
+
+
+def export_resident(resident, actor) -> ResidentExport:
     """Everything about one ``Resident``, as plain data (the JSON file and the readable
     page are both made from it). Each feature gives its own sections (see
     ``signals.resident_exported``), every query scoped to the resident *and* their
     organisation; the audit log about them comes last, and the export itself is logged."""
     organisation_id, resident_id = resident.organisation_id, resident.id
-    sections = [
-        section for _receiver, answer in signals.resident_exported.send(resident) for section in answer
-    ]
+    sections = sorted(
+        (section for _receiver, answer in signals.resident_exported.send(resident) for section in answer),
+        key=attrgetter("order"),
+    )
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.organisation_id == organisation_id, about_resident(resident_id))
@@ -41,7 +51,7 @@ def export_resident(resident, actor) -> dict:
     ).all()
     data = {
         "exported_at": utcnow().isoformat(),
-        **{section.key: section.data for section in sorted(sections, key=attrgetter("order"))},
+        **{section.key: section.data for section in sections},
         "audit_events": [
             plain_row(
                 event, ("at", "actor_name", "action", "subject_type", "subject_id", "changed_fields", "page")
@@ -56,7 +66,7 @@ def export_resident(resident, actor) -> dict:
         subject_type="resident",
         subject_id=resident_id,
     )
-    return data
+    return ResidentExport(data, [section for section in sections if section.template])
 
 
 def erase_resident(resident, actor) -> None:

@@ -24,7 +24,7 @@ from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..residents.models import Resident
 from . import retention, rights, services
 from .forms import AuditFilterForm, EraseForm, RetentionForm
-from .wording import ACTION_LABELS, PAGE_LABELS, PURGED_KIND_LABELS, RESIDENT_FIELD_LABELS, SUBJECT_LABELS
+from .wording import ACTION_LABELS, PAGE_LABELS, PURGED_KIND_LABELS, SUBJECT_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -91,17 +91,17 @@ def retention_settings():
 @allow(Role.COORDINATOR)
 def export(resident_id: int):
     resident = get_in_organisation_or_404(Resident, resident_id)
-    data = rights.export_resident(resident, current_user)
-    return render_template("privacy/export.html", resident=resident, data=data)
+    copy = rights.export_resident(resident, current_user)
+    return render_template("privacy/export.html", resident=resident, data=copy.data, sections=copy.readable)
 
 
 @bp.route("/residents/<int:resident_id>/export.json")
 @allow(Role.COORDINATOR)
 def export_json(resident_id: int):
     resident = get_in_organisation_or_404(Resident, resident_id)
-    data = rights.export_resident(resident, current_user)
+    copy = rights.export_resident(resident, current_user)
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(copy.data, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="invanare-{resident.id}.json"'},
     )
@@ -129,7 +129,6 @@ def audit_labels() -> dict:
         "audit_action_labels": ACTION_LABELS,
         "audit_subject_labels": SUBJECT_LABELS,
         "purged_kind_labels": PURGED_KIND_LABELS,
-        "resident_field_labels": RESIDENT_FIELD_LABELS,
     }
 
 

@@ -59,25 +59,3 @@ PURGED_KIND_LABELS = {
     "inbound_message": _l("sms från invånare och svaren på dem"),
     "callback_request": _l("anteckningar i avslutade förfrågningar"),
 }
-
-#: the export's resident fields, as the readable page names them
-RESIDENT_FIELD_LABELS = {
-    "id": _l("Nummer i registret"),
-    "name": _l("Namn"),
-    "phone_e164": _l("Telefon"),
-    "phone_kind": _l("Sorts telefon"),
-    "preferred_language": _l("Språk"),
-    "preferred_channel": _l("Påminns via"),
-    "trusted_contact_name": _l("Kontaktperson"),
-    "trusted_contact_phone_e164": _l("Kontaktpersonens telefon"),
-    "trusted_contact_consent": _l("Kontaktpersonen får kopior"),
-    "street_address": _l("Gatuadress"),
-    "postal_code": _l("Postnummer"),
-    "city": _l("Ort"),
-    "age_band": _l("Åldersgrupp"),
-    "notes": _l("Anteckning"),
-    "phone_problem": _l("Problem med numret"),
-    "phone_problem_at": _l("Problemet upptäcktes"),
-    "created_at": _l("Registrerad"),
-    "updated_at": _l("Senast ändrad"),
-}

@@ -95,7 +95,7 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
         }
         for request in requests
     ]
-    return [signals.ExportSection(50, "requests", data)]
+    return [signals.ExportSection(50, "requests", data, "reception/_export_requests.html")]
 
 
 def _clear_notes(request_ids) -> None:

@@ -46,6 +46,29 @@ EXPORTED_FIELDS = (
 )
 
 
+#: the export's resident fields, as its readable page names them
+EXPORTED_FIELD_LABELS = {
+    "id": _l("Nummer i registret"),
+    "name": _l("Namn"),
+    "phone_e164": _l("Telefon"),
+    "phone_kind": _l("Sorts telefon"),
+    "preferred_language": _l("Språk"),
+    "preferred_channel": _l("Påminns via"),
+    "trusted_contact_name": _l("Kontaktperson"),
+    "trusted_contact_phone_e164": _l("Kontaktpersonens telefon"),
+    "trusted_contact_consent": _l("Kontaktpersonen får kopior"),
+    "street_address": _l("Gatuadress"),
+    "postal_code": _l("Postnummer"),
+    "city": _l("Ort"),
+    "age_band": _l("Åldersgrupp"),
+    "notes": _l("Anteckning"),
+    "phone_problem": _l("Problem med numret"),
+    "phone_problem_at": _l("Problemet upptäcktes"),
+    "created_at": _l("Registrerad"),
+    "updated_at": _l("Senast ändrad"),
+}
+
+
 def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
     """Their record, and what they agreed to and when."""
     consents = {
@@ -65,8 +88,10 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
         "trusted_contact_copies": resident.trusted_contact_consent,
     }
     return [
-        signals.ExportSection(20, "resident", plain_row(resident, EXPORTED_FIELDS)),
-        signals.ExportSection(30, "consents", consents),
+        signals.ExportSection(
+            20, "resident", plain_row(resident, EXPORTED_FIELDS), "residents/_export_resident.html"
+        ),
+        signals.ExportSection(30, "consents", consents, "residents/_export_consents.html"),
     ]
 
 

@@ -113,10 +113,12 @@ def delete(resident_id: int):
 @bp.app_context_processor
 def resident_labels() -> dict:
     from .forms import AGE_BAND_LABELS, CHANNEL_LABELS, CONSENT_LABELS
+    from .hooks import EXPORTED_FIELD_LABELS
 
     return {
         "channel_labels": CHANNEL_LABELS,
         "consent_labels": CONSENT_LABELS,
         "age_band_labels": AGE_BAND_LABELS,
+        "resident_field_labels": EXPORTED_FIELD_LABELS,
         "resident_languages": services.RESIDENT_LANGUAGES,
     }
