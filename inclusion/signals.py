@@ -1,7 +1,7 @@
 """Events that features send and others listen to, so that no feature imports another's
 services (Indico's blinker signals). Receivers run inside the sender's transaction."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from blinker import Namespace
@@ -145,3 +145,20 @@ class AuditSubject:
 #: a booking says as much about the person as one about their record); sender: None. A
 #: receiver returns a list of ``AuditSubject``s.
 audit_subjects = _signals.signal("audit-subjects")
+
+
+@dataclass(frozen=True)
+class AuditWording:
+    """How the audit log's pages name a feature's things (labels, translated lazily)."""
+
+    #: the feature's pages that show residents, by endpoint ("the page a view was on")
+    pages: dict[str, Any] = field(default_factory=dict)
+    #: the kinds of rows its events are about, by ``subject_type``
+    subjects: dict[str, Any] = field(default_factory=dict)
+    #: what its purges remove, by the table the first purged field is in
+    purged: dict[str, Any] = field(default_factory=dict)
+
+
+#: the audit log gathers its words once; sender: None. A receiver returns an
+#: ``AuditWording`` for the feature's own pages, rows and purges.
+audit_wording = _signals.signal("audit-wording")

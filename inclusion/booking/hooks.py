@@ -130,6 +130,23 @@ def audit_subjects(_sender, **_ignored) -> list[signals.AuditSubject]:
     return [signals.AuditSubject("booking", Booking.id, Booking.resident_id)]
 
 
+def audit_wording(_sender, **_ignored) -> signals.AuditWording:
+    """How the audit log names its pages that show residents, and its bookings."""
+    return signals.AuditWording(
+        pages={
+            "booking.show_session": _l("Pass"),
+            "booking.book": _l("Boka"),
+            "booking.show_booking": _l("Bokning"),
+            "booking.rebook": _l("Flytta bokningen"),
+            "booking.day": _l("Schema"),
+            "booking.week": _l("Veckovy"),
+            "booking.my_day": _l("Min dag"),
+            "booking.free_times": _l("Lediga tider"),
+        },
+        subjects={"booking": _l("bokning")},
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
@@ -137,3 +154,4 @@ def connect() -> None:
     signals.residents_pseudonymised.connect(forget_residents, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)
     signals.audit_subjects.connect(audit_subjects, weak=False)
+    signals.audit_wording.connect(audit_wording, weak=False)

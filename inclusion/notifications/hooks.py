@@ -185,6 +185,22 @@ def _purge_inbound(organisation_id: int | None, cutoff, placeholder: str) -> int
     return len(ids)
 
 
+def audit_wording(_sender, **_ignored) -> signals.AuditWording:
+    """How the audit log names their pages that show residents and what their purges remove."""
+    return signals.AuditWording(
+        pages={
+            "notifications.outbox": _l("Utskick"),
+            "notifications.show_message": _l("Meddelande"),
+            "notifications.call_list": _l("Ringlistan"),
+            "notifications.letters": _l("Brev att posta"),
+        },
+        purged={
+            "outbox_message": _l("texter i sms, samtal och brev"),
+            "inbound_message": _l("sms från invånare och svaren på dem"),
+        },
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
@@ -192,3 +208,4 @@ def connect() -> None:
     signals.residents_pseudonymised.connect(forget_residents, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)
     signals.retention_due.connect(purge_old_texts, weak=False)
+    signals.audit_wording.connect(audit_wording, weak=False)

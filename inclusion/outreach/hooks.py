@@ -67,7 +67,19 @@ def recent_activity(_sender, resident_id, since, **_ignored) -> list:
     ]
 
 
+def audit_wording(_sender, **_ignored) -> signals.AuditWording:
+    """How the audit log names its pages that show residents."""
+    return signals.AuditWording(
+        pages={
+            "outreach.show": _l("Kampanj"),
+            "outreach.calls": _l("Kampanjens ringlista"),
+            "outreach.letters": _l("Kampanjens brev"),
+        },
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_exported.connect(resident_export, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)
+    signals.audit_wording.connect(audit_wording, weak=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
+from .. import signals
 from ..core.access import Role, allow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
@@ -24,7 +26,7 @@ from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..residents.models import Resident
 from . import retention, rights, services
 from .forms import AuditFilterForm, EraseForm, RetentionForm
-from .wording import ACTION_LABELS, PAGE_LABELS, PURGED_KIND_LABELS, SUBJECT_LABELS
+from .wording import ACTION_LABELS, PAGE_LABELS, SUBJECT_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -123,12 +125,24 @@ def erase(resident_id: int):
     return render_template("privacy/erase.html", form=form, resident=resident), 422 if form.errors else 200
 
 
+@cache
+def _wording() -> signals.AuditWording:
+    """Privacy's own words and each feature's (``signals.audit_wording``), gathered once:
+    the receivers give the same labels every time."""
+    wording = signals.AuditWording(pages=dict(PAGE_LABELS), subjects=dict(SUBJECT_LABELS))
+    for _receiver, answer in signals.audit_wording.send():
+        wording.pages.update(answer.pages)
+        wording.subjects.update(answer.subjects)
+        wording.purged.update(answer.purged)
+    return wording
+
+
 @bp.app_context_processor
 def audit_labels() -> dict:
     return {
         "audit_action_labels": ACTION_LABELS,
-        "audit_subject_labels": SUBJECT_LABELS,
-        "purged_kind_labels": PURGED_KIND_LABELS,
+        "audit_subject_labels": _wording().subjects,
+        "purged_kind_labels": _wording().purged,
     }
 
 
@@ -142,7 +156,7 @@ def audit_page(path: str | None) -> str:
         endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
     except (HTTPException, RoutingException):
         return path
-    return str(PAGE_LABELS.get(endpoint, path))
+    return str(_wording().pages.get(endpoint, path))
 
 
 @bp.app_template_filter("iso_datetime")

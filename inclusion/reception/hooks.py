@@ -185,6 +185,20 @@ def audit_subjects(_sender, **_ignored) -> list[signals.AuditSubject]:
     return [signals.AuditSubject("request", CallbackRequest.id, CallbackRequest.resident_id)]
 
 
+def audit_wording(_sender, **_ignored) -> signals.AuditWording:
+    """How the audit log names its pages that show residents, its requests and what their purge removes."""
+    return signals.AuditWording(
+        pages={
+            "reception.new_request": _l("Nytt samtal"),
+            "reception.callers": _l("Nytt samtal: invånare med numret"),
+            "reception.queue": _l("Förfrågningar"),
+            "reception.show_request": _l("Förfrågan"),
+        },
+        subjects={"request": _l("förfrågan")},
+        purged={"callback_request": _l("anteckningar i avslutade förfrågningar")},
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_panels.connect(resident_panel, weak=False)
@@ -193,3 +207,4 @@ def connect() -> None:
     signals.resident_activity.connect(recent_activity, weak=False)
     signals.retention_due.connect(purge_finished_requests, weak=False)
     signals.audit_subjects.connect(audit_subjects, weak=False)
+    signals.audit_wording.connect(audit_wording, weak=False)

@@ -95,6 +95,17 @@ def resident_export(resident, **_ignored) -> list[signals.ExportSection]:
     ]
 
 
+def audit_wording(_sender, **_ignored) -> signals.AuditWording:
+    """How the audit log names their pages that show residents."""
+    return signals.AuditWording(
+        pages={
+            "residents.index": _l("Sök invånare"),
+            "residents.delete": _l("Radera invånaren"),
+        },
+    )
+
+
 def connect() -> None:
     signals.menu_items.connect(menu_items, weak=False)
     signals.resident_exported.connect(resident_export, weak=False)
+    signals.audit_wording.connect(audit_wording, weak=False)
