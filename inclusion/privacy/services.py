@@ -88,6 +88,12 @@ def _subjects() -> list[signals.AuditSubject]:
     return [subject for _receiver, answer in signals.audit_subjects.send() for subject in answer]
 
 
+def row_subject_types() -> set[str]:
+    """The features' kinds of rows about a resident, whose events the log shows with the
+    row's number (a booking, a request)."""
+    return {subject.subject_type for subject in _subjects()}
+
+
 def about_resident(resident_id: int) -> ColumnElement[bool]:
     """Events about a resident: their own record, the pages that showed them among
     others, and the features' rows about them, such as their bookings and requests (who

@@ -58,6 +58,7 @@ def log():
         events=events,
         next_before=next_before,
         residents=services.residents_behind(events),
+        row_subjects=services.row_subject_types(),
     )
 
 
