@@ -98,6 +98,36 @@ def register_blueprints(app: Flask) -> None:
     privacy_receivers.connect()
     notification_planning.connect()
     outreach_answers.connect()
+    register_hooks()
+
+
+def register_hooks() -> None:
+    """Each feature answers for itself what the shared pages ask: its menu items, its
+    panel on a resident's page, its rows in a resident's export, erasure and retention."""
+    from .auth import hooks as auth_hooks
+    from .booking import hooks as booking_hooks
+    from .main import hooks as main_hooks
+    from .notifications import hooks as notifications_hooks
+    from .org import hooks as org_hooks
+    from .outreach import hooks as outreach_hooks
+    from .privacy import hooks as privacy_hooks
+    from .reception import hooks as reception_hooks
+    from .reports import hooks as reports_hooks
+    from .residents import hooks as residents_hooks
+
+    for feature_hooks in (
+        main_hooks,
+        reception_hooks,
+        booking_hooks,
+        notifications_hooks,
+        outreach_hooks,
+        reports_hooks,
+        residents_hooks,
+        org_hooks,
+        auth_hooks,
+        privacy_hooks,
+    ):
+        feature_hooks.connect()
 
 
 def register_commands(app: Flask) -> None:

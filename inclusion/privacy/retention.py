@@ -17,31 +17,34 @@ Three periods, set per organisation (defaults without a row):
 What a municipality may delete is in the end its archive decision ("gallringsbeslut"),
 which is why the periods are settings and every purge is logged. ``purge`` is idempotent
 (a second run finds nothing) and works in batches of ids, not a query per row.
+
+This module keeps the procedure (the periods, the order, the locks, the audit log); each
+feature removes what is its own when asked through the signals ``residents_pseudonymised``,
+``resident_activity`` and ``retention_due``.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, insert, select, update
 
-from ..auth.drafts import forget_expired as forget_expired_drafts
-from ..booking.models import Booking, BookingStatus, HelpSession
+from .. import signals
 from ..core.database import locked, utcnow
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
+from ..core.rows import in_batches
 from ..extensions import db
 from ..notifications.delivery import forget_old_early_reports
-from ..notifications.models import InboundMessage, Message, State
+from ..notifications.models import Message, State
 from ..notifications.planning import settle_pending
 from ..org.models import Organisation
-from ..outreach.models import Invitation
-from ..reception.models import OPEN_STATES, CallbackRequest, ContactAttempt, RequestState
 from ..residents.models import Resident
 from .models import AuditEvent, RetentionSettings
 from .services import record_audit_event
@@ -58,11 +61,6 @@ REQUEST_DAYS_RANGE = (30, 1825)
 PSEUDONYM = "Pseudonymiserad invånare"
 #: what stands where a message's text was
 PURGED_TEXT = "[rensad]"
-BATCH_SIZE = 500
-
-#: messages still on their way keep their text until they are done
-_IN_FLIGHT = (State.PENDING, State.SENDING)
-_FINISHED_REQUESTS = (RequestState.BOOKED, RequestState.CLOSED)
 
 
 # --- Settings ------------------------------------------------------------------------------
@@ -150,24 +148,20 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-def _batches(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
-
-
 def pseudonymise(
     organisation_id: int, resident_ids: list[int], actor=None, action: str = "pseudonymise"
 ) -> list[int]:
     """Remove what identifies these residents, everywhere it is written, and keep what
     counts: their bookings (with attendance and topics), their age band and language,
     the rows of their messages and requests. Used by retention and by erasure on request.
-    Returns the residents pseudonymised by this call.
+    The resident's own row is cleared here; each feature clears its own rows when
+    ``signals.residents_pseudonymised`` asks. Returns the residents pseudonymised by this call.
 
     Pending messages to them are cancelled: there is no number left to send to. A
     resident pseudonymised already (by an erasure pressed twice, or the nightly purge
     at the same instant) is left alone, so it is done, counted and logged once."""
     done: list[int] = []
-    for batch in _batches(sorted(set(resident_ids))):
+    for batch in in_batches(sorted(set(resident_ids))):
         of_batch = and_(
             Resident.organisation_id == organisation_id, Resident.id.in_(batch), Resident.name != PSEUDONYM
         )
@@ -209,56 +203,12 @@ def pseudonymise(
             state=State.CANCELLED,
             note=_("Invånarens uppgifter togs bort, så meddelandet skickas inte."),
         )
-        mine = and_(Message.organisation_id == organisation_id, Message.resident_id.in_(batch))
-        db.session.execute(
-            update(Message)
-            .where(mine)
-            .values(body=PURGED_TEXT, to_number=None, updated_at=Message.updated_at),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.organisation_id == organisation_id, InboundMessage.resident_id.in_(batch))
-            .values(body=PURGED_TEXT, reply_body=PURGED_TEXT, from_number=""),
-            execution_options={"synchronize_session": False},
-        )
-        requests = select(CallbackRequest.id).where(
-            CallbackRequest.organisation_id == organisation_id, CallbackRequest.resident_id.in_(batch)
-        )
-        _clear_request_notes(requests)
-        db.session.execute(
-            update(Booking)
-            .where(Booking.organisation_id == organisation_id, Booking.resident_id.in_(batch))
-            .values(note=None, outcome_note=None, cancel_reason=None),
-            execution_options={"synchronize_session": "fetch"},
-        )
+        signals.residents_pseudonymised.send(organisation_id, resident_ids=batch, placeholder=PURGED_TEXT)
         db.session.execute(
             insert(AuditEvent),
             [_event_row(organisation_id, actor, action, "resident", resident_id) for resident_id in batch],
         )
     return done
-
-
-def _clear_request_notes(request_ids) -> None:
-    """``request_ids``: a list or a subquery of callback request ids."""
-    db.session.execute(
-        update(CallbackRequest)
-        .where(CallbackRequest.id.in_(request_ids))
-        .values(
-            wishes=None,
-            note=None,
-            caller_name=None,
-            caller_phone_text=None,
-            updated_at=CallbackRequest.updated_at,  # a purge is not activity
-        ),
-        execution_options={"synchronize_session": "fetch"},
-    )
-    db.session.execute(
-        update(ContactAttempt)
-        .where(ContactAttempt.request_id.in_(request_ids), ContactAttempt.note.is_not(None))
-        .values(note=None),
-        execution_options={"synchronize_session": False},
-    )
 
 
 def _event_row(organisation_id: int, actor, action: str, subject_type: str, subject_id: int) -> dict:
@@ -290,86 +240,50 @@ def _log(
 
 def inactive_residents(organisation_id: int, cutoff: datetime) -> list[int]:
     """Residents of whom nothing has happened since ``cutoff``: not registered or changed,
-    no booking made, held or ahead, no request taken, open or finished, no message to or
-    from them, no invitation. One query, however many residents there are."""
-    recent_booking = (
-        select(Booking.id)
-        .join(HelpSession, HelpSession.id == Booking.session_id)
-        .where(
-            Booking.resident_id == Resident.id,
-            or_(
-                Booking.created_at >= cutoff,
-                Booking.outcome_recorded_at >= cutoff,
-                Booking.cancelled_at >= cutoff,
-                and_(Booking.status != BookingStatus.CANCELLED, HelpSession.starts_at >= cutoff),
-            ),
-        )
-    )
-    recent_request = select(CallbackRequest.id).where(
-        CallbackRequest.resident_id == Resident.id,
-        or_(
-            CallbackRequest.state.in_(OPEN_STATES),
-            CallbackRequest.created_at >= cutoff,
-            CallbackRequest.closed_at >= cutoff,
-            CallbackRequest.booked_at >= cutoff,
-        ),
-    )
-    recent_message = select(Message.id).where(
-        Message.resident_id == Resident.id, Message.created_at >= cutoff
-    )
-    recent_text = select(InboundMessage.id).where(
-        InboundMessage.resident_id == Resident.id, InboundMessage.received_at >= cutoff
-    )
-    recent_invitation = select(Invitation.id).where(
-        Invitation.resident_id == Resident.id,
-        or_(Invitation.created_at >= cutoff, Invitation.answered_at >= cutoff),
-    )
+    and no feature has a row about them that shows activity since (a booking made, held
+    or ahead, a request, a message, an invitation: see ``signals.resident_activity``).
+    One query, however many residents there are."""
+    recent = [
+        query
+        for _receiver, answer in signals.resident_activity.send(resident_id=Resident.id, since=cutoff)
+        for query in answer
+    ]
     query = select(Resident.id).where(
         Resident.organisation_id == organisation_id,
         Resident.name != PSEUDONYM,
         Resident.created_at < cutoff,
         Resident.updated_at < cutoff,
-        ~exists(recent_booking),
-        ~exists(recent_request),
-        ~exists(recent_message),
-        ~exists(recent_text),
-        ~exists(recent_invitation),
+        *(~exists(activity) for activity in recent),
     )
     return list(db.session.scalars(query.order_by(Resident.id)))
 
 
 # --- The nightly purge ---------------------------------------------------------------------
 
-#: what each kind of purge removes, as the audit log names it
-MESSAGE_FIELDS = ["outbox_message.body", "outbox_message.to_number"]
-INBOUND_FIELDS = ["inbound_message.body", "inbound_message.from_number", "inbound_message.reply_body"]
-REQUEST_FIELDS = [
-    "callback_request.caller_name",
-    "callback_request.caller_phone_text",
-    "callback_request.note",
-    "callback_request.wishes",
-    "contact_attempt.note",
-]
-
 
 @dataclass
 class OrganisationPurge:
+    """What one purge did in one organisation: each kind of record the features purged
+    (``report.of(id).messages``), and the residents pseudonymised."""
+
     organisation_id: int | None
     name: str
-    messages: int = 0
-    inbound: int = 0
-    requests: int = 0
+    purged: list[signals.Purged] = field(default_factory=list)
     residents: int = 0
+
+    def __getattr__(self, kind: str) -> int:
+        for purged in self.__dict__.get("purged", ()):
+            if purged.kind == kind:
+                return purged.count
+        raise AttributeError(kind)
 
     @property
     def total(self) -> int:
-        return self.messages + self.inbound + self.requests + self.residents
+        return sum(purged.count for purged in self.purged) + self.residents
 
     def line(self) -> str:
-        return (
-            f"{self.name}: message texts {self.messages}, texts from residents {self.inbound}, "
-            f"request notes {self.requests}, residents pseudonymised {self.residents}"
-        )
+        counts = "".join(f"{purged.label} {purged.count}, " for purged in self.purged)
+        return f"{self.name}: {counts}residents pseudonymised {self.residents}"
 
 
 @dataclass
@@ -391,82 +305,16 @@ class PurgeReport:
         return lines
 
 
-def _ids(query) -> list[int]:
-    return list(db.session.scalars(query))
-
-
-def _purge_messages(organisation_id: int, cutoff: datetime) -> int:
-    ids = _ids(
-        select(Message.id).where(
-            Message.organisation_id == organisation_id,
-            Message.created_at < cutoff,
-            Message.state.not_in(_IN_FLIGHT),
-            or_(Message.body != PURGED_TEXT, Message.to_number.is_not(None)),
-        )
+def _purge_features(organisation_id: int | None, now: datetime, message_days: int, request_days: int):
+    """Each feature removes its own old free texts (``signals.retention_due``)."""
+    answers = signals.retention_due.send(
+        organisation_id,
+        now=now,
+        message_cutoff=now - timedelta(days=message_days),
+        request_cutoff=now - timedelta(days=request_days),
+        placeholder=PURGED_TEXT,
     )
-    for batch in _batches(ids):
-        db.session.execute(
-            update(Message)
-            .where(Message.id.in_(batch))
-            .values(body=PURGED_TEXT, to_number=None, updated_at=Message.updated_at),
-            execution_options={"synchronize_session": False},
-        )
-    return len(ids)
-
-
-def _purge_inbound(organisation_id: int | None, cutoff: datetime) -> int:
-    owner = (
-        InboundMessage.organisation_id.is_(None)
-        if organisation_id is None
-        else InboundMessage.organisation_id == organisation_id
-    )
-    ids = _ids(
-        select(InboundMessage.id).where(
-            owner,
-            InboundMessage.received_at < cutoff,
-            or_(
-                InboundMessage.body != PURGED_TEXT,
-                InboundMessage.reply_body != PURGED_TEXT,
-                InboundMessage.from_number != "",
-            ),
-        )
-    )
-    for batch in _batches(ids):
-        db.session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id.in_(batch))
-            .values(body=PURGED_TEXT, reply_body=PURGED_TEXT, from_number=""),
-            execution_options={"synchronize_session": False},
-        )
-    return len(ids)
-
-
-def _purge_requests(organisation_id: int, cutoff: datetime) -> int:
-    finished_at = func.coalesce(
-        CallbackRequest.closed_at, CallbackRequest.booked_at, CallbackRequest.updated_at
-    )
-    attempt_note = exists(
-        select(ContactAttempt.id).where(
-            ContactAttempt.request_id == CallbackRequest.id, ContactAttempt.note.is_not(None)
-        )
-    )
-    ids = _ids(
-        select(CallbackRequest.id).where(
-            CallbackRequest.organisation_id == organisation_id,
-            CallbackRequest.state.in_(_FINISHED_REQUESTS),
-            finished_at < cutoff,
-            or_(
-                CallbackRequest.wishes.is_not(None),
-                CallbackRequest.note.is_not(None),
-                CallbackRequest.caller_name.is_not(None),
-                CallbackRequest.caller_phone_text.is_not(None),
-                attempt_note,
-            ),
-        )
-    )
-    for batch in _batches(ids):
-        _clear_request_notes(batch)
-    return len(ids)
+    return sorted((purged for _receiver, answer in answers for purged in answer), key=attrgetter("order"))
 
 
 def purge(now: datetime | None = None, organisation_ids: Iterable[int] | None = None) -> PurgeReport:
@@ -488,25 +336,27 @@ def purge(now: datetime | None = None, organisation_ids: Iterable[int] | None = 
         locked(Organisation, organisation.id)
         settings = settings_of(organisation.id)
         row = OrganisationPurge(organisation.id, organisation.name)
-        row.messages = _purge_messages(organisation.id, now - timedelta(days=settings.message_days))
-        row.inbound = _purge_inbound(organisation.id, now - timedelta(days=settings.message_days))
-        row.requests = _purge_requests(organisation.id, now - timedelta(days=settings.request_days))
+        row.purged = _purge_features(organisation.id, now, settings.message_days, settings.request_days)
         inactive = inactive_residents(organisation.id, months_before(now, settings.resident_months))
         row.residents = len(pseudonymise(organisation.id, inactive))
-        for count, fields in (
-            (row.messages, MESSAGE_FIELDS),
-            (row.inbound, INBOUND_FIELDS),
-            (row.requests, REQUEST_FIELDS),
-        ):
-            if count:
-                _log(organisation.id, None, "purge", "organisation", organisation.id, fields, count)
+        for purged in row.purged:
+            if purged.count:
+                _log(
+                    organisation.id,
+                    None,
+                    "purge",
+                    "organisation",
+                    organisation.id,
+                    purged.fields,
+                    purged.count,
+                )
         report.organisations.append(row)
     if organisation_ids is None:
-        # Texts to a number no organisation owns: kept no longer than the default.
+        # Texts to a number no organisation owns, and forms kept over a lost session:
+        # kept no longer than the default.
         unowned = OrganisationPurge(None, "(no organisation)")
-        unowned.inbound = _purge_inbound(None, now - timedelta(days=DEFAULT_MESSAGE_DAYS))
-        if unowned.inbound:
+        unowned.purged = _purge_features(None, now, DEFAULT_MESSAGE_DAYS, DEFAULT_REQUEST_DAYS)
+        if unowned.total:
             report.organisations.append(unowned)
-        forget_expired_drafts(now)  # forms kept over a lost session, normally gone within the hour
         forget_old_early_reports(now)  # delivery reports whose message id was never recorded
     return report

@@ -13,11 +13,10 @@ from datetime import date
 from flask import has_request_context, request
 from sqlalchemy import ColumnElement, and_, insert, or_, select
 
+from .. import signals
 from ..auth.models import User
-from ..booking.models import Booking
 from ..core.clock import local_day_bounds
 from ..extensions import db
-from ..reception.models import CallbackRequest
 from ..residents.models import Resident
 from .models import AuditEvent, audit_event_resident
 
@@ -84,10 +83,21 @@ def record_residents_shown(*, organisation_id: int, actor, page: str, resident_i
     )
 
 
+def _subjects() -> list[signals.AuditSubject]:
+    """The features' rows that belong to a resident (``signals.audit_subjects``)."""
+    return [subject for _receiver, answer in signals.audit_subjects.send() for subject in answer]
+
+
+def row_subject_types() -> set[str]:
+    """The features' kinds of rows about a resident, whose events the log shows with the
+    row's number (a booking, a request)."""
+    return {subject.subject_type for subject in _subjects()}
+
+
 def about_resident(resident_id: int) -> ColumnElement[bool]:
     """Events about a resident: their own record, the pages that showed them among
-    others, and their bookings and requests (who booked them, who took their call),
-    which say as much about them."""
+    others, and the features' rows about them, such as their bookings and requests (who
+    booked them, who took their call), which say as much about them."""
     return or_(
         and_(AuditEvent.subject_type == "resident", AuditEvent.subject_id == resident_id),
         and_(
@@ -98,15 +108,14 @@ def about_resident(resident_id: int) -> ColumnElement[bool]:
                 )
             ),
         ),
-        and_(
-            AuditEvent.subject_type == "booking",
-            AuditEvent.subject_id.in_(select(Booking.id).where(Booking.resident_id == resident_id)),
-        ),
-        and_(
-            AuditEvent.subject_type == "request",
-            AuditEvent.subject_id.in_(
-                select(CallbackRequest.id).where(CallbackRequest.resident_id == resident_id)
-            ),
+        *(
+            and_(
+                AuditEvent.subject_type == subject.subject_type,
+                AuditEvent.subject_id.in_(
+                    select(subject.id_column).where(subject.resident_column == resident_id)
+                ),
+            )
+            for subject in _subjects()
         ),
     )
 
@@ -150,24 +159,22 @@ def audit_log(
 
 def residents_behind(events: list[AuditEvent]) -> dict[tuple[str, int], Resident]:
     """The resident each event on a page is about (a booking's or request's resident too),
-    in three queries for the whole page; rows deleted since are simply missing."""
-    ids: dict[str, set[int]] = {"resident": set(), "booking": set(), "request": set()}
+    in one query per kind of row on the page and one for the residents; rows deleted
+    since are simply missing."""
+    subjects = {subject.subject_type: subject for subject in _subjects()}
+    ids: dict[str, set[int]] = {kind: set() for kind in ("resident", *subjects)}
     for event in events:
         if event.subject_type in ids:
             ids[event.subject_type].add(event.subject_id)
     resident_of: dict[tuple[str, int], int] = {("resident", i): i for i in ids["resident"]}
-    if ids["booking"]:
-        for booking_id, resident_id in db.session.execute(
-            select(Booking.id, Booking.resident_id).where(Booking.id.in_(ids["booking"]))
-        ):
-            resident_of[("booking", booking_id)] = resident_id
-    if ids["request"]:
-        for request_id, resident_id in db.session.execute(
-            select(CallbackRequest.id, CallbackRequest.resident_id).where(
-                CallbackRequest.id.in_(ids["request"]), CallbackRequest.resident_id.is_not(None)
-            )
-        ):
-            resident_of[("request", request_id)] = resident_id
+    for kind, subject in subjects.items():
+        if ids[kind]:
+            for row_id, resident_id in db.session.execute(
+                select(subject.id_column, subject.resident_column).where(
+                    subject.id_column.in_(ids[kind]), subject.resident_column.is_not(None)
+                )
+            ):
+                resident_of[(kind, row_id)] = resident_id
     wanted = set(resident_of.values())
     residents = (
         {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(wanted)))}

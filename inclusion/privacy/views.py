@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
+from .. import signals
 from ..core.access import Role, allow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
@@ -24,7 +26,7 @@ from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..residents.models import Resident
 from . import retention, rights, services
 from .forms import AuditFilterForm, EraseForm, RetentionForm
-from .wording import ACTION_LABELS, PAGE_LABELS, PURGED_KIND_LABELS, RESIDENT_FIELD_LABELS, SUBJECT_LABELS
+from .wording import ACTION_LABELS, PAGE_LABELS, SUBJECT_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -56,6 +58,7 @@ def log():
         events=events,
         next_before=next_before,
         residents=services.residents_behind(events),
+        row_subjects=services.row_subject_types(),
     )
 
 
@@ -91,17 +94,17 @@ def retention_settings():
 @allow(Role.COORDINATOR)
 def export(resident_id: int):
     resident = get_in_organisation_or_404(Resident, resident_id)
-    data = rights.export_resident(resident, current_user)
-    return render_template("privacy/export.html", resident=resident, data=data)
+    copy = rights.export_resident(resident, current_user)
+    return render_template("privacy/export.html", resident=resident, data=copy.data, sections=copy.readable)
 
 
 @bp.route("/residents/<int:resident_id>/export.json")
 @allow(Role.COORDINATOR)
 def export_json(resident_id: int):
     resident = get_in_organisation_or_404(Resident, resident_id)
-    data = rights.export_resident(resident, current_user)
+    copy = rights.export_resident(resident, current_user)
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(copy.data, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="invanare-{resident.id}.json"'},
     )
@@ -123,13 +126,24 @@ def erase(resident_id: int):
     return render_template("privacy/erase.html", form=form, resident=resident), 422 if form.errors else 200
 
 
+@cache
+def _wording() -> signals.AuditWording:
+    """Privacy's own words and each feature's (``signals.audit_wording``), gathered once:
+    the receivers give the same labels every time."""
+    wording = signals.AuditWording(pages=dict(PAGE_LABELS), subjects=dict(SUBJECT_LABELS))
+    for _receiver, answer in signals.audit_wording.send():
+        wording.pages.update(answer.pages)
+        wording.subjects.update(answer.subjects)
+        wording.purged.update(answer.purged)
+    return wording
+
+
 @bp.app_context_processor
 def audit_labels() -> dict:
     return {
         "audit_action_labels": ACTION_LABELS,
-        "audit_subject_labels": SUBJECT_LABELS,
-        "purged_kind_labels": PURGED_KIND_LABELS,
-        "resident_field_labels": RESIDENT_FIELD_LABELS,
+        "audit_subject_labels": _wording().subjects,
+        "purged_kind_labels": _wording().purged,
     }
 
 
@@ -143,7 +157,7 @@ def audit_page(path: str | None) -> str:
         endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
     except (HTTPException, RoutingException):
         return path
-    return str(PAGE_LABELS.get(endpoint, path))
+    return str(_wording().pages.get(endpoint, path))
 
 
 @bp.app_template_filter("iso_datetime")

@@ -20,64 +20,13 @@ ACTION_LABELS = {
 
 SUBJECT_LABELS = {
     "resident": _l("invånare"),
-    "booking": _l("bokning"),
-    "request": _l("förfrågan"),
     "retention": _l("lagringstider"),
     "page": _l("en lista med invånare"),
     "organisation": _l("kommunens uppgifter"),
 }
 
-#: the pages that show residents, by endpoint, as the log names the page a view was on
+#: privacy's own pages that show residents, by endpoint, as the log names the page a view
+#: was on; each feature names its own (``signals.audit_wording``)
 PAGE_LABELS = {
-    "residents.index": _l("Sök invånare"),
-    "residents.delete": _l("Radera invånaren"),
-    "booking.show_session": _l("Pass"),
-    "booking.book": _l("Boka"),
-    "booking.show_booking": _l("Bokning"),
-    "booking.rebook": _l("Flytta bokningen"),
-    "booking.day": _l("Schema"),
-    "booking.week": _l("Veckovy"),
-    "booking.my_day": _l("Min dag"),
-    "booking.free_times": _l("Lediga tider"),
-    "reception.new_request": _l("Nytt samtal"),
-    "reception.callers": _l("Nytt samtal: invånare med numret"),
-    "reception.queue": _l("Förfrågningar"),
-    "reception.show_request": _l("Förfrågan"),
-    "notifications.outbox": _l("Utskick"),
-    "notifications.show_message": _l("Meddelande"),
-    "notifications.call_list": _l("Ringlistan"),
-    "notifications.letters": _l("Brev att posta"),
-    "outreach.show": _l("Kampanj"),
-    "outreach.calls": _l("Kampanjens ringlista"),
-    "outreach.letters": _l("Kampanjens brev"),
     "privacy.erase": _l("Ta bort uppgifterna på begäran"),
-}
-
-#: what a purge removed, by the first field it names
-PURGED_KIND_LABELS = {
-    "outbox_message": _l("texter i sms, samtal och brev"),
-    "inbound_message": _l("sms från invånare och svaren på dem"),
-    "callback_request": _l("anteckningar i avslutade förfrågningar"),
-}
-
-#: the export's resident fields, as the readable page names them
-RESIDENT_FIELD_LABELS = {
-    "id": _l("Nummer i registret"),
-    "name": _l("Namn"),
-    "phone_e164": _l("Telefon"),
-    "phone_kind": _l("Sorts telefon"),
-    "preferred_language": _l("Språk"),
-    "preferred_channel": _l("Påminns via"),
-    "trusted_contact_name": _l("Kontaktperson"),
-    "trusted_contact_phone_e164": _l("Kontaktpersonens telefon"),
-    "trusted_contact_consent": _l("Kontaktpersonen får kopior"),
-    "street_address": _l("Gatuadress"),
-    "postal_code": _l("Postnummer"),
-    "city": _l("Ort"),
-    "age_band": _l("Åldersgrupp"),
-    "notes": _l("Anteckning"),
-    "phone_problem": _l("Problem med numret"),
-    "phone_problem_at": _l("Problemet upptäcktes"),
-    "created_at": _l("Registrerad"),
-    "updated_at": _l("Senast ändrad"),
 }

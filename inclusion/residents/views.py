@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import signals
 from ..core.access import Role, allow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
@@ -73,7 +74,8 @@ def new():
 def show(resident_id: int):
     resident = services.show_resident(get_in_organisation_or_404(Resident, resident_id), current_user)
     sharing = services.residents_with_number(resident.organisation_id, resident.phone_e164, resident.id)
-    return render_template("residents/show.html", resident=resident, sharing=sharing)
+    panels = signals.panels(signals.resident_panels, resident)  # other features' parts of the page
+    return render_template("residents/show.html", resident=resident, sharing=sharing, panels=panels)
 
 
 @bp.route("/<int:resident_id>/edit", methods=["GET", "POST"])
@@ -110,9 +112,12 @@ def delete(resident_id: int):
 
 @bp.app_context_processor
 def resident_labels() -> dict:
+    from .hooks import EXPORTED_FIELD_LABELS
+
     return {
         "channel_labels": ContactChannel.labels(),
         "consent_labels": ConsentMethod.labels(),
         "age_band_labels": AgeBand.labels(),
+        "resident_field_labels": EXPORTED_FIELD_LABELS,
         "resident_languages": services.RESIDENT_LANGUAGES,
     }

@@ -1,0 +1,18 @@
+"""What the start page adds to the shared pages: its menu item."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .. import signals
+from ..core.navigation import NavItem
+
+MENU = (NavItem("main.home", _l("Start"), ("main.home",), order=10),)
+
+
+def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
+    return MENU
+
+
+def connect() -> None:
+    signals.menu_items.connect(menu_items, weak=False)
