@@ -21,7 +21,7 @@ from ..core.urls import public_url_for
 from ..org.services import help_agreement_for, locations_of, topics_of
 from ..residents.models import Resident
 from ..residents.services import search_residents
-from . import services
+from . import operations
 from .calendar import calendar_for
 from .forms import (
     ATTENDANCE_LABELS,
@@ -93,7 +93,7 @@ def _location_choices(blank: str | None = None):
 def new_session():
     form = SessionForm()
     form.location_id.choices = _location_choices(_("— välj plats —"))
-    staff = services.staff_of(current_user.organisation_id)
+    staff = operations.staff_of(current_user.organisation_id)
     if current_user.role != Role.COORDINATOR:
         staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
     form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
@@ -105,11 +105,11 @@ def new_session():
     published = None
     if form.validate_on_submit():
         try:
-            published = services.publish_sessions(_organisation(), form.plan(), current_user)
+            published = operations.publish_sessions(_organisation(), form.plan(), current_user)
         except DomainError as error:
             attach_errors(form, error)
             if getattr(error, "skipped", None):
-                published = services.Published(sessions=[], skipped=error.skipped)
+                published = operations.Published(sessions=[], skipped=error.skipped)
         else:
             count = len(published.sessions)
             flash(
@@ -130,7 +130,7 @@ def new_session():
 
 
 def _session_page(session: HelpSession, head_count_form=None):
-    session = services.load_bookings(session)
+    session = operations.load_bookings(session)
     bookings = [b for b in session.bookings if b.status == BookingStatus.BOOKED]
     waiting = sorted(
         (b for b in session.bookings if b.status == BookingStatus.WAITLISTED),
@@ -141,7 +141,7 @@ def _session_page(session: HelpSession, head_count_form=None):
     if head_count_form is None and session.kind == SessionKind.GROUP:
         saved = {f"tally_{tally.topic_id}": tally.count for tally in session.topic_tallies}
         head_count_form = build_head_count_form(
-            services.tally_topics(session), formdata=None, data={"head_count": session.head_count, **saved}
+            operations.tally_topics(session), formdata=None, data={"head_count": session.head_count, **saved}
         )
     one_to_one = session.kind == SessionKind.ONE_TO_ONE
     return render_template(
@@ -152,9 +152,9 @@ def _session_page(session: HelpSession, head_count_form=None):
         cancelled=cancelled,
         cancel_form=CancelSessionForm(),
         head_count_form=head_count_form,
-        head_count=services.head_count_of(session) if session.kind == SessionKind.GROUP else None,
+        head_count=operations.head_count_of(session) if session.kind == SessionKind.GROUP else None,
         agreement=help_agreement_for(session.organisation_id) if one_to_one else None,
-        readers={b.id: services.help_agreement_reader(b) for b in bookings} if one_to_one else {},
+        readers={b.id: operations.help_agreement_reader(b) for b in bookings} if one_to_one else {},
         now=utcnow(),
     )
 
@@ -170,10 +170,10 @@ def show_session(session_id: int):
 def record_head_count(session_id: int):
     """How many came to a group or drop-in session, and what they got help with."""
     session = _session_for_current_user(session_id)
-    form = build_head_count_form(services.tally_topics(session))
+    form = build_head_count_form(operations.tally_topics(session))
     if form.validate_on_submit():
         try:
-            services.record_head_count(session, form.head_count.data, form.tallies(), current_user)
+            operations.record_head_count(session, form.head_count.data, form.tallies(), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -189,7 +189,7 @@ def cancel_session(session_id: int):
     form = CancelSessionForm()
     if form.validate_on_submit():
         try:
-            cancelled = services.cancel_session(session, form.reason.data, current_user)
+            cancelled = operations.cancel_session(session, form.reason.data, current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -231,17 +231,17 @@ def book(session_id: int):
     offer_waitlist = False
     if form.validate_on_submit():
         try:
-            booking = services.book_resident(
+            booking = operations.book_resident(
                 current_user.organisation_id,
                 session.id,
                 resident.id if resident else None,
                 form.request(),
                 current_user,
             )
-        except services.SlotTaken as taken:
+        except operations.SlotTaken as taken:
             attach_errors(form, taken)
             alternatives = taken.alternatives
-            offer_waitlist = isinstance(taken, services.SessionFull)
+            offer_waitlist = isinstance(taken, operations.SessionFull)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -250,7 +250,7 @@ def book(session_id: int):
                     _(
                         "%(name)s står nu på väntelistan, plats %(position)d.",
                         name=booking.resident.name,
-                        position=services.waitlist_position(booking),
+                        position=operations.waitlist_position(booking),
                     ),
                     "success",
                 )
@@ -293,8 +293,8 @@ def _booking_page(booking: Booking, **forms):
         outcome_form=outcome_form,
         agreement=help_agreement_for(booking.organisation_id),
         agreement_form=forms.get("agreement_form") or HelpAgreementTickForm(),
-        agreement_reader=services.help_agreement_reader(booking),
-        position=services.waitlist_position(booking),
+        agreement_reader=operations.help_agreement_reader(booking),
+        position=operations.waitlist_position(booking),
         now=utcnow(),
     )
 
@@ -319,8 +319,8 @@ def cancel_booking(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            promoted = services.cancel_booking(booking, form.reason.data, current_user)
-        except services.BookingChanged as changed:
+            promoted = operations.cancel_booking(booking, form.reason.data, current_user)
+        except operations.BookingChanged as changed:
             # a double click, or a colleague a moment earlier: show the booking as it is now
             flash(changed.message, "info")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
@@ -342,7 +342,7 @@ def record_outcome(booking_id: int):
     form.helped_topic_ids.choices = _topic_choices(active_only=False)
     if form.validate_on_submit():
         try:
-            services.record_outcome(booking, form.outcome(), current_user)
+            operations.record_outcome(booking, form.outcome(), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -359,7 +359,7 @@ def record_help_agreement(booking_id: int):
     form = HelpAgreementTickForm()
     if form.validate_on_submit():
         try:
-            services.record_help_agreement_read(booking, current_user)
+            operations.record_help_agreement_read(booking, current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -373,20 +373,22 @@ def record_help_agreement(booking_id: int):
 def rebook(booking_id: int):
     booking = get_in_organisation_or_404(Booking, booking_id)
     form = RebookForm()
-    query = services.FreeTimeQuery(kind=booking.session.kind)
+    query = operations.FreeTimeQuery(kind=booking.session.kind)
     if request.args.get("location", "").isdigit():
         query.location_id = optional_int(request.args["location"])
     options = [
-        s for s in services.find_free_sessions(_organisation(), query, limit=40) if s.id != booking.session_id
+        s
+        for s in operations.find_free_sessions(_organisation(), query, limit=40)
+        if s.id != booking.session_id
     ]
     alternatives: list[HelpSession] = []
     if form.validate_on_submit():
         try:
-            services.rebook_booking(booking, optional_int(form.session_id.data) or None, current_user)
-        except services.BookingChanged as changed:
+            operations.rebook_booking(booking, optional_int(form.session_id.data) or None, current_user)
+        except operations.BookingChanged as changed:
             flash(changed.message, "info")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
-        except services.SlotTaken as taken:
+        except operations.SlotTaken as taken:
             attach_errors(form, taken)
             alternatives = taken.alternatives
         except DomainError as error:
@@ -410,7 +412,7 @@ def rebook(booking_id: int):
 def _schedule_form() -> ScheduleForm:
     form = ScheduleForm(request.args)
     form.location.choices = _location_choices(_("Alla platser"))
-    staff = services.staff_of(current_user.organisation_id)
+    staff = operations.staff_of(current_user.organisation_id)
     form.staff.choices = select_choices([("", _("All personal"))] + [(u.id, u.name) for u in staff])
     form.validate()
     return form
@@ -436,7 +438,7 @@ def day():
     form = _schedule_form()
     chosen = form.chosen_day(local_today(_timezone()))
     start, end = local_day_bounds(chosen, _timezone())
-    sessions = services.schedule(
+    sessions = operations.schedule(
         current_user.organisation_id,
         start,
         end,
@@ -462,7 +464,7 @@ def week():
     monday = week_start(form.chosen_day(local_today(_timezone())))
     start, _ignored = local_day_bounds(monday, _timezone())
     _ignored, end = local_day_bounds(monday + timedelta(days=6), _timezone())
-    sessions = services.schedule(
+    sessions = operations.schedule(
         current_user.organisation_id,
         start,
         end,
@@ -491,7 +493,7 @@ def my_day():
     form = _schedule_form()
     chosen = form.chosen_day(local_today(_timezone()))
     start, end = local_day_bounds(chosen, _timezone())
-    sessions = services.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
+    sessions = operations.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
     residents_shown(_booked(sessions))
     return render_template(
         "booking/day.html",
@@ -514,7 +516,7 @@ def free_times():
     resident = None
     if _int_arg(form.resident.data):
         resident = get_in_organisation_or_404(Resident, _int_arg(form.resident.data))
-    sessions = [] if form.errors else services.find_free_sessions(_organisation(), form.query())
+    sessions = [] if form.errors else operations.find_free_sessions(_organisation(), form.query())
     residents_shown(resident)
     return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)
 
@@ -527,10 +529,10 @@ def free_times():
 def calendar_settings():
     form = CalendarTokenForm()
     if form.validate_on_submit():
-        services.regenerate_calendar_token(current_user)
+        operations.regenerate_calendar_token(current_user)
         flash(_("Du har fått en ny kalenderadress. Den gamla fungerar inte längre."), "success")
         return redirect(url_for("booking.calendar_settings"))
-    feed = services.calendar_feed_of(current_user)
+    feed = operations.calendar_feed_of(current_user)
     address = public_url_for("booking.calendar_feed", token=feed.token)
     return render_template("booking/calendar.html", form=form, address=address)
 
@@ -538,10 +540,10 @@ def calendar_settings():
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str):
-    owner = services.calendar_owner(token)
+    owner = operations.calendar_owner(token)
     if owner is None:
         abort(404)
-    body = calendar_for(owner, services.calendar_sessions(owner))
+    body = calendar_for(owner, operations.calendar_sessions(owner))
     return Response(
         body,
         mimetype="text/calendar",
@@ -567,4 +569,4 @@ def booking_labels() -> dict:
 @bp.app_template_global()
 def resident_bookings(resident: Resident) -> list[Booking]:
     """For the resident's page: their bookings, newest first (the registry does not import booking)."""
-    return services.bookings_of_resident(resident.id, resident.organisation_id)
+    return operations.bookings_of_resident(resident.id, resident.organisation_id)

@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..booking import cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..booking.models import Booking, BookingStatus
-from ..booking.services import cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone

@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..auth.models import User
+from ..booking import BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
 from ..booking.models import Booking
-from ..booking.services import BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
 from ..core.clock import holiday_name, local_day_bounds, local_to_utc, local_today, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError, InvalidInput, collect_errors

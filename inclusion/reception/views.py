@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..booking import SlotTaken
 from ..booking.forms import WEEKDAY_LABELS
-from ..booking.services import SlotTaken
 from ..core.access import Role, allow
 from ..core.clock import local_to_utc, to_local
 from ..core.errors import DomainError

@@ -16,8 +16,8 @@ from helpers import working_day
 from sqlalchemy import select
 
 from inclusion.auth.models import User
+from inclusion.booking import Outcome, record_outcome
 from inclusion.booking.models import Booking, HelpSession
-from inclusion.booking.services import Outcome, record_outcome
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.models import Location, Organisation

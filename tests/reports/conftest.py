@@ -17,8 +17,8 @@ import pytest
 from helpers import working_day
 
 from inclusion.auth.models import User
+from inclusion.booking import Outcome, cancel_session, record_outcome
 from inclusion.booking.models import Booking, HelpSession
-from inclusion.booking.services import Outcome, cancel_session, record_outcome
 from inclusion.core.clock import local_to_utc
 from inclusion.extensions import db
 from inclusion.notifications.dispatch import dispatch_due

@@ -16,20 +16,20 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import signals
-from ..auth.models import StaffLanguage, User
-from ..core.access import Role
-from ..core.clock import holiday_name, local_to_utc, to_local
-from ..core.database import change_if, utcnow
-from ..core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
-from ..core.i18n import clock, clock_range, when
-from ..core.needs import Needs, check_interpreter_language
-from ..core.text import check_text, tidy
-from ..extensions import db
-from ..org.models import Location, Organisation, Topic
-from ..org.services import help_agreement_for, topics_chosen
-from ..residents.models import Resident
-from .models import (
+from ... import signals
+from ...auth.models import StaffLanguage, User
+from ...core.access import Role
+from ...core.clock import holiday_name, local_to_utc, to_local
+from ...core.database import change_if, utcnow
+from ...core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
+from ...core.i18n import clock, clock_range, when
+from ...core.needs import Needs, check_interpreter_language
+from ...core.text import check_text, tidy
+from ...extensions import db
+from ...org.models import Location, Organisation, Topic
+from ...org.services import help_agreement_for, topics_chosen
+from ...residents.models import Resident
+from ..models import (
     Attendance,
     Booking,
     BookingChannel,
