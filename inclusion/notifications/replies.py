@@ -32,7 +32,7 @@ from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
-from ..reception.services import take_sms_request
+from ..reception import take_sms_request
 from ..residents.models import Resident
 from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
 from .models import (

@@ -23,7 +23,6 @@ from ..org.models import Topic
 from ..org.services import locations_of
 from ..residents.models import Resident
 from ..residents.services import PhoneNumberShared
-from . import services
 from .forms import (
     ATTEMPT_LABELS,
     CHANNEL_LABELS,
@@ -41,6 +40,7 @@ from .forms import (
     ReleaseForm,
 )
 from .models import CallbackRequest, RequestChannel
+from .operations import phone_requests as services
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 

@@ -24,7 +24,7 @@ from inclusion.org.models import Location, Organisation
 from inclusion.org.services import LocationDetails, update_location
 from inclusion.outreach.audience import AudienceRules
 from inclusion.outreach.services import CampaignDetails, default_texts, save_campaign, send_campaign
-from inclusion.reception.services import RequestDetails, take_request
+from inclusion.reception import RequestDetails, take_request
 from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import Library
 from tests.notifications.conftest import set_quiet_hours

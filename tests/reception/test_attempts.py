@@ -15,8 +15,8 @@ from sqlalchemy import select
 from inclusion.core.access import Role
 from inclusion.core.clock import holiday_name, local_to_utc, local_today, to_local
 from inclusion.extensions import db
-from inclusion.reception import services
 from inclusion.reception.models import ContactAttempt
+from inclusion.reception.operations import phone_requests as services
 from inclusion.residents.models import Resident
 from tests.reception.support import load_request
 

@@ -91,7 +91,7 @@ def test_booked_today_is_counted_in_the_header(app, library, login_as, make_requ
 
 
 def test_a_long_queue_is_shown_a_page_at_a_time(app, library, login_as, make_request, monkeypatch):
-    from inclusion.reception import services
+    from inclusion.reception.operations import phone_requests as services
 
     monkeypatch.setattr(services, "QUEUE_PAGE_SIZE", 2)
     for number, name in enumerate(("Anna Ek", "Bo Ek", "Cia Ek")):

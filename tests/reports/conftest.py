@@ -22,8 +22,8 @@ from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.clock import local_to_utc
 from inclusion.extensions import db
 from inclusion.notifications.dispatch import dispatch_due
+from inclusion.reception import book_from_request
 from inclusion.reception.models import CallbackRequest
-from inclusion.reception.services import book_from_request
 from inclusion.reports.periods import Grouping, ReportQuery
 from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import Library

@@ -14,23 +14,23 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from .. import signals
-from ..auth.models import User
-from ..booking import BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
-from ..booking.models import Booking
-from ..core.clock import holiday_name, local_day_bounds, local_to_utc, local_today, to_local
-from ..core.database import utcnow
-from ..core.errors import DomainError, InvalidInput, collect_errors
-from ..core.i18n import clock
-from ..core.ids import whole_number
-from ..core.needs import Needs, check_interpreter_language
-from ..core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
-from ..core.text import check_person_name, check_text, contains_markup, reads_as_web_address, tidy
-from ..extensions import db
-from ..org.models import Location, Organisation
-from ..org.services import topics_chosen
-from ..residents.models import ConsentMethod, ContactChannel, Resident
-from ..residents.services import (
+from ... import signals
+from ...auth.models import User
+from ...booking import BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
+from ...booking.models import Booking
+from ...core.clock import holiday_name, local_day_bounds, local_to_utc, local_today, to_local
+from ...core.database import utcnow
+from ...core.errors import DomainError, InvalidInput, collect_errors
+from ...core.i18n import clock
+from ...core.ids import whole_number
+from ...core.needs import Needs, check_interpreter_language
+from ...core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
+from ...core.text import check_person_name, check_text, contains_markup, reads_as_web_address, tidy
+from ...extensions import db
+from ...org.models import Location, Organisation
+from ...org.services import topics_chosen
+from ...residents.models import ConsentMethod, ContactChannel, Resident
+from ...residents.services import (
     PhoneNumberShared,
     ResidentDetails,
     create_resident,
@@ -38,7 +38,7 @@ from ..residents.services import (
     residents_with_number,
     search_residents,
 )
-from .models import (
+from ..models import (
     OPEN_STATES,
     AttemptOutcome,
     CallbackRequest,

@@ -1,0 +1,1 @@
+"""Reception's rules (split by concern in the next step)."""
