@@ -6,7 +6,7 @@ Everything else (``operations/``, ``views``, ``forms``) is reception's own; mode
 still be imported from ``reception.models``.
 """
 
-from .operations.phone_requests import (
+from .operations import (
     CLAIM_LAPSES_AFTER,
     AlreadyClaimed,
     RequestDetails,

@@ -33,7 +33,7 @@ from ..core.forms import (
 from ..core.needs import NEED_LABELS, interpreter_choices, needs_from_form
 from ..residents.forms import CONSENT_LABELS
 from .models import AttemptOutcome, CloseReason, RequestChannel, TimeOfDay
-from .operations.phone_requests import RequestDetails
+from .operations import RequestDetails
 
 CHANNEL_LABELS = {
     RequestChannel.PHONE: _l("Telefon"),
