@@ -6,6 +6,7 @@ Everything else (``operations/``, ``views``, ``forms``) is booking's own; models
 still be imported from ``booking.models``.
 """
 
+from . import schedule_views  # noqa: F401  (its pages are on bp)
 from .calendar import new_calendar, session_event
 from .operations import (
     AlreadyCancelled,

@@ -1,42 +1,36 @@
-"""Booking pages: publish sessions, book and rebook, day and week views, free times,
-attendance, and each staff member's calendar feed."""
+"""Booking pages: publish sessions, a session's page, book and rebook, attendance and
+the help agreement. The schedule pages and the calendar feed are in ``schedule_views``,
+on the same blueprint."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..core.access import Role, allow, public
-from ..core.clock import local_day_bounds, local_today, to_local, week_start
+from ..core.access import Role, allow
+from ..core.clock import to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
-from ..core.urls import public_url_for
 from ..org.services import help_agreement_for, locations_of, topics_of
 from ..residents.models import Resident
 from ..residents.services import search_residents
 from . import operations
-from .calendar import calendar_for
 from .forms import (
     ATTENDANCE_LABELS,
     CHANNEL_LABELS,
     KIND_LABELS,
     WEEKDAY_LABELS,
     BookingForm,
-    CalendarTokenForm,
     CancelForm,
     CancelSessionForm,
-    FinderForm,
     HelpAgreementTickForm,
     OutcomeForm,
     RebookForm,
-    ScheduleForm,
     SessionForm,
 )
 from .forms import head_count_form as build_head_count_form
@@ -66,7 +60,7 @@ def _session_for_current_user(session_id: int) -> HelpSession:
     return session
 
 
-def _topic_choices(active_only: bool = True):
+def topic_choices(active_only: bool = True):
     return select_choices(
         [
             (topic.id, topic.name)
@@ -76,7 +70,7 @@ def _topic_choices(active_only: bool = True):
     )
 
 
-def _location_choices(blank: str | None = None):
+def location_choices(blank: str | None = None):
     pairs = [
         (location.id, location.name)
         for location in locations_of(current_user.organisation_id)
@@ -92,12 +86,12 @@ def _location_choices(blank: str | None = None):
 @allow(*HELPER_ROLES)
 def new_session():
     form = SessionForm()
-    form.location_id.choices = _location_choices(_("— välj plats —"))
+    form.location_id.choices = location_choices(_("— välj plats —"))
     staff = operations.staff_of(current_user.organisation_id)
     if current_user.role != Role.COORDINATOR:
         staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
     form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
-    form.topic_ids.choices = _topic_choices()
+    form.topic_ids.choices = topic_choices()
     if form.is_fresh():
         form.staff_ids.data = [str(current_user.id)]
         if request.args.get("location"):
@@ -208,16 +202,12 @@ def cancel_session(session_id: int):
 # --- Booking ----------------------------------------------------------------------------------
 
 
-def _alternatives_from(error: DomainError) -> list[HelpSession]:
-    return getattr(error, "alternatives", [])
-
-
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
 @allow(*BOOKING_ROLES)
 def book(session_id: int):
     session = get_in_organisation_or_404(HelpSession, session_id)
     form = BookingForm()
-    form.topic_ids.choices = _topic_choices()
+    form.topic_ids.choices = topic_choices()
     query = (request.args.get("q") or "").strip()[:120]
     # sent, kept from a lost session, or chosen
     resident_id = form.resident_id.data or request.values.get("resident_id") or request.args.get("resident")
@@ -283,7 +273,7 @@ def _booking_page(booking: Booking, **forms):
                 "helped_topic_ids": [str(t.id) for t in booking.helped_topics or booking.topics],
             },
         )
-    outcome_form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    outcome_form.helped_topic_ids.choices = topic_choices(active_only=False)
     residents_shown(booking)
     return render_template(
         "booking/booking.html",
@@ -339,7 +329,7 @@ def cancel_booking(booking_id: int):
 def record_outcome(booking_id: int):
     booking = _booking_for_current_user(booking_id)
     form = OutcomeForm()
-    form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    form.helped_topic_ids.choices = topic_choices(active_only=False)
     if form.validate_on_submit():
         try:
             operations.record_outcome(booking, form.outcome(), current_user)
@@ -404,154 +394,6 @@ def rebook(booking_id: int):
         options=alternatives or options,
         locations=locations_of(current_user.organisation_id),
     ), form_status(form)
-
-
-# --- Schedules -------------------------------------------------------------------------------
-
-
-def _schedule_form() -> ScheduleForm:
-    form = ScheduleForm(request.args)
-    form.location.choices = _location_choices(_("Alla platser"))
-    staff = operations.staff_of(current_user.organisation_id)
-    form.staff.choices = select_choices([("", _("All personal"))] + [(u.id, u.name) for u in staff])
-    form.validate()
-    return form
-
-
-def _booked(sessions: list[HelpSession]) -> list[Booking]:
-    """The bookings a day or week view names: those with a place, not the waitlist."""
-    return [
-        booking
-        for session in sessions
-        for booking in session.bookings
-        if booking.status == BookingStatus.BOOKED
-    ]
-
-
-def _int_arg(value) -> int | None:
-    return optional_int(value) if value and str(value).isdigit() else None
-
-
-@bp.route("/schedule/day")
-@allow(*BOOKING_ROLES)
-def day():
-    form = _schedule_form()
-    chosen = form.chosen_day(local_today(_timezone()))
-    start, end = local_day_bounds(chosen, _timezone())
-    sessions = operations.schedule(
-        current_user.organisation_id,
-        start,
-        end,
-        location_id=_int_arg(form.location.data),
-        staff_id=_int_arg(form.staff.data),
-    )
-    residents_shown(_booked(sessions))
-    return render_template(
-        "booking/day.html",
-        form=form,
-        day=chosen,
-        sessions=sessions,
-        previous_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        heading=None,
-    )
-
-
-@bp.route("/schedule/week")
-@allow(*BOOKING_ROLES)
-def week():
-    form = _schedule_form()
-    monday = week_start(form.chosen_day(local_today(_timezone())))
-    start, _ignored = local_day_bounds(monday, _timezone())
-    _ignored, end = local_day_bounds(monday + timedelta(days=6), _timezone())
-    sessions = operations.schedule(
-        current_user.organisation_id,
-        start,
-        end,
-        location_id=_int_arg(form.location.data),
-        staff_id=_int_arg(form.staff.data),
-    )
-    days = [monday + timedelta(days=offset) for offset in range(7)]
-    residents_shown(_booked(sessions))
-    by_day = {day: [] for day in days}
-    for session in sessions:
-        by_day[to_local(session.starts_at, _timezone()).date()].append(session)
-    return render_template(
-        "booking/week.html",
-        form=form,
-        monday=monday,
-        sunday=days[-1],
-        by_day=by_day,
-        previous_week=monday - timedelta(days=7),
-        next_week=monday + timedelta(days=7),
-    )
-
-
-@bp.route("/my-day")
-@allow(*HELPER_ROLES)
-def my_day():
-    form = _schedule_form()
-    chosen = form.chosen_day(local_today(_timezone()))
-    start, end = local_day_bounds(chosen, _timezone())
-    sessions = operations.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
-    residents_shown(_booked(sessions))
-    return render_template(
-        "booking/day.html",
-        form=form,
-        day=chosen,
-        sessions=sessions,
-        previous_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        heading=_("Min dag"),
-    )
-
-
-@bp.route("/free-times")
-@allow(*BOOKING_ROLES)
-def free_times():
-    form = FinderForm(request.args)
-    form.topic.choices = select_choices([("", _("Alla ämnen"))]) + _topic_choices()
-    form.location.choices = _location_choices(_("Alla platser"))
-    form.validate()
-    resident = None
-    if _int_arg(form.resident.data):
-        resident = get_in_organisation_or_404(Resident, _int_arg(form.resident.data))
-    sessions = [] if form.errors else operations.find_free_sessions(_organisation(), form.query())
-    residents_shown(resident)
-    return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)
-
-
-# --- Calendar feed --------------------------------------------------------------------------------
-
-
-@bp.route("/calendar", methods=["GET", "POST"])
-@allow(*HELPER_ROLES)
-def calendar_settings():
-    form = CalendarTokenForm()
-    if form.validate_on_submit():
-        operations.regenerate_calendar_token(current_user)
-        flash(_("Du har fått en ny kalenderadress. Den gamla fungerar inte längre."), "success")
-        return redirect(url_for("booking.calendar_settings"))
-    feed = operations.calendar_feed_of(current_user)
-    address = public_url_for("booking.calendar_feed", token=feed.token)
-    return render_template("booking/calendar.html", form=form, address=address)
-
-
-@bp.route("/calendar/<token>.ics")
-@public
-def calendar_feed(token: str):
-    owner = operations.calendar_owner(token)
-    if owner is None:
-        abort(404)
-    body = calendar_for(owner, operations.calendar_sessions(owner))
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": "inline; filename=inclusion.ics",
-            "Cache-Control": "private, max-age=300",
-        },
-    )
 
 
 @bp.app_context_processor

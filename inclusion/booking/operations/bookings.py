@@ -21,7 +21,7 @@ from ...core.i18n import when
 from ...core.needs import Needs, check_interpreter_language
 from ...core.text import check_text, tidy
 from ...extensions import db
-from ...org.models import Organisation
+from ...org.models import Organisation, Topic
 from ...org.services import topics_chosen
 from ...residents.models import Resident
 from ..models import (
@@ -168,6 +168,30 @@ def book_resident(
     if resident is not None:
         hold_resident(resident.id)  # checked below as it is now, not as a moment ago
     note = (request.note or "").strip()
+    topics = _check_booking(organisation, session, resident, request, note)
+    status = _place_or_waitlist(session, request, organisation.timezone)
+    booking = _new_booking(organisation_id, session, resident, request, note, topics, status, actor)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same resident booked into this session by someone else at this instant.
+        db.session.rollback()
+        raise DomainError(
+            _("Invånaren blev nyss bokad på det här passet av någon annan."), "resident_id"
+        ) from None
+    signals.booking_created.send(booking, actor=actor)
+    return booking
+
+
+def _check_booking(
+    organisation: Organisation,
+    session: HelpSession,
+    resident: Resident | None,
+    request: BookingRequest,
+    note: str,
+) -> list[Topic]:
+    """Every problem with the booking at once; the topics chosen when there is none."""
     found: dict = {}
 
     def check_resident() -> None:
@@ -188,9 +212,6 @@ def book_resident(
                 "resident_id",
             )
 
-    def check_topics() -> None:
-        found["topics"] = topics_chosen(organisation_id, request.topic_ids)
-
     def check_channel() -> None:
         if request.channel not in set(BookingChannel):
             raise DomainError(_("Välj hur bokningen kom in."), "channel")
@@ -204,30 +225,44 @@ def book_resident(
     collect_errors(
         lambda: _check_bookable(session, "session_id"),
         check_resident,
-        check_topics,
+        lambda: found.update(topics=topics_chosen(organisation.id, request.topic_ids)),
         check_channel,
         lambda: check_text(note, "note", NOTE_MAX),
         check_needs,
     )
+    return found["topics"]
 
-    now = utcnow()
+
+def _place_or_waitlist(session: HelpSession, request: BookingRequest, timezone: str) -> BookingStatus:
+    """Take a place, or a place on the waitlist when asked for and the session is a group
+    session still on; otherwise refuse with the nearest free times."""
     if take_place(session.id):
-        status = BookingStatus.BOOKED
-    else:
-        db.session.expire(session, ["state"])
-        if (
-            session.kind == SessionKind.GROUP
-            and request.join_waitlist
-            # held, so that a session cancelled this instant gets nobody new on its waitlist
-            and hold_session(session.id, scheduled_only=True)
-        ):
-            status = BookingStatus.WAITLISTED
-        elif session.cancelled:
-            raise DomainError(_("Passet är inställt och går inte att boka."), "session_id")
-        else:
-            raise _taken_error(session, organisation.timezone)
+        return BookingStatus.BOOKED
+    db.session.expire(session, ["state"])
+    if (
+        session.kind == SessionKind.GROUP
+        and request.join_waitlist
+        # held, so that a session cancelled this instant gets nobody new on its waitlist
+        and hold_session(session.id, scheduled_only=True)
+    ):
+        return BookingStatus.WAITLISTED
+    if session.cancelled:
+        raise DomainError(_("Passet är inställt och går inte att boka."), "session_id")
+    raise _taken_error(session, timezone)
 
-    booking = Booking(
+
+def _new_booking(
+    organisation_id: int,
+    session: HelpSession,
+    resident: Resident,
+    request: BookingRequest,
+    note: str,
+    topics: list[Topic],
+    status: BookingStatus,
+    actor: User | None,
+) -> Booking:
+    now = utcnow()
+    return Booking(
         organisation_id=organisation_id,
         session_id=session.id,
         resident_id=resident.id,
@@ -235,7 +270,7 @@ def book_resident(
         channel=BookingChannel(request.channel),
         note=note or None,
         booked_by_id=getattr(actor, "id", None),
-        topics=found["topics"],
+        topics=topics,
         help_agreement_read=request.help_agreement_read,
         help_agreement_read_at=now if request.help_agreement_read else None,
         help_agreement_read_by_id=getattr(actor, "id", None) if request.help_agreement_read else None,
@@ -246,17 +281,6 @@ def book_resident(
         confirmed_at=now if status == BookingStatus.BOOKED else None,
         waitlisted_at=now if status == BookingStatus.WAITLISTED else None,
     )
-    db.session.add(booking)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same resident booked into this session by someone else at this instant.
-        db.session.rollback()
-        raise DomainError(
-            _("Invånaren blev nyss bokad på det här passet av någon annan."), "resident_id"
-        ) from None
-    signals.booking_created.send(booking, actor=actor)
-    return booking
 
 
 def rebook_booking(booking: Booking, new_session_id: int | None, actor: User | None) -> Booking:

@@ -110,45 +110,51 @@ def record_head_count(
     db.session.expire(session)
     _check_may_count(session)
     counts = {topic_id: count or 0 for topic_id, count in tallies.items()}
-
-    def check_head_count() -> None:
-        if head_count is None:
-            raise DomainError(_("Skriv hur många som kom, till exempel 12."), "head_count")
-        if not 0 <= head_count <= HEAD_COUNT_MAX:
-            raise DomainError(_("Skriv ett antal mellan 0 och %(max)d.", max=HEAD_COUNT_MAX), "head_count")
-        attended = attended_bookings(session)
-        if head_count < attended:
-            raise DomainError(
-                ngettext(
-                    "%(num)d bokad är markerad som att hen kom. Antalet kan inte vara lägre.",
-                    "%(num)d bokade är markerade som att de kom. Antalet kan inte vara lägre.",
-                    attended,
-                ),
-                "head_count",
-            )
-
-    def check_tally(topic_id: int, count: int) -> None:
-        if count < 0:
-            raise DomainError(_("Antalet kan inte vara mindre än 0."), f"tally_{topic_id}")
-        if count > HEAD_COUNT_MAX:
-            raise DomainError(_("Högst %(max)d.", max=HEAD_COUNT_MAX), f"tally_{topic_id}")
-        if head_count is not None and 0 <= head_count < count:
-            raise DomainError(
-                _("Kan inte vara fler än de %(num)d som kom.", num=head_count), f"tally_{topic_id}"
-            )
-
-    def check_topics() -> None:
-        # an id from a tampered page or another municipality is refused as a whole
-        topics_chosen(session.organisation_id, list(counts), "tallies")
-
     collect_errors(
-        check_head_count,
-        check_topics,
+        lambda: _check_head_count(session, head_count),
+        # an id from a tampered page or another municipality is refused as a whole
+        lambda: topics_chosen(session.organisation_id, list(counts), "tallies"),
         *(
-            lambda topic_id=topic_id, count=count: check_tally(topic_id, count)
+            lambda topic_id=topic_id, count=count: _check_tally(topic_id, count, head_count)
             for topic_id, count in counts.items()
         ),
     )
+    _save_tallies(session, counts)
+    session.head_count = head_count
+    session.head_count_recorded_at = utcnow()
+    session.head_count_recorded_by_id = actor.id
+    db.session.flush()
+    return session
+
+
+def _check_head_count(session: HelpSession, head_count: int | None) -> None:
+    if head_count is None:
+        raise DomainError(_("Skriv hur många som kom, till exempel 12."), "head_count")
+    if not 0 <= head_count <= HEAD_COUNT_MAX:
+        raise DomainError(_("Skriv ett antal mellan 0 och %(max)d.", max=HEAD_COUNT_MAX), "head_count")
+    attended = attended_bookings(session)
+    if head_count < attended:
+        raise DomainError(
+            ngettext(
+                "%(num)d bokad är markerad som att hen kom. Antalet kan inte vara lägre.",
+                "%(num)d bokade är markerade som att de kom. Antalet kan inte vara lägre.",
+                attended,
+            ),
+            "head_count",
+        )
+
+
+def _check_tally(topic_id: int, count: int, head_count: int | None) -> None:
+    if count < 0:
+        raise DomainError(_("Antalet kan inte vara mindre än 0."), f"tally_{topic_id}")
+    if count > HEAD_COUNT_MAX:
+        raise DomainError(_("Högst %(max)d.", max=HEAD_COUNT_MAX), f"tally_{topic_id}")
+    if head_count is not None and 0 <= head_count < count:
+        raise DomainError(_("Kan inte vara fler än de %(num)d som kom.", num=head_count), f"tally_{topic_id}")
+
+
+def _save_tallies(session: HelpSession, counts: dict[int, int]) -> None:
+    """Set each topic's tally; a zero count removes it."""
     saved = {tally.topic_id: tally for tally in session.topic_tallies}
     for topic_id, count in counts.items():
         if count == 0:
@@ -158,8 +164,3 @@ def record_head_count(
             saved[topic_id].count = count
         else:
             session.topic_tallies.append(SessionTopicTally(topic_id=topic_id, count=count))
-    session.head_count = head_count
-    session.head_count_recorded_at = utcnow()
-    session.head_count_recorded_by_id = actor.id
-    db.session.flush()
-    return session

@@ -99,124 +99,126 @@ def _planned_days(plan: SessionPlan) -> list[date]:
     return days
 
 
+def _checked_location(organisation: Organisation, plan: SessionPlan) -> Location:
+    location = (
+        db.session.scalar(
+            select(Location).where(
+                Location.id == plan.location_id, Location.organisation_id == organisation.id
+            )
+        )
+        if plan.location_id
+        else None
+    )
+    if location is None or not location.active:
+        raise DomainError(_("Välj en plats i listan."), "location_id")
+    return location
+
+
+def _checked_capacity(plan: SessionPlan) -> int:
+    if plan.kind not in set(SessionKind):
+        raise DomainError(_("Välj enskild hjälp eller gruppträff."), "kind")
+    if plan.kind == SessionKind.ONE_TO_ONE:
+        return 1
+    if plan.capacity is None or plan.capacity < 1:
+        raise DomainError(_("En gruppträff behöver minst 1 plats."), "capacity")
+    if plan.capacity > CAPACITY_MAX:
+        raise DomainError(_("Högst %(max)d platser.", max=CAPACITY_MAX), "capacity")
+    return plan.capacity
+
+
+def _checked_texts(plan: SessionPlan) -> dict[str, str | None]:
+    """The title and description as they are saved (None when empty)."""
+    title = tidy(plan.title)
+    required = (
+        _("Ge gruppträffen ett namn, till exempel Digital fika.") if plan.kind == SessionKind.GROUP else None
+    )
+    check_text(title, "title", TITLE_MAX, required=required, to_residents=True)  # {aktivitet} in messages
+    description = (plan.description or "").strip()
+    if len(description) > 1000:
+        raise DomainError(_("Högst %(max)d tecken.", max=1000), "description")
+    return {"title": title or None, "description": description or None}
+
+
+def _check_times(plan: SessionPlan) -> None:
+    if plan.day is None:
+        raise DomainError(_("Skriv ett datum, till exempel 2026-12-01."), "day")
+    if plan.starts is None:
+        raise DomainError(_("Skriv en starttid, till exempel 10:00."), "starts")
+    if plan.ends is None:
+        raise DomainError(_("Skriv en sluttid, till exempel 12:00."), "ends")
+    if plan.ends <= plan.starts:
+        raise DomainError(_("Sluttiden måste vara efter starttiden."), "ends")
+    if plan.appointment_minutes:
+        _check_appointment_length(plan)
+
+
+def _check_appointment_length(plan: SessionPlan) -> None:
+    if plan.kind != SessionKind.ONE_TO_ONE:
+        raise DomainError(_("Bara enskild hjälp delas upp i tider."), "appointment_minutes")
+    if plan.appointment_minutes not in APPOINTMENT_LENGTHS:
+        raise DomainError(_("Välj en längd i listan."), "appointment_minutes")
+    minutes = (datetime.combine(plan.day, plan.ends) - datetime.combine(plan.day, plan.starts)).seconds // 60
+    if minutes % plan.appointment_minutes:
+        raise DomainError(
+            _(
+                "%(minutes)d minuter går inte jämnt upp i tider om %(length)d minuter.",
+                minutes=minutes,
+                length=plan.appointment_minutes,
+            ),
+            "appointment_minutes",
+        )
+
+
+def _check_repeat(plan: SessionPlan) -> None:
+    if not plan.repeat_weekdays:
+        return
+    if any(day not in range(7) for day in plan.repeat_weekdays):
+        raise DomainError(_("Välj veckodagar i listan."), "repeat_weekdays")
+    if plan.last_day is None:
+        raise DomainError(_("Skriv det sista datumet för serien."), "last_day")
+    if plan.day and plan.last_day < plan.day:
+        raise DomainError(_("Det sista datumet måste vara samma dag eller efter det första."), "last_day")
+    if plan.day and (plan.last_day - plan.day).days > SERIES_MAX_DAYS:
+        raise DomainError(_("En serie kan vara högst ett år lång."), "last_day")
+
+
+def _checked_staff(organisation: Organisation, plan: SessionPlan, actor: User) -> list[User]:
+    ids = set(plan.staff_ids)
+    staff = (
+        list(
+            db.session.scalars(
+                select(User).where(
+                    User.id.in_(ids),
+                    User.organisation_id == organisation.id,
+                    User.active.is_(True),
+                    # Reception books but does not hold sessions (as in staff_of).
+                    User.role.in_([Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER]),
+                )
+            )
+        )
+        if ids
+        else []
+    )
+    if not staff or len(staff) != len(ids):
+        raise DomainError(_("Välj vem eller vilka som håller i passet."), "staff_ids")
+    if plan.kind == SessionKind.ONE_TO_ONE and len(staff) != 1:
+        raise DomainError(_("Enskild hjälp ska ha exakt en person från personalen."), "staff_ids")
+    if actor.role != Role.COORDINATOR and actor.id not in ids:
+        raise NotAllowed(_("Du kan bara lägga in pass där du själv är med."), "staff_ids")
+    return sorted(staff, key=lambda user: user.id)
+
+
 def _check_plan(organisation: Organisation, plan: SessionPlan, actor: User) -> _CheckedPlan:
+    """Every problem with the plan at once, each next to its field."""
     found: dict = {}
-
-    def check_location() -> None:
-        location = (
-            db.session.scalar(
-                select(Location).where(
-                    Location.id == plan.location_id, Location.organisation_id == organisation.id
-                )
-            )
-            if plan.location_id
-            else None
-        )
-        if location is None or not location.active:
-            raise DomainError(_("Välj en plats i listan."), "location_id")
-        found["location"] = location
-
-    def check_kind_and_capacity() -> None:
-        if plan.kind not in set(SessionKind):
-            raise DomainError(_("Välj enskild hjälp eller gruppträff."), "kind")
-        if plan.kind == SessionKind.ONE_TO_ONE:
-            found["capacity"] = 1
-            return
-        if plan.capacity is None or plan.capacity < 1:
-            raise DomainError(_("En gruppträff behöver minst 1 plats."), "capacity")
-        if plan.capacity > CAPACITY_MAX:
-            raise DomainError(_("Högst %(max)d platser.", max=CAPACITY_MAX), "capacity")
-        found["capacity"] = plan.capacity
-
-    def check_title() -> None:
-        title = tidy(plan.title)
-        required = (
-            _("Ge gruppträffen ett namn, till exempel Digital fika.")
-            if plan.kind == SessionKind.GROUP
-            else None
-        )
-        check_text(title, "title", TITLE_MAX, required=required, to_residents=True)  # {aktivitet} in messages
-        found["title"] = title or None
-        description = (plan.description or "").strip()
-        if len(description) > 1000:
-            raise DomainError(_("Högst %(max)d tecken.", max=1000), "description")
-        found["description"] = description or None
-
-    def check_times() -> None:
-        if plan.day is None:
-            raise DomainError(_("Skriv ett datum, till exempel 2026-12-01."), "day")
-        if plan.starts is None:
-            raise DomainError(_("Skriv en starttid, till exempel 10:00."), "starts")
-        if plan.ends is None:
-            raise DomainError(_("Skriv en sluttid, till exempel 12:00."), "ends")
-        if plan.ends <= plan.starts:
-            raise DomainError(_("Sluttiden måste vara efter starttiden."), "ends")
-        if plan.appointment_minutes:
-            if plan.kind != SessionKind.ONE_TO_ONE:
-                raise DomainError(_("Bara enskild hjälp delas upp i tider."), "appointment_minutes")
-            if plan.appointment_minutes not in APPOINTMENT_LENGTHS:
-                raise DomainError(_("Välj en längd i listan."), "appointment_minutes")
-            minutes = (
-                datetime.combine(plan.day, plan.ends) - datetime.combine(plan.day, plan.starts)
-            ).seconds // 60
-            if minutes % plan.appointment_minutes:
-                raise DomainError(
-                    _(
-                        "%(minutes)d minuter går inte jämnt upp i tider om %(length)d minuter.",
-                        minutes=minutes,
-                        length=plan.appointment_minutes,
-                    ),
-                    "appointment_minutes",
-                )
-
-    def check_repeat() -> None:
-        if not plan.repeat_weekdays:
-            return
-        if any(day not in range(7) for day in plan.repeat_weekdays):
-            raise DomainError(_("Välj veckodagar i listan."), "repeat_weekdays")
-        if plan.last_day is None:
-            raise DomainError(_("Skriv det sista datumet för serien."), "last_day")
-        if plan.day and plan.last_day < plan.day:
-            raise DomainError(_("Det sista datumet måste vara samma dag eller efter det första."), "last_day")
-        if plan.day and (plan.last_day - plan.day).days > SERIES_MAX_DAYS:
-            raise DomainError(_("En serie kan vara högst ett år lång."), "last_day")
-
-    def check_staff() -> None:
-        ids = set(plan.staff_ids)
-        staff = (
-            list(
-                db.session.scalars(
-                    select(User).where(
-                        User.id.in_(ids),
-                        User.organisation_id == organisation.id,
-                        User.active.is_(True),
-                        # Reception books but does not hold sessions (as in staff_of).
-                        User.role.in_([Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER]),
-                    )
-                )
-            )
-            if ids
-            else []
-        )
-        if not staff or len(staff) != len(ids):
-            raise DomainError(_("Välj vem eller vilka som håller i passet."), "staff_ids")
-        if plan.kind == SessionKind.ONE_TO_ONE and len(staff) != 1:
-            raise DomainError(_("Enskild hjälp ska ha exakt en person från personalen."), "staff_ids")
-        if actor.role != Role.COORDINATOR and actor.id not in ids:
-            raise NotAllowed(_("Du kan bara lägga in pass där du själv är med."), "staff_ids")
-        found["staff"] = sorted(staff, key=lambda user: user.id)
-
-    def check_topics() -> None:
-        found["topics"] = topics_chosen(organisation.id, plan.topic_ids)
-
     collect_errors(
-        check_location,
-        check_kind_and_capacity,
-        check_title,
-        check_times,
-        check_repeat,
-        check_staff,
-        check_topics,
+        lambda: found.update(location=_checked_location(organisation, plan)),
+        lambda: found.update(capacity=_checked_capacity(plan)),
+        lambda: found.update(_checked_texts(plan)),
+        lambda: _check_times(plan),
+        lambda: _check_repeat(plan),
+        lambda: found.update(staff=_checked_staff(organisation, plan, actor)),
+        lambda: found.update(topics=topics_chosen(organisation.id, plan.topic_ids)),
     )
     return _CheckedPlan(
         location=found["location"],
@@ -303,13 +305,28 @@ def publish_sessions(organisation: Organisation, plan: SessionPlan, actor: User)
     series such days are skipped and listed, so staff know which weeks have no session.
     """
     checked = _check_plan(organisation, plan, actor)
-    timezone = organisation.timezone
-    now = utcnow()
     # Lock the staff rows (PostgreSQL), so two people publishing for the same person at
     # once cannot both pass the overlap check. SQLite serialises writers anyway.
     db.session.execute(
         select(User.id).where(User.id.in_([user.id for user in checked.staff])).with_for_update()
     )
+    usable, skipped = _usable_days(checked, plan, organisation.timezone)
+    series = _new_series(organisation, checked, plan, actor) if plan.repeat_weekdays else None
+    sessions = [
+        _new_session(organisation, checked, series, start, end, actor)
+        for day in usable
+        for start, end in _appointments(checked, day, organisation.timezone)
+    ]
+    db.session.flush()
+    return Published(sessions=sessions, skipped=skipped, series=series)
+
+
+def _usable_days(
+    checked: _CheckedPlan, plan: SessionPlan, timezone: str
+) -> tuple[list[date], list[SkippedDay]]:
+    """The days the session can be held, and the skipped ones of a series with the reason.
+    A single day that cannot be used, or a series without one usable day, is refused."""
+    now = utcnow()
     usable: list[date] = []
     skipped: list[SkippedDay] = []
     for day in checked.days:
@@ -327,47 +344,55 @@ def publish_sessions(organisation: Organisation, plan: SessionPlan, actor: User)
         )
         refused.skipped = skipped  # the list the message points to, for the page to show
         raise refused
+    return usable, skipped
 
-    series = None
-    if plan.repeat_weekdays:
-        series = SessionSeries(
-            organisation_id=organisation.id,
-            location_id=checked.location.id,
-            kind=checked.kind,
-            title=checked.title,
-            weekdays=",".join(str(day) for day in sorted(set(plan.repeat_weekdays))),
-            first_day=plan.day,
-            last_day=plan.last_day,
-            starts=checked.starts,
-            ends=checked.ends,
-            appointment_minutes=checked.appointment_minutes,
-            created_by_id=actor.id,
-        )
-        db.session.add(series)
 
-    sessions = []
-    for day in usable:
-        for start, end in _appointments(checked, day, timezone):
-            session = HelpSession(
-                organisation_id=organisation.id,
-                location=checked.location,
-                series=series,
-                kind=checked.kind,
-                title=checked.title,
-                description=checked.description,
-                starts_at=start,
-                ends_at=end,
-                capacity=checked.capacity,
-                booked_count=0,
-                state=SessionState.SCHEDULED,
-                created_by_id=actor.id,
-                staff=list(checked.staff),
-                topics=list(checked.topics),
-            )
-            db.session.add(session)
-            sessions.append(session)
-    db.session.flush()
-    return Published(sessions=sessions, skipped=skipped, series=series)
+def _new_series(
+    organisation: Organisation, checked: _CheckedPlan, plan: SessionPlan, actor: User
+) -> SessionSeries:
+    series = SessionSeries(
+        organisation_id=organisation.id,
+        location_id=checked.location.id,
+        kind=checked.kind,
+        title=checked.title,
+        weekdays=",".join(str(day) for day in sorted(set(plan.repeat_weekdays))),
+        first_day=plan.day,
+        last_day=plan.last_day,
+        starts=checked.starts,
+        ends=checked.ends,
+        appointment_minutes=checked.appointment_minutes,
+        created_by_id=actor.id,
+    )
+    db.session.add(series)
+    return series
+
+
+def _new_session(
+    organisation: Organisation,
+    checked: _CheckedPlan,
+    series: SessionSeries | None,
+    start: datetime,
+    end: datetime,
+    actor: User,
+) -> HelpSession:
+    session = HelpSession(
+        organisation_id=organisation.id,
+        location=checked.location,
+        series=series,
+        kind=checked.kind,
+        title=checked.title,
+        description=checked.description,
+        starts_at=start,
+        ends_at=end,
+        capacity=checked.capacity,
+        booked_count=0,
+        state=SessionState.SCHEDULED,
+        created_by_id=actor.id,
+        staff=list(checked.staff),
+        topics=list(checked.topics),
+    )
+    db.session.add(session)
+    return session
 
 
 def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booking]:

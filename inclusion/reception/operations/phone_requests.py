@@ -120,121 +120,13 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     ``PhoneNumberShared`` when "new" was picked for a known number without confirming,
     and ``InvalidInput`` with every other problem at once. Nothing is saved on error.
     """
-    now = utcnow()
-    found: dict = {}
-    phone_text = clean(details.phone)[:40]
-    name = clean(details.name)
-    choice = (details.resident_choice or "").strip()
-
-    def check_caller() -> None:
-        if choice and choice != NEW_RESIDENT:
-            resident = _chosen_resident(organisation.id, choice)
-            if resident is None:
-                raise DomainError(_("Välj invånaren i listan."), "resident_choice")
-            found["resident"] = resident
-            return
-        if not phone_text:
-            raise DomainError(_("Skriv numret som invånaren kan nås på."), "phone")
-        try:
-            found["number"] = parse_swedish_phone(phone_text, "phone")
-        except InvalidPhoneNumber as error:
-            if not details.save_unclear_number:
-                raise DomainError(
-                    error.message
-                    + " "
-                    + _("Fråga igen, eller kryssa i ”Spara ändå” så sparas numret som det skrevs."),
-                    "phone",
-                ) from None
-            found["unclear"] = True
-        if not choice and "number" in found:
-            matches = residents_with_number(organisation.id, found["number"].e164)
-            if matches:
-                raise ChooseCaller(matches)
-        check_person_name(name, "name", required=_("Skriv namnet på den som ringer."))
-
-    def check_request() -> None:
-        if not details.topic_ids:
-            raise DomainError(_("Välj minst ett ämne, så vet vi vem som kan hjälpa."), "topic_ids")
-        found["topics"] = topics_chosen(organisation.id, details.topic_ids)
-
-    def check_wishes() -> None:
-        check_staff_text(clean(details.wishes), "wishes", WISHES_MAX)
-
-    def check_note() -> None:
-        check_staff_text((details.note or "").strip(), "note", NOTE_MAX)
-
-    def check_place_and_time() -> None:
-        if details.preferred_location_id:
-            location = db.session.scalar(
-                select(Location).where(
-                    Location.id == details.preferred_location_id, Location.organisation_id == organisation.id
-                )
-            )
-            if location is None:
-                raise DomainError(_("Välj en plats i listan."), "preferred_location_id")
-        if any(day not in range(7) for day in details.weekdays):
-            raise DomainError(_("Välj veckodagar i listan."), "weekdays")
-        if details.time_of_day not in set(TimeOfDay):
-            raise DomainError(_("Välj förmiddag, eftermiddag eller hela dagen."), "time_of_day")
-
-    def check_needs() -> None:
-        try:
-            check_interpreter_language(details.needs.interpreter_language)
-        except ValueError:
-            raise DomainError(_("Välj ett språk i listan."), "interpreter_language") from None
-
-    def check_channel() -> None:
-        if details.channel not in set(RequestChannel):
-            raise DomainError(_("Välj hur förfrågan kom in."), "channel")
-
-    def check_consent() -> None:
-        if not details.sms_consent:
-            return
-        if details.sms_consent_method not in set(ConsentMethod):
-            raise DomainError(_("Välj hur invånaren sa ja till sms."), "sms_consent_method")
-        resident = found.get("resident")
-        kind = resident.phone_kind if resident else getattr(found.get("number"), "kind", None)
-        if kind is not None and kind != PhoneKind.MOBILE:
-            raise DomainError(_("Sms kräver ett mobilnummer."), "sms_consent")
-
-    def check_due() -> None:
-        check_callback_due(details.callback_due, now)
-
-    collect_errors(
-        check_caller,
-        check_request,
-        check_wishes,
-        check_place_and_time,
-        check_needs,
-        check_channel,
-        check_consent,
-        check_due,
-        check_note,
-    )
-
-    resident = found.get("resident")
-    if resident is None and not found.get("unclear"):
-        number = found["number"]
-        resident = create_resident(
-            organisation.id,
-            ResidentDetails(
-                name=name,
-                phone=phone_text,
-                preferred_channel=_default_channel(number.kind, details.sms_consent),
-                sms_consent=details.sms_consent,
-                sms_consent_method=details.sms_consent_method if details.sms_consent else None,
-            ),
-            actor,
-            allow_shared_number=details.confirm_shared_number,
-        )
-    elif resident is not None and details.sms_consent and not resident.sms_consent:
-        record_sms_consent(resident, ConsentMethod(details.sms_consent_method), actor)
-
+    found = _check_request(organisation, details)
+    resident = _registered_caller(organisation, details, found, actor)
     request = CallbackRequest(
         organisation_id=organisation.id,
         resident_id=resident.id if resident else None,
-        caller_name=None if resident else name,
-        caller_phone_text=None if resident else phone_text,
+        caller_name=None if resident else clean(details.name),
+        caller_phone_text=None if resident else clean(details.phone)[:40],
         state=RequestState.NEW,
         channel=RequestChannel(details.channel),
         wishes=clean(details.wishes) or None,
@@ -258,6 +150,122 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     db.session.flush()
     signals.request_taken.send(request, actor=actor)
     return request
+
+
+def _check_request(organisation: Organisation, details: RequestDetails) -> dict:
+    """Every problem with the request at once. Returns what the checks found: the chosen
+    ``resident``, or the caller's parsed ``number`` (or ``unclear``), and the ``topics``."""
+    now = utcnow()
+    found: dict = {}
+    collect_errors(
+        lambda: _check_caller(organisation, details, found),
+        lambda: _check_topics(organisation, details, found),
+        lambda: check_staff_text(clean(details.wishes), "wishes", WISHES_MAX),
+        lambda: _check_place_and_time(organisation, details),
+        lambda: _check_needs(details),
+        lambda: _check_channel(details),
+        lambda: _check_consent(details, found),
+        lambda: check_callback_due(details.callback_due, now),
+        lambda: check_staff_text((details.note or "").strip(), "note", NOTE_MAX),
+    )
+    return found
+
+
+def _check_caller(organisation: Organisation, details: RequestDetails, found: dict) -> None:
+    choice = (details.resident_choice or "").strip()
+    if choice and choice != NEW_RESIDENT:
+        resident = _chosen_resident(organisation.id, choice)
+        if resident is None:
+            raise DomainError(_("Välj invånaren i listan."), "resident_choice")
+        found["resident"] = resident
+        return
+    phone_text = clean(details.phone)[:40]
+    if not phone_text:
+        raise DomainError(_("Skriv numret som invånaren kan nås på."), "phone")
+    try:
+        found["number"] = parse_swedish_phone(phone_text, "phone")
+    except InvalidPhoneNumber as error:
+        if not details.save_unclear_number:
+            raise DomainError(
+                error.message
+                + " "
+                + _("Fråga igen, eller kryssa i ”Spara ändå” så sparas numret som det skrevs."),
+                "phone",
+            ) from None
+        found["unclear"] = True
+    if not choice and "number" in found:
+        matches = residents_with_number(organisation.id, found["number"].e164)
+        if matches:
+            raise ChooseCaller(matches)
+    check_person_name(clean(details.name), "name", required=_("Skriv namnet på den som ringer."))
+
+
+def _check_topics(organisation: Organisation, details: RequestDetails, found: dict) -> None:
+    if not details.topic_ids:
+        raise DomainError(_("Välj minst ett ämne, så vet vi vem som kan hjälpa."), "topic_ids")
+    found["topics"] = topics_chosen(organisation.id, details.topic_ids)
+
+
+def _check_place_and_time(organisation: Organisation, details: RequestDetails) -> None:
+    if details.preferred_location_id:
+        location = db.session.scalar(
+            select(Location).where(
+                Location.id == details.preferred_location_id, Location.organisation_id == organisation.id
+            )
+        )
+        if location is None:
+            raise DomainError(_("Välj en plats i listan."), "preferred_location_id")
+    if any(day not in range(7) for day in details.weekdays):
+        raise DomainError(_("Välj veckodagar i listan."), "weekdays")
+    if details.time_of_day not in set(TimeOfDay):
+        raise DomainError(_("Välj förmiddag, eftermiddag eller hela dagen."), "time_of_day")
+
+
+def _check_needs(details: RequestDetails) -> None:
+    try:
+        check_interpreter_language(details.needs.interpreter_language)
+    except ValueError:
+        raise DomainError(_("Välj ett språk i listan."), "interpreter_language") from None
+
+
+def _check_channel(details: RequestDetails) -> None:
+    if details.channel not in set(RequestChannel):
+        raise DomainError(_("Välj hur förfrågan kom in."), "channel")
+
+
+def _check_consent(details: RequestDetails, found: dict) -> None:
+    if not details.sms_consent:
+        return
+    if details.sms_consent_method not in set(ConsentMethod):
+        raise DomainError(_("Välj hur invånaren sa ja till sms."), "sms_consent_method")
+    resident = found.get("resident")
+    kind = resident.phone_kind if resident else getattr(found.get("number"), "kind", None)
+    if kind is not None and kind != PhoneKind.MOBILE:
+        raise DomainError(_("Sms kräver ett mobilnummer."), "sms_consent")
+
+
+def _registered_caller(
+    organisation: Organisation, details: RequestDetails, found: dict, actor: User
+) -> Resident | None:
+    """The resident the request is about: the one chosen, or the new caller registered now
+    (None when the number could not be read and was saved as written)."""
+    resident = found.get("resident")
+    if resident is None and not found.get("unclear"):
+        return create_resident(
+            organisation.id,
+            ResidentDetails(
+                name=clean(details.name),
+                phone=clean(details.phone)[:40],
+                preferred_channel=_default_channel(found["number"].kind, details.sms_consent),
+                sms_consent=details.sms_consent,
+                sms_consent_method=details.sms_consent_method if details.sms_consent else None,
+            ),
+            actor,
+            allow_shared_number=details.confirm_shared_number,
+        )
+    if resident is not None and details.sms_consent and not resident.sms_consent:
+        record_sms_consent(resident, ConsentMethod(details.sms_consent_method), actor)
+    return resident
 
 
 #: more texts from one number while its SMS request is open join that request

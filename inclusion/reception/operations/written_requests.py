@@ -125,58 +125,14 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
     linked, unless the form was filled in for someone else. Raises ``InvalidInput`` with
     every problem at once; nothing is saved on error.
     """
-    found: dict = {}
+    found = _check_web_request(organisation, details)
     name = clean(details.name)
-    relative_name = clean(details.relative_name)
-    wishes = clean(details.wishes)
-    phone_text = clean(details.phone)[:40]
-
-    def check_name() -> None:
-        check_person_name(name, "name", required=_("Skriv ditt namn."))
-
-    def check_phone() -> None:
-        if not phone_text:
-            raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
-        found["number"] = parse_swedish_phone(phone_text, "phone")
-
-    def check_relative() -> None:
-        if details.for_relative:
-            check_person_name(
-                relative_name, "relative_name", required=_("Skriv namnet på den som behöver hjälp.")
-            )
-
-    def check_wishes() -> None:
-        check_staff_text(wishes, "wishes", WISHES_MAX)
-        if contains_markup(wishes):
-            raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
-        if reads_as_web_address(wishes):
-            raise DomainError(
-                _("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes"
-            )
-
-    def check_topic() -> None:
-        if details.topic_id is None:
-            found["topics"] = []
-            return
-        topics = topics_chosen(organisation.id, [details.topic_id], "topic_id")
-        if not all(topic.active for topic in topics):
-            raise DomainError(_("Välj ett ämne i listan."), "topic_id")
-        found["topics"] = topics
-
-    def check_consent() -> None:
-        if not details.consent:
-            raise DomainError(
-                _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."), "consent"
-            )
-
-    collect_errors(check_name, check_phone, check_relative, check_wishes, check_topic, check_consent)
-
     number = found["number"]
     matches = [] if details.for_relative else residents_with_number(organisation.id, number.e164)
     resident = matches[0] if len(matches) == 1 else None
     notes = []
     if details.for_relative:
-        notes.append(_("Gäller en anhörig: %(name)s.", name=relative_name))
+        notes.append(_("Gäller en anhörig: %(name)s.", name=clean(details.relative_name)))
     if resident is not None and resident.name.casefold() != name.casefold():
         notes.append(_("Skrev namnet: %(name)s.", name=name))
     request = CallbackRequest(
@@ -186,7 +142,7 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
         caller_phone_text=None if resident else number.national,
         state=RequestState.NEW,
         channel=RequestChannel.WEB,
-        wishes=wishes or None,
+        wishes=clean(details.wishes) or None,
         note=" ".join(notes) or None,
         callback_due_at=next_callback_time(organisation),
         taken_by_id=None,
@@ -196,3 +152,58 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
     db.session.flush()
     signals.request_taken.send(request, actor=None)
     return request
+
+
+def _check_web_request(organisation: Organisation, details: WebRequestDetails) -> dict:
+    """Every problem with the form at once; returns the parsed ``number`` and the ``topics``."""
+    found: dict = {}
+
+    def check_phone() -> None:
+        phone_text = clean(details.phone)[:40]
+        if not phone_text:
+            raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
+        found["number"] = parse_swedish_phone(phone_text, "phone")
+
+    def check_relative() -> None:
+        if details.for_relative:
+            check_person_name(
+                clean(details.relative_name),
+                "relative_name",
+                required=_("Skriv namnet på den som behöver hjälp."),
+            )
+
+    def check_topic() -> None:
+        found["topics"] = _chosen_topics(organisation, details.topic_id)
+
+    def check_consent() -> None:
+        if not details.consent:
+            raise DomainError(
+                _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."), "consent"
+            )
+
+    collect_errors(
+        lambda: check_person_name(clean(details.name), "name", required=_("Skriv ditt namn.")),
+        check_phone,
+        check_relative,
+        lambda: _check_written_wishes(clean(details.wishes)),
+        check_topic,
+        check_consent,
+    )
+    return found
+
+
+def _check_written_wishes(wishes: str) -> None:
+    check_staff_text(wishes, "wishes", WISHES_MAX)
+    if contains_markup(wishes):
+        raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
+    if reads_as_web_address(wishes):
+        raise DomainError(_("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes")
+
+
+def _chosen_topics(organisation: Organisation, topic_id: int | None) -> list:
+    if topic_id is None:
+        return []
+    topics = topics_chosen(organisation.id, [topic_id], "topic_id")
+    if not all(topic.active for topic in topics):
+        raise DomainError(_("Välj ett ämne i listan."), "topic_id")
+    return topics
