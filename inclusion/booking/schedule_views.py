@@ -19,8 +19,8 @@ from ..residents.models import Resident
 from . import operations
 from .calendar import calendar_for
 from .forms import CalendarTokenForm, FinderForm, ScheduleForm
-from .models import Booking, BookingStatus, HelpSession
-from .views import BOOKING_ROLES, HELPER_ROLES, bp, location_choices, topic_choices
+from .models import BOOKING_ROLES, HELPER_ROLES, Booking, BookingStatus, HelpSession
+from .views import bp, location_choices, topic_choices
 
 
 def _timezone() -> str:

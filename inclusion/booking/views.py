@@ -34,14 +34,9 @@ from .forms import (
     SessionForm,
 )
 from .forms import head_count_form as build_head_count_form
-from .models import Booking, BookingStatus, HelpSession, SessionKind
+from .models import BOOKING_ROLES, HELPER_ROLES, Booking, BookingStatus, HelpSession, SessionKind
 
 bp = Blueprint("booking", __name__)
-
-#: Booking shows residents' names and numbers: the roles that use the registry.
-BOOKING_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
-#: Everyone who helps residents; volunteers see only their own sessions.
-HELPER_ROLES = (Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER)
 
 
 def _organisation():
@@ -55,7 +50,7 @@ def _timezone() -> str:
 def _session_for_current_user(session_id: int) -> HelpSession:
     """Volunteers may open only sessions they hold; everyone else their organisation's."""
     session = get_in_organisation_or_404(HelpSession, session_id)
-    if current_user.role == Role.VOLUNTEER and current_user not in session.staff:
+    if not session.can_change(current_user):
         abort(404)
     return session
 
@@ -87,9 +82,11 @@ def location_choices(blank: str | None = None):
 def new_session():
     form = SessionForm()
     form.location_id.choices = location_choices(_("— välj plats —"))
-    staff = operations.staff_of(current_user.organisation_id)
-    if current_user.role != Role.COORDINATOR:
-        staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
+    staff = [
+        user
+        for user in operations.staff_of(current_user.organisation_id)
+        if operations.can_put_on_session(current_user, user)
+    ]
     form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
     form.topic_ids.choices = topic_choices()
     if form.is_fresh():
@@ -291,7 +288,7 @@ def _booking_page(booking: Booking, **forms):
 
 def _booking_for_current_user(booking_id: int) -> Booking:
     booking = get_in_organisation_or_404(Booking, booking_id)
-    if current_user.role == Role.VOLUNTEER and current_user not in booking.session.staff:
+    if not booking.can_change(current_user):
         abort(404)
     return booking
 

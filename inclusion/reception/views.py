@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..booking import SlotTaken
 from ..booking.forms import WEEKDAY_LABELS
-from ..core.access import Role, allow
+from ..core.access import allow
 from ..core.clock import local_to_utc, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError
@@ -41,12 +41,10 @@ from .forms import (
     RegisterCallerForm,
     ReleaseForm,
 )
-from .models import CallbackRequest, RequestChannel
+from .models import RECEPTION_ROLES, CallbackRequest, RequestChannel
 from .operations import queue as callback_queue
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
-
-RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
 
 
 def _topics() -> list[Topic]:

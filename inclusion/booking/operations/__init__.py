@@ -42,6 +42,7 @@ from .publishing import (
     Published,
     SessionPlan,
     SkippedDay,
+    can_put_on_session,
     cancel_session,
     publish_sessions,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "calendar_owner",
     "calendar_sessions",
     "cancel_booking",
+    "can_put_on_session",
     "cancel_session",
     "confirm_by_resident",
     "find_free_sessions",

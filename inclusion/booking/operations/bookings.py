@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, collect_errors
+from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...core.i18n import when
 from ...core.needs import Needs, check_interpreter_language
 from ...core.text import check_text, tidy
@@ -31,6 +31,7 @@ from ..models import (
     HelpSession,
     SessionKind,
     SessionState,
+    can_book,
 )
 from .finder import nearest_free_sessions
 from .holds import hold_booking, hold_resident, hold_session, release_place, take_place
@@ -156,6 +157,8 @@ def book_resident(
     Raises ``SlotTaken`` (with the nearest free times) when the place went to someone
     else, ``SessionFull`` when a group session is full and the waitlist was not asked for.
     """
+    if not can_book(actor, organisation_id):
+        raise NotAllowed(_("Du har inte behörighet"), "session_id")
     session = _session_in(organisation_id, session_id, "session_id")
     organisation = db.session.get(Organisation, organisation_id)
     resident = (
@@ -286,6 +289,8 @@ def _new_booking(
 def rebook_booking(booking: Booking, new_session_id: int | None, actor: User | None) -> Booking:
     """Move a booking to another time in one step: the new place is taken before the old
     one is given up, so the resident never ends up with neither."""
+    if not can_book(actor, booking.organisation_id):
+        raise NotAllowed(_("Du har inte behörighet"), "session_id")
     if booking.status != BookingStatus.BOOKED:
         raise DomainError(_("Bara en bekräftad bokning kan flyttas."), "session_id")
     previous = booking.session
@@ -354,6 +359,8 @@ def cancel_booking(booking: Booking, reason: str, actor: User | None) -> list[Bo
     ``BookingChanged`` when it was moved meanwhile; then nothing changes and nobody is
     told anything a second time.
     """
+    if not can_book(actor, booking.organisation_id):
+        raise NotAllowed(_("Du har inte behörighet"), "reason")
     reason = tidy(reason)
     check_text(reason, "reason", REASON_MAX, required=_("Skriv varför bokningen avbokas."))
     if not booking.is_live:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, collect_errors
+from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...extensions import db
 from ...org.models import Topic
 from ...org.services import topics_chosen
@@ -106,6 +106,8 @@ def record_head_count(
     Two people saving at once save one after the other (the session is held and read
     again first), instead of both adding the same topic's tally (an error).
     """
+    if not session.can_count(actor):
+        raise NotAllowed(_("Du har inte behörighet"), "head_count")
     hold_session(session.id)
     db.session.expire(session)
     _check_may_count(session)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, collect_errors
+from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...core.text import check_text
 from ...extensions import db
 from ...org.services import help_agreement_for, topics_chosen
@@ -34,6 +34,8 @@ class Outcome:
 
 def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
     """Attendance and a short note of what was helped with; every change is audited."""
+    if not booking.can_change(actor):
+        raise NotAllowed(_("Du har inte behörighet"), "attendance")
     note = (outcome.note or "").strip()
     found: dict = {}
     # Held and read again, so two people saving at once (or a double click) save one
@@ -79,6 +81,8 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
 def record_help_agreement_read(booking: Booking, actor: User) -> Booking:
     """Staff read the agreement to the resident before one-to-one help: who and when is
     kept. A second tick changes nothing, so the first reader stays on record."""
+    if not booking.can_change(actor):
+        raise NotAllowed(_("Du har inte behörighet"))
     if booking.session.kind != SessionKind.ONE_TO_ONE:
         raise DomainError(_("Hjälpavtalet bockas bara i vid enskild hjälp."))
     if not help_agreement_for(booking.organisation_id).tick_required:

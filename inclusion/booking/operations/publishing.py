@@ -24,6 +24,7 @@ from ...extensions import db
 from ...org.models import Location, Organisation, Topic
 from ...org.services import topics_chosen
 from ..models import (
+    HELPER_ROLES,
     Booking,
     BookingStatus,
     HelpSession,
@@ -205,7 +206,21 @@ def _checked_staff(organisation: Organisation, plan: SessionPlan, actor: User) -
         raise DomainError(_("Enskild hjälp ska ha exakt en person från personalen."), "staff_ids")
     if actor.role != Role.COORDINATOR and actor.id not in ids:
         raise NotAllowed(_("Du kan bara lägga in pass där du själv är med."), "staff_ids")
+    if not all(can_put_on_session(actor, user) for user in staff):
+        raise NotAllowed(_("Du har inte behörighet"), "staff_ids")
     return sorted(staff, key=lambda user: user.id)
+
+
+def can_put_on_session(actor: User, user: User) -> bool:
+    """Whom ``actor`` may name as holding a session: a coordinator anyone; others
+    themselves, coordinators and staff, but no other volunteer."""
+    return actor.role == Role.COORDINATOR or user.role != Role.VOLUNTEER or user.id == actor.id
+
+
+def _check_may_publish(organisation: Organisation, actor: User) -> None:
+    """Those who help publish sessions, in their own municipality (reception books)."""
+    if actor.organisation_id != organisation.id or actor.role not in HELPER_ROLES:
+        raise NotAllowed(_("Du har inte behörighet"), "staff_ids")
 
 
 def _check_plan(organisation: Organisation, plan: SessionPlan, actor: User) -> _CheckedPlan:
@@ -304,6 +319,7 @@ def publish_sessions(organisation: Organisation, plan: SessionPlan, actor: User)
     A single day that cannot be used is refused with the reason next to the field; in a
     series such days are skipped and listed, so staff know which weeks have no session.
     """
+    _check_may_publish(organisation, actor)
     checked = _check_plan(organisation, plan, actor)
     # Lock the staff rows (PostgreSQL), so two people publishing for the same person at
     # once cannot both pass the overlap check. SQLite serialises writers anyway.
@@ -434,9 +450,7 @@ def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booki
 
 
 def _check_may_change_session(session: HelpSession, actor: User) -> None:
-    if actor.role in (Role.COORDINATOR, Role.RECEPTION):
-        return
-    if actor.id not in {user.id for user in session.staff}:
+    if not session.can_cancel(actor):
         raise NotAllowed(
             _("Bara den som håller i passet, en samordnare eller receptionen kan ställa in det."), "reason"
         )

@@ -10,7 +10,7 @@ from sqlalchemy import or_, update
 
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError
+from ...core.errors import DomainError, NotAllowed
 from ...core.i18n import clock
 from ...extensions import db
 from ...org.models import Organisation
@@ -54,6 +54,8 @@ def claim_request(request: CallbackRequest, actor: User) -> CallbackRequest:
     The row stays held until the commit and is read again, so whatever the caller does
     next (an attempt, a booking, closing) sees what a double click or a colleague did a
     moment earlier, never the page's old copy."""
+    if not request.can_work_on(actor):
+        raise NotAllowed(_("Du har inte behörighet"), "claim")
     if not request.is_open:
         raise _done(request)
     now = utcnow()
@@ -99,6 +101,8 @@ def release_claim(request: CallbackRequest, actor: User) -> None:
     """Let go of one's own claim. Someone else's live claim stays, and saying it was
     released would be untrue. Conditional on still holding it: a colleague who took the
     request over a moment ago (the claim had lapsed) keeps it."""
+    if not request.can_work_on(actor):
+        raise NotAllowed(_("Du har inte behörighet"), "claim")
     if held_by_other(request, actor) is not None:
         raise _already_claimed(request)
     released = db.session.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, collect_errors
+from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...core.ids import whole_number
 from ...core.needs import Needs, check_interpreter_language
 from ...core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
@@ -37,6 +37,7 @@ from ..models import (
     RequestChannel,
     RequestState,
     TimeOfDay,
+    can_take_requests,
 )
 from .callback_times import check_callback_due
 from .texts import NOTE_MAX, WISHES_MAX, check_staff_text, clean
@@ -120,6 +121,8 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     ``PhoneNumberShared`` when "new" was picked for a known number without confirming,
     and ``InvalidInput`` with every other problem at once. Nothing is saved on error.
     """
+    if not can_take_requests(actor, organisation.id):
+        raise NotAllowed(_("Du har inte behörighet"))
     found = _check_request(organisation, details)
     resident = _registered_caller(organisation, details, found, actor)
     request = CallbackRequest(
