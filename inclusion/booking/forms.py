@@ -36,7 +36,7 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.needs import Need, interpreter_choices, needs_from_form
 from ..org.models import Topic
 from .models import Attendance, BookingChannel, SessionKind
-from .services import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
+from .operations import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
 
 WEEKDAY_LABELS = (
     _l("måndag"),

@@ -26,12 +26,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
+
+#: Booking shows residents' names and numbers: the roles that use the registry.
+BOOKING_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
+#: Everyone who helps residents; volunteers see only their own sessions.
+HELPER_ROLES = (Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER)
+
+
+def can_book(user: User | None, organisation_id: int) -> bool:
+    """Book, move or cancel a resident's booking: the roles that use the registry, in their
+    own municipality. ``None`` is nobody on the staff (the resident's own answer by SMS)."""
+    return user is None or (user.organisation_id == organisation_id and user.role in BOOKING_ROLES)
 
 
 class SessionKind(LabelledEnum):
@@ -182,6 +194,26 @@ class HelpSession(db.Model):
     def display_title(self) -> str:
         return self.title or ""
 
+    def is_held_by(self, user: User) -> bool:
+        return any(member.id == user.id for member in self.staff)
+
+    def can_change(self, user: User) -> bool:
+        """Open the session and note what happened in it (attendance, the help agreement):
+        anyone in its municipality, but a volunteer only a session they hold."""
+        return user.organisation_id == self.organisation_id and (
+            user.role != Role.VOLUNTEER or self.is_held_by(user)
+        )
+
+    def can_count(self, user: User) -> bool:
+        """Note how many came: those who help (not reception), as for ``can_change``."""
+        return user.role in HELPER_ROLES and self.can_change(user)
+
+    def can_cancel(self, user: User) -> bool:
+        """Call the session off: a coordinator or reception, or someone who holds it."""
+        return user.organisation_id == self.organisation_id and (
+            user.role in (Role.COORDINATOR, Role.RECEPTION) or self.is_held_by(user)
+        )
+
     def __repr__(self) -> str:
         return f"<HelpSession {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}Z>"
 
@@ -246,6 +278,10 @@ class Booking(NeedsColumns, db.Model):
     @property
     def is_live(self) -> bool:
         return self.status != BookingStatus.CANCELLED
+
+    def can_change(self, user: User) -> bool:
+        """Open the booking and note attendance or the help agreement: as for its session."""
+        return self.session.can_change(user)
 
 
 class SessionTopicTally(db.Model):

@@ -1,50 +1,48 @@
-"""Booking pages: publish sessions, book and rebook, day and week views, free times,
-attendance, and each staff member's calendar feed."""
+"""Booking pages: publish sessions, a session's page, book and rebook, attendance and
+the help agreement. The schedule pages and the calendar feed are in ``schedule_views``,
+on the same blueprint."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..core.access import Role, allow, public
-from ..core.clock import local_day_bounds, local_today, to_local, week_start
+from ..core.access import Role, allow
+from ..core.clock import to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
-from ..core.urls import public_url_for
 from ..org.services import help_agreement_for, locations_of, topics_of
 from ..residents.models import Resident
 from ..residents.services import search_residents
-from . import services
-from .calendar import calendar_for
+from . import operations
 from .forms import (
     WEEKDAY_LABELS,
     BookingForm,
-    CalendarTokenForm,
     CancelForm,
     CancelSessionForm,
-    FinderForm,
     HelpAgreementTickForm,
     OutcomeForm,
     RebookForm,
-    ScheduleForm,
     SessionForm,
 )
 from .forms import head_count_form as build_head_count_form
-from .models import Attendance, Booking, BookingChannel, BookingStatus, HelpSession, SessionKind
+from .models import (
+    BOOKING_ROLES,
+    HELPER_ROLES,
+    Attendance,
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    HelpSession,
+    SessionKind,
+)
 
 bp = Blueprint("booking", __name__)
-
-#: Booking shows residents' names and numbers: the roles that use the registry.
-BOOKING_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
-#: Everyone who helps residents; volunteers see only their own sessions.
-HELPER_ROLES = (Role.COORDINATOR, Role.STAFF, Role.VOLUNTEER)
 
 
 def _organisation():
@@ -58,12 +56,12 @@ def _timezone() -> str:
 def _session_for_current_user(session_id: int) -> HelpSession:
     """Volunteers may open only sessions they hold; everyone else their organisation's."""
     session = get_in_organisation_or_404(HelpSession, session_id)
-    if current_user.role == Role.VOLUNTEER and current_user not in session.staff:
+    if not session.can_change(current_user):
         abort(404)
     return session
 
 
-def _topic_choices(active_only: bool = True):
+def topic_choices(active_only: bool = True):
     return select_choices(
         [
             (topic.id, topic.name)
@@ -73,7 +71,7 @@ def _topic_choices(active_only: bool = True):
     )
 
 
-def _location_choices(blank: str | None = None):
+def location_choices(blank: str | None = None):
     pairs = [
         (location.id, location.name)
         for location in locations_of(current_user.organisation_id)
@@ -89,12 +87,14 @@ def _location_choices(blank: str | None = None):
 @allow(*HELPER_ROLES)
 def new_session():
     form = SessionForm()
-    form.location_id.choices = _location_choices(_("— välj plats —"))
-    staff = services.staff_of(current_user.organisation_id)
-    if current_user.role != Role.COORDINATOR:
-        staff = [user for user in staff if user.role != Role.VOLUNTEER or user.id == current_user.id]
+    form.location_id.choices = location_choices(_("— välj plats —"))
+    staff = [
+        user
+        for user in operations.staff_of(current_user.organisation_id)
+        if operations.can_put_on_session(current_user, user)
+    ]
     form.staff_ids.choices = select_choices([(user.id, user.name) for user in staff])
-    form.topic_ids.choices = _topic_choices()
+    form.topic_ids.choices = topic_choices()
     if form.is_fresh():
         form.staff_ids.data = [str(current_user.id)]
         if request.args.get("location"):
@@ -102,11 +102,11 @@ def new_session():
     published = None
     if form.validate_on_submit():
         try:
-            published = services.publish_sessions(_organisation(), form.plan(), current_user)
+            published = operations.publish_sessions(_organisation(), form.plan(), current_user)
         except DomainError as error:
             attach_errors(form, error)
             if getattr(error, "skipped", None):
-                published = services.Published(sessions=[], skipped=error.skipped)
+                published = operations.Published(sessions=[], skipped=error.skipped)
         else:
             count = len(published.sessions)
             flash(
@@ -127,7 +127,7 @@ def new_session():
 
 
 def _session_page(session: HelpSession, head_count_form=None):
-    session = services.load_bookings(session)
+    session = operations.load_bookings(session)
     bookings = [b for b in session.bookings if b.status == BookingStatus.BOOKED]
     waiting = sorted(
         (b for b in session.bookings if b.status == BookingStatus.WAITLISTED),
@@ -138,7 +138,7 @@ def _session_page(session: HelpSession, head_count_form=None):
     if head_count_form is None and session.kind == SessionKind.GROUP:
         saved = {f"tally_{tally.topic_id}": tally.count for tally in session.topic_tallies}
         head_count_form = build_head_count_form(
-            services.tally_topics(session), formdata=None, data={"head_count": session.head_count, **saved}
+            operations.tally_topics(session), formdata=None, data={"head_count": session.head_count, **saved}
         )
     one_to_one = session.kind == SessionKind.ONE_TO_ONE
     return render_template(
@@ -149,9 +149,9 @@ def _session_page(session: HelpSession, head_count_form=None):
         cancelled=cancelled,
         cancel_form=CancelSessionForm(),
         head_count_form=head_count_form,
-        head_count=services.head_count_of(session) if session.kind == SessionKind.GROUP else None,
+        head_count=operations.head_count_of(session) if session.kind == SessionKind.GROUP else None,
         agreement=help_agreement_for(session.organisation_id) if one_to_one else None,
-        readers={b.id: services.help_agreement_reader(b) for b in bookings} if one_to_one else {},
+        readers={b.id: operations.help_agreement_reader(b) for b in bookings} if one_to_one else {},
         now=utcnow(),
     )
 
@@ -167,10 +167,10 @@ def show_session(session_id: int):
 def record_head_count(session_id: int):
     """How many came to a group or drop-in session, and what they got help with."""
     session = _session_for_current_user(session_id)
-    form = build_head_count_form(services.tally_topics(session))
+    form = build_head_count_form(operations.tally_topics(session))
     if form.validate_on_submit():
         try:
-            services.record_head_count(session, form.head_count.data, form.tallies(), current_user)
+            operations.record_head_count(session, form.head_count.data, form.tallies(), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -186,7 +186,7 @@ def cancel_session(session_id: int):
     form = CancelSessionForm()
     if form.validate_on_submit():
         try:
-            cancelled = services.cancel_session(session, form.reason.data, current_user)
+            cancelled = operations.cancel_session(session, form.reason.data, current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -205,16 +205,12 @@ def cancel_session(session_id: int):
 # --- Booking ----------------------------------------------------------------------------------
 
 
-def _alternatives_from(error: DomainError) -> list[HelpSession]:
-    return getattr(error, "alternatives", [])
-
-
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
 @allow(*BOOKING_ROLES)
 def book(session_id: int):
     session = get_in_organisation_or_404(HelpSession, session_id)
     form = BookingForm()
-    form.topic_ids.choices = _topic_choices()
+    form.topic_ids.choices = topic_choices()
     query = (request.args.get("q") or "").strip()[:120]
     # sent, kept from a lost session, or chosen
     resident_id = form.resident_id.data or request.values.get("resident_id") or request.args.get("resident")
@@ -228,17 +224,17 @@ def book(session_id: int):
     offer_waitlist = False
     if form.validate_on_submit():
         try:
-            booking = services.book_resident(
+            booking = operations.book_resident(
                 current_user.organisation_id,
                 session.id,
                 resident.id if resident else None,
                 form.request(),
                 current_user,
             )
-        except services.SlotTaken as taken:
+        except operations.SlotTaken as taken:
             attach_errors(form, taken)
             alternatives = taken.alternatives
-            offer_waitlist = isinstance(taken, services.SessionFull)
+            offer_waitlist = isinstance(taken, operations.SessionFull)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -247,7 +243,7 @@ def book(session_id: int):
                     _(
                         "%(name)s står nu på väntelistan, plats %(position)d.",
                         name=booking.resident.name,
-                        position=services.waitlist_position(booking),
+                        position=operations.waitlist_position(booking),
                     ),
                     "success",
                 )
@@ -280,7 +276,7 @@ def _booking_page(booking: Booking, **forms):
                 "helped_topic_ids": [str(t.id) for t in booking.helped_topics or booking.topics],
             },
         )
-    outcome_form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    outcome_form.helped_topic_ids.choices = topic_choices(active_only=False)
     residents_shown(booking)
     return render_template(
         "booking/booking.html",
@@ -290,15 +286,15 @@ def _booking_page(booking: Booking, **forms):
         outcome_form=outcome_form,
         agreement=help_agreement_for(booking.organisation_id),
         agreement_form=forms.get("agreement_form") or HelpAgreementTickForm(),
-        agreement_reader=services.help_agreement_reader(booking),
-        position=services.waitlist_position(booking),
+        agreement_reader=operations.help_agreement_reader(booking),
+        position=operations.waitlist_position(booking),
         now=utcnow(),
     )
 
 
 def _booking_for_current_user(booking_id: int) -> Booking:
     booking = get_in_organisation_or_404(Booking, booking_id)
-    if current_user.role == Role.VOLUNTEER and current_user not in booking.session.staff:
+    if not booking.can_change(current_user):
         abort(404)
     return booking
 
@@ -316,8 +312,8 @@ def cancel_booking(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            promoted = services.cancel_booking(booking, form.reason.data, current_user)
-        except services.BookingChanged as changed:
+            promoted = operations.cancel_booking(booking, form.reason.data, current_user)
+        except operations.BookingChanged as changed:
             # a double click, or a colleague a moment earlier: show the booking as it is now
             flash(changed.message, "info")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
@@ -336,10 +332,10 @@ def cancel_booking(booking_id: int):
 def record_outcome(booking_id: int):
     booking = _booking_for_current_user(booking_id)
     form = OutcomeForm()
-    form.helped_topic_ids.choices = _topic_choices(active_only=False)
+    form.helped_topic_ids.choices = topic_choices(active_only=False)
     if form.validate_on_submit():
         try:
-            services.record_outcome(booking, form.outcome(), current_user)
+            operations.record_outcome(booking, form.outcome(), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -356,7 +352,7 @@ def record_help_agreement(booking_id: int):
     form = HelpAgreementTickForm()
     if form.validate_on_submit():
         try:
-            services.record_help_agreement_read(booking, current_user)
+            operations.record_help_agreement_read(booking, current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -370,20 +366,22 @@ def record_help_agreement(booking_id: int):
 def rebook(booking_id: int):
     booking = get_in_organisation_or_404(Booking, booking_id)
     form = RebookForm()
-    query = services.FreeTimeQuery(kind=booking.session.kind)
+    query = operations.FreeTimeQuery(kind=booking.session.kind)
     if request.args.get("location", "").isdigit():
         query.location_id = optional_int(request.args["location"])
     options = [
-        s for s in services.find_free_sessions(_organisation(), query, limit=40) if s.id != booking.session_id
+        s
+        for s in operations.find_free_sessions(_organisation(), query, limit=40)
+        if s.id != booking.session_id
     ]
     alternatives: list[HelpSession] = []
     if form.validate_on_submit():
         try:
-            services.rebook_booking(booking, optional_int(form.session_id.data) or None, current_user)
-        except services.BookingChanged as changed:
+            operations.rebook_booking(booking, optional_int(form.session_id.data) or None, current_user)
+        except operations.BookingChanged as changed:
             flash(changed.message, "info")
             return redirect(url_for("booking.show_booking", booking_id=booking.id))
-        except services.SlotTaken as taken:
+        except operations.SlotTaken as taken:
             attach_errors(form, taken)
             alternatives = taken.alternatives
         except DomainError as error:
@@ -401,154 +399,6 @@ def rebook(booking_id: int):
     ), form_status(form)
 
 
-# --- Schedules -------------------------------------------------------------------------------
-
-
-def _schedule_form() -> ScheduleForm:
-    form = ScheduleForm(request.args)
-    form.location.choices = _location_choices(_("Alla platser"))
-    staff = services.staff_of(current_user.organisation_id)
-    form.staff.choices = select_choices([("", _("All personal"))] + [(u.id, u.name) for u in staff])
-    form.validate()
-    return form
-
-
-def _booked(sessions: list[HelpSession]) -> list[Booking]:
-    """The bookings a day or week view names: those with a place, not the waitlist."""
-    return [
-        booking
-        for session in sessions
-        for booking in session.bookings
-        if booking.status == BookingStatus.BOOKED
-    ]
-
-
-def _int_arg(value) -> int | None:
-    return optional_int(value) if value and str(value).isdigit() else None
-
-
-@bp.route("/schedule/day")
-@allow(*BOOKING_ROLES)
-def day():
-    form = _schedule_form()
-    chosen = form.chosen_day(local_today(_timezone()))
-    start, end = local_day_bounds(chosen, _timezone())
-    sessions = services.schedule(
-        current_user.organisation_id,
-        start,
-        end,
-        location_id=_int_arg(form.location.data),
-        staff_id=_int_arg(form.staff.data),
-    )
-    residents_shown(_booked(sessions))
-    return render_template(
-        "booking/day.html",
-        form=form,
-        day=chosen,
-        sessions=sessions,
-        previous_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        heading=None,
-    )
-
-
-@bp.route("/schedule/week")
-@allow(*BOOKING_ROLES)
-def week():
-    form = _schedule_form()
-    monday = week_start(form.chosen_day(local_today(_timezone())))
-    start, _ignored = local_day_bounds(monday, _timezone())
-    _ignored, end = local_day_bounds(monday + timedelta(days=6), _timezone())
-    sessions = services.schedule(
-        current_user.organisation_id,
-        start,
-        end,
-        location_id=_int_arg(form.location.data),
-        staff_id=_int_arg(form.staff.data),
-    )
-    days = [monday + timedelta(days=offset) for offset in range(7)]
-    residents_shown(_booked(sessions))
-    by_day = {day: [] for day in days}
-    for session in sessions:
-        by_day[to_local(session.starts_at, _timezone()).date()].append(session)
-    return render_template(
-        "booking/week.html",
-        form=form,
-        monday=monday,
-        sunday=days[-1],
-        by_day=by_day,
-        previous_week=monday - timedelta(days=7),
-        next_week=monday + timedelta(days=7),
-    )
-
-
-@bp.route("/my-day")
-@allow(*HELPER_ROLES)
-def my_day():
-    form = _schedule_form()
-    chosen = form.chosen_day(local_today(_timezone()))
-    start, end = local_day_bounds(chosen, _timezone())
-    sessions = services.schedule(current_user.organisation_id, start, end, staff_id=current_user.id)
-    residents_shown(_booked(sessions))
-    return render_template(
-        "booking/day.html",
-        form=form,
-        day=chosen,
-        sessions=sessions,
-        previous_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        heading=_("Min dag"),
-    )
-
-
-@bp.route("/free-times")
-@allow(*BOOKING_ROLES)
-def free_times():
-    form = FinderForm(request.args)
-    form.topic.choices = select_choices([("", _("Alla ämnen"))]) + _topic_choices()
-    form.location.choices = _location_choices(_("Alla platser"))
-    form.validate()
-    resident = None
-    if _int_arg(form.resident.data):
-        resident = get_in_organisation_or_404(Resident, _int_arg(form.resident.data))
-    sessions = [] if form.errors else services.find_free_sessions(_organisation(), form.query())
-    residents_shown(resident)
-    return render_template("booking/free_times.html", form=form, sessions=sessions, resident=resident)
-
-
-# --- Calendar feed --------------------------------------------------------------------------------
-
-
-@bp.route("/calendar", methods=["GET", "POST"])
-@allow(*HELPER_ROLES)
-def calendar_settings():
-    form = CalendarTokenForm()
-    if form.validate_on_submit():
-        services.regenerate_calendar_token(current_user)
-        flash(_("Du har fått en ny kalenderadress. Den gamla fungerar inte längre."), "success")
-        return redirect(url_for("booking.calendar_settings"))
-    feed = services.calendar_feed_of(current_user)
-    address = public_url_for("booking.calendar_feed", token=feed.token)
-    return render_template("booking/calendar.html", form=form, address=address)
-
-
-@bp.route("/calendar/<token>.ics")
-@public
-def calendar_feed(token: str):
-    owner = services.calendar_owner(token)
-    if owner is None:
-        abort(404)
-    body = calendar_for(owner, services.calendar_sessions(owner))
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": "inline; filename=inclusion.ics",
-            "Cache-Control": "private, max-age=300",
-        },
-    )
-
-
 @bp.app_context_processor
 def booking_labels() -> dict:
     return {
@@ -564,4 +414,4 @@ def booking_labels() -> dict:
 @bp.app_template_global()
 def resident_bookings(resident: Resident) -> list[Booking]:
     """For the resident's page: their bookings, newest first (the registry does not import booking)."""
-    return services.bookings_of_resident(resident.id, resident.organisation_id)
+    return operations.bookings_of_resident(resident.id, resident.organisation_id)

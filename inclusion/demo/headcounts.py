@@ -14,8 +14,8 @@ import random
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..booking import attended_bookings, record_head_count
 from ..booking.models import HelpSession, SessionKind, SessionState
-from ..booking.services import attended_bookings, record_head_count
 from ..core.access import Role
 from ..core.database import utcnow
 from ..extensions import db

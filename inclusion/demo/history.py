@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..booking import BookingRequest, Outcome, book_resident, publish_sessions, record_outcome
 from ..booking.models import Booking, BookingStatus, HelpSession
-from ..booking.services import BookingRequest, Outcome, book_resident, publish_sessions, record_outcome
 from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, local_today, to_local
 from ..core.database import utcnow

@@ -14,8 +14,8 @@ from ..core.database import utcnow
 from ..core.needs import Needs
 from ..extensions import db
 from ..org.models import Organisation, Topic
+from ..reception import RequestDetails, log_attempt, next_callback_time, take_request
 from ..reception.models import CallbackRequest
-from ..reception.services import RequestDetails, log_attempt, next_callback_time, take_request
 
 CALLERS = [
     # name, phone, topic, wishes, needs, state to leave it in

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..booking import BookingRequest, SessionPlan, book_resident, publish_sessions
 from ..booking.models import HelpSession
-from ..booking.services import BookingRequest, SessionPlan, book_resident, publish_sessions
 from ..core.access import Role
 from ..core.clock import local_day_bounds, local_to_utc, local_today
 from ..core.database import utcnow

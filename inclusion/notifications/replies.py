@@ -25,14 +25,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..booking import cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..booking.models import Booking, BookingStatus
-from ..booking.services import cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
-from ..reception.services import take_sms_request
+from ..reception import take_sms_request
 from ..residents.models import Resident
 from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
 from .models import (

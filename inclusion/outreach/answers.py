@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from .. import signals
 from ..auth.models import User
+from ..booking import BookingRequest, book_resident, waitlist_position
 from ..booking.models import Booking, BookingChannel, BookingStatus
-from ..booking.services import BookingRequest, book_resident, waitlist_position
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
 from ..core.forms import MarkedRequired, optional_int, select_choices, strip
-from ..reception.services import WebRequestDetails
+from ..reception import WebRequestDetails
 
 FOR_SELF = "self"
 FOR_RELATIVE = "relative"

@@ -29,7 +29,7 @@ from ..core.forms import attach_errors, form_status, select_choices
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..org.models import Organisation
 from ..org.services import organisation_by_slug, topics_of
-from ..reception.services import take_web_request
+from ..reception import take_web_request
 from . import services
 from .forms import HelpForm
 

@@ -1,0 +1,43 @@
+"""Reception: the quick entry while a resident is on the line, the callback queue worked
+without two people calling the same resident, and booking a request in one step.
+
+This is the package's face: the blueprint, and the names other features may use.
+Everything else (``operations/``, ``views``, ``forms``) is reception's own; models may
+still be imported from ``reception.models``.
+"""
+
+from .operations import (
+    CLAIM_LAPSES_AFTER,
+    AlreadyClaimed,
+    RequestDetails,
+    WebRequestDetails,
+    book_from_request,
+    claim_request,
+    close_request,
+    log_attempt,
+    next_callback_time,
+    register_caller,
+    release_claim,
+    take_request,
+    take_sms_request,
+    take_web_request,
+)
+from .views import bp
+
+__all__ = [
+    "CLAIM_LAPSES_AFTER",
+    "AlreadyClaimed",
+    "RequestDetails",
+    "WebRequestDetails",
+    "book_from_request",
+    "bp",
+    "claim_request",
+    "close_request",
+    "log_attempt",
+    "next_callback_time",
+    "register_caller",
+    "release_claim",
+    "take_request",
+    "take_sms_request",
+    "take_web_request",
+]

@@ -33,7 +33,7 @@ from ..core.forms import (
 from ..core.needs import Need, interpreter_choices, needs_from_form
 from ..residents.models import ConsentMethod
 from .models import AttemptOutcome, CloseReason, RequestChannel, RequestState, TimeOfDay
-from .services import RequestDetails
+from .operations import RequestDetails
 
 
 class QuickEntryForm(StaffForm):

@@ -16,12 +16,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..booking.models import Booking
+from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
+
+#: who works the callback queue: everyone but volunteers, who have no reception pages
+RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
+
+
+def can_take_requests(user: User, organisation_id: int) -> bool:
+    """Take requests and work the queue: reception roles, in their own municipality."""
+    return user.organisation_id == organisation_id and user.role in RECEPTION_ROLES
 
 
 class RequestState(LabelledEnum):
@@ -125,6 +134,10 @@ class CallbackRequest(NeedsColumns, db.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def can_work_on(self, user: User) -> bool:
+        """Claim the request, call, book or close it: as for ``can_take_requests``."""
+        return can_take_requests(user, self.organisation_id)
 
     @property
     def weekdays(self) -> list[int]:

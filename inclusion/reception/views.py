@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..booking import SlotTaken
 from ..booking.forms import WEEKDAY_LABELS
-from ..booking.services import SlotTaken
-from ..core.access import Role, allow
+from ..core.access import allow
 from ..core.clock import local_to_utc, to_local
+from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.ids import MAX_ID
@@ -23,7 +24,7 @@ from ..org.models import Topic
 from ..org.services import locations_of
 from ..residents.models import Resident
 from ..residents.services import PhoneNumberShared
-from . import services
+from . import operations
 from .forms import (
     AttemptForm,
     BookFromRequestForm,
@@ -35,11 +36,18 @@ from .forms import (
     RegisterCallerForm,
     ReleaseForm,
 )
-from .models import AttemptOutcome, CallbackRequest, CloseReason, RequestChannel, RequestState, TimeOfDay
+from .models import (
+    RECEPTION_ROLES,
+    AttemptOutcome,
+    CallbackRequest,
+    CloseReason,
+    RequestChannel,
+    RequestState,
+    TimeOfDay,
+)
+from .operations import queue as callback_queue
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
-
-RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
 
 
 def _topics() -> list[Topic]:
@@ -58,7 +66,7 @@ def _caller_choices(matches: list[Resident]) -> list:
             (str(resident.id), f"{resident.name}, {format_national(resident.phone_e164)}")
             for resident in matches
         ]
-        + [(services.NEW_RESIDENT, _("Ny invånare (inte i registret)"))]
+        + [(operations.NEW_RESIDENT, _("Ny invånare (inte i registret)"))]
     )
 
 
@@ -85,18 +93,18 @@ def new_request():
         form.topic_ids.data = [topic for topic in request.args.getlist("topic") if topic in offered]
         if request.args.get("channel") in set(RequestChannel):
             form.channel.data = request.args["channel"]
-        due = services.next_callback_time(organisation)
+        due = operations.next_callback_time(organisation)
         local_due = to_local(due, organisation.timezone)
         form.callback_day.data = local_due.date()
         form.callback_time.data = local_due.time()
-    matches = services.callers_with_number(organisation.id, form.phone.data or "")
+    matches = operations.callers_with_number(organisation.id, form.phone.data or "")
     shared: list[Resident] = []
     unclear_number = False
     if form.validate_on_submit():
         try:
             due = form.callback_due(organisation.timezone)
-            taken = services.take_request(organisation, form.details(due), current_user)
-        except services.ChooseCaller as choose:
+            taken = operations.take_request(organisation, form.details(due), current_user)
+        except operations.ChooseCaller as choose:
             attach_errors(form, choose)
             matches = choose.matches
         except PhoneNumberShared as sharing:
@@ -112,13 +120,13 @@ def new_request():
     if not form.resident_choice.data and len(matches) == 1 and not form.is_submitted():
         form.resident_choice.data = str(matches[0].id)
     if not form.resident_choice.data and not matches:
-        form.resident_choice.data = services.NEW_RESIDENT
+        form.resident_choice.data = operations.NEW_RESIDENT
     residents_shown(matches)
     return render_template(
         "reception/new.html",
         form=form,
         matches=matches,
-        looked_up=services.enough_to_look_up(form.phone.data or ""),
+        looked_up=operations.enough_to_look_up(form.phone.data or ""),
         shared=shared,
         unclear_number=unclear_number or bool(form.save_unclear_number.data),
     ), form_status(form)
@@ -130,15 +138,15 @@ def callers():
     """The residents matching a number as it is typed: an HTML fragment the quick entry's
     script puts into the page (the same list the page shows without JavaScript)."""
     phone = (request.args.get("phone") or "")[:40]
-    matches = services.callers_with_number(current_user.organisation_id, phone)
+    matches = operations.callers_with_number(current_user.organisation_id, phone)
     residents_shown(matches)
     form = QuickEntryForm(formdata=None)
     form.resident_choice.choices = _caller_choices(matches)
     form.resident_choice.data = (
-        str(matches[0].id) if len(matches) == 1 else (services.NEW_RESIDENT if not matches else "")
+        str(matches[0].id) if len(matches) == 1 else (operations.NEW_RESIDENT if not matches else "")
     )
     return render_template(
-        "reception/_callers.html", form=form, matches=matches, looked_up=services.enough_to_look_up(phone)
+        "reception/_callers.html", form=form, matches=matches, looked_up=operations.enough_to_look_up(phone)
     )
 
 
@@ -160,15 +168,17 @@ def queue():
     form.topic.choices = select_choices(
         [("", _("Alla ämnen"))] + [(str(topic.id), topic.name) for topic in _topics()]
     )
-    filters = services.QueueFilter(
+    filters = operations.QueueFilter(
         state=form.state.data or "open",
         location_id=optional_int(form.location.data),
         topic_id=optional_int(form.topic.data),
         flagged=bool(form.flagged.data),
     )
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_ID)  # its offset must fit the database
-    requests = services.request_queue(organisation.id, filters, offset=(page - 1) * services.QUEUE_PAGE_SIZE)
-    total = services.count_queue(organisation.id, filters)
+    requests = operations.request_queue(
+        organisation.id, filters, offset=(page - 1) * callback_queue.QUEUE_PAGE_SIZE
+    )
+    total = operations.count_queue(organisation.id, filters)
     residents_shown(requests)
     return render_template(
         "reception/queue.html",
@@ -176,10 +186,10 @@ def queue():
         requests=requests,
         page=page,
         total=total,
-        first=(page - 1) * services.QUEUE_PAGE_SIZE + 1,
-        has_next=page * services.QUEUE_PAGE_SIZE < total,
-        counts=services.day_counts(organisation),
-        now=services.utcnow(),
+        first=(page - 1) * callback_queue.QUEUE_PAGE_SIZE + 1,
+        has_next=page * callback_queue.QUEUE_PAGE_SIZE < total,
+        counts=operations.day_counts(organisation),
+        now=utcnow(),
     )
 
 
@@ -199,15 +209,15 @@ def _request_page(callback_request: CallbackRequest, status: int = 200, **extra)
     }
     forms.update({key: value for key, value in extra.items() if key.endswith("_form")})
     if "fitting" not in extra:
-        extra["fitting"] = services.fitting_sessions(callback_request) if callback_request.is_open else []
+        extra["fitting"] = operations.fitting_sessions(callback_request) if callback_request.is_open else []
     residents_shown(callback_request)
     return render_template(
         "reception/request.html",
         req=callback_request,
         organisation=organisation,
-        held_by=services.held_by_other(callback_request, current_user),
-        overdue=services.is_overdue(callback_request),
-        query=services.fitting_query(callback_request),
+        held_by=operations.held_by_other(callback_request, current_user),
+        overdue=operations.is_overdue(callback_request),
+        query=operations.fitting_query(callback_request),
         **{**extra, **forms},
     ), status
 
@@ -241,7 +251,7 @@ def claim(request_id: int):
         request_id,
         ClaimForm,
         "claim_form",
-        lambda req, form: services.claim_request(req, current_user),
+        lambda req, form: operations.claim_request(req, current_user),
         lambda req: _("Du arbetar nu med förfrågan. Andra ser att den är din."),
     )
 
@@ -253,7 +263,7 @@ def release(request_id: int):
         request_id,
         ReleaseForm,
         "release_form",
-        lambda req, form: services.release_claim(req, current_user),
+        lambda req, form: operations.release_claim(req, current_user),
         lambda req: _("Förfrågan är släppt och kan tas av någon annan."),
     )
 
@@ -274,7 +284,7 @@ def _moment(day_field, time_field, field_name: str):
 @allow(*RECEPTION_ROLES)
 def log_attempt(request_id: int):
     def action(req, form):
-        services.log_attempt(
+        operations.log_attempt(
             req,
             form.outcome.data or "",
             form.note.data or "",
@@ -297,7 +307,7 @@ def reschedule(request_id: int):
         request_id,
         CallbackForm,
         "callback_form",
-        lambda req, form: services.reschedule_callback(
+        lambda req, form: operations.reschedule_callback(
             req, _moment(form.callback_day, form.callback_time, "callback_day"), current_user
         ),
         lambda req: _("Ny tid för att ringa tillbaka är sparad."),
@@ -311,7 +321,7 @@ def close(request_id: int):
         request_id,
         CloseForm,
         "close_form",
-        lambda req, form: services.close_request(req, form.reason.data or "", current_user),
+        lambda req, form: operations.close_request(req, form.reason.data or "", current_user),
         lambda req: _("Förfrågan är avslutad."),
     )
 
@@ -323,7 +333,7 @@ def register_caller(request_id: int):
         request_id,
         RegisterCallerForm,
         "register_form",
-        lambda req, form: services.register_caller(
+        lambda req, form: operations.register_caller(
             req, form.phone.data or "", current_user, bool(form.confirm_shared_number.data)
         ),
         lambda req: _("%(name)s är tillagd i registret.", name=req.display_name),
@@ -338,7 +348,7 @@ def book(request_id: int):
     if form.validate_on_submit():
         session_id = optional_int(form.session_id.data)
         try:
-            booking = services.book_from_request(callback_request, session_id, current_user)
+            booking = operations.book_from_request(callback_request, session_id, current_user)
         except SlotTaken as taken:
             attach_errors(form, taken)
             return _request_page(callback_request, 409, book_form=form, alternatives=taken.alternatives)
@@ -368,4 +378,4 @@ def reception_labels() -> dict:
 @bp.app_template_global()
 def resident_requests(resident: Resident) -> list[CallbackRequest]:
     """For the resident's page: their requests, newest first (the registry does not import reception)."""
-    return services.requests_of_resident(resident.id, resident.organisation_id)
+    return operations.requests_of_resident(resident.id, resident.organisation_id)

@@ -11,7 +11,7 @@ from helpers import working_day  # noqa: F401  (re-exported for booking tests)
 from sqlalchemy import select
 
 from inclusion.auth.models import User
-from inclusion.booking.services import BookingRequest, SessionPlan, book_resident, publish_sessions
+from inclusion.booking import BookingRequest, SessionPlan, book_resident, publish_sessions
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.org.models import Organisation

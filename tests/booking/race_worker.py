@@ -10,7 +10,7 @@ from tests.process_race import BARRIER_SECONDS
 def book_in_process(barrier, organisation_id: int, session_id: int, resident_id: int, actor_id: int) -> str:
     """Book the resident once the others are ready: "ok" or "taken"."""
     from inclusion.auth.models import User
-    from inclusion.booking.services import BookingRequest, SlotTaken, book_resident
+    from inclusion.booking import BookingRequest, SlotTaken, book_resident
     from inclusion.extensions import db
 
     actor = db.session.get(User, actor_id)
@@ -27,8 +27,8 @@ def book_in_process(barrier, organisation_id: int, session_id: int, resident_id:
 def cancel_in_process(barrier, booking_id: int, actor_id: int) -> str:
     """Cancel the booking once the others are ready: "ok" or "already cancelled"."""
     from inclusion.auth.models import User
+    from inclusion.booking import AlreadyCancelled, cancel_booking
     from inclusion.booking.models import Booking
-    from inclusion.booking.services import AlreadyCancelled, cancel_booking
     from inclusion.extensions import db
 
     actor = db.session.get(User, actor_id)

@@ -21,15 +21,7 @@ from helpers import followed
 from sqlalchemy import func, select, update
 
 from inclusion.auth.models import User
-from inclusion.booking.models import (
-    Booking,
-    BookingStatus,
-    CalendarFeed,
-    HelpSession,
-    SessionKind,
-    SessionTopicTally,
-)
-from inclusion.booking.services import (
+from inclusion.booking import (
     BookingRequest,
     Outcome,
     SessionFull,
@@ -42,6 +34,14 @@ from inclusion.booking.services import (
     record_head_count,
     record_help_agreement_read,
     record_outcome,
+)
+from inclusion.booking.models import (
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    HelpSession,
+    SessionKind,
+    SessionTopicTally,
 )
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow

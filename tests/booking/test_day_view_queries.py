@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from inclusion.auth.models import User
 from inclusion.auth.services import AccountDetails, create_account
+from inclusion.booking import BookingRequest, SessionPlan, book_resident, publish_sessions
 from inclusion.booking.models import Booking, BookingStatus
-from inclusion.booking.services import BookingRequest, SessionPlan, book_resident, publish_sessions
 from inclusion.core.access import Role
 from inclusion.core.clock import holiday_name, week_start
 from inclusion.extensions import db

@@ -11,8 +11,7 @@ import pytest
 
 from inclusion import signals
 from inclusion.auth.models import User
-from inclusion.booking.models import Booking, BookingStatus, HelpSession
-from inclusion.booking.services import (
+from inclusion.booking import (
     BookingRequest,
     Outcome,
     SlotTaken,
@@ -21,6 +20,7 @@ from inclusion.booking.services import (
     rebook_booking,
     record_outcome,
 )
+from inclusion.booking.models import Booking, BookingStatus, HelpSession
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from inclusion.auth.models import User
+from inclusion.booking import BookingRequest, SlotTaken, book_resident
 from inclusion.booking.models import Booking, BookingStatus, HelpSession
-from inclusion.booking.services import BookingRequest, SlotTaken, book_resident
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.residents.services import ResidentDetails, create_resident

@@ -16,8 +16,8 @@ from datetime import time
 import pytest
 from helpers import stored, working_day
 
+from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking, BookingStatus
-from inclusion.booking.services import cancel_booking
 from inclusion.extensions import db
 from inclusion.notifications.models import InboundMessage, Kind, Message
 from inclusion.notifications.replies import answer_call, handle_inbound_sms

@@ -17,8 +17,8 @@ import pytest
 from helpers import working_day
 from sqlalchemy import event, select, update
 
+from inclusion.booking import cancel_booking, rebook_booking
 from inclusion.booking.models import Booking
-from inclusion.booking.services import cancel_booking, rebook_booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.notifications.models import Kind, Message, State

@@ -13,8 +13,8 @@ from helpers import working_day
 from sqlalchemy import update
 
 from inclusion.auth.models import User
+from inclusion.booking import SessionPlan, cancel_booking, publish_sessions
 from inclusion.booking.models import Booking
-from inclusion.booking.services import SessionPlan, cancel_booking, publish_sessions
 from inclusion.core.clock import local_to_utc, local_today
 from inclusion.core.database import utcnow
 from inclusion.extensions import db

@@ -11,8 +11,8 @@ from helpers import stored, working_day
 from sqlalchemy import select
 
 from inclusion.auth.models import User
+from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking, BookingStatus
-from inclusion.booking.services import cancel_booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.notifications.models import InboundMessage

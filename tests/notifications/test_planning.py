@@ -10,8 +10,8 @@ import pytest
 from helpers import working_day
 from sqlalchemy import select
 
+from inclusion.booking import cancel_booking, rebook_booking
 from inclusion.booking.models import Booking, HelpSession
-from inclusion.booking.services import cancel_booking, rebook_booking
 from inclusion.core.clock import local_to_utc, to_local
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
@@ -264,7 +264,7 @@ def test_reminders_across_a_clock_change_come_at_the_same_local_hour(
     """An appointment at 10:00 the day after the clocks change is reminded at 10:00 the
     day before (not 9:00 or 11:00), and the 2-hour reminder at 08:00 on the day."""
     from inclusion.auth.models import User
-    from inclusion.booking.services import SessionPlan, publish_sessions
+    from inclusion.booking import SessionPlan, publish_sessions
     from inclusion.org.models import Organisation
 
     ids = []

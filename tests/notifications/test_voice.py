@@ -92,7 +92,7 @@ def test_another_key_asks_again(webhooks, reminder_call):
 
 
 def test_a_call_about_a_cancelled_booking_only_reads_its_message(app, webhooks, reminder_call, outbox):
-    from inclusion.booking.services import cancel_booking
+    from inclusion.booking import cancel_booking
 
     booking_id, _reminder = reminder_call
     with app.app_context():

@@ -16,15 +16,15 @@ from helpers import working_day
 from sqlalchemy import select
 
 from inclusion.auth.models import User
+from inclusion.booking import Outcome, record_outcome
 from inclusion.booking.models import Booking, HelpSession
-from inclusion.booking.services import Outcome, record_outcome
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.models import Location, Organisation
 from inclusion.org.services import LocationDetails, update_location
 from inclusion.outreach.audience import AudienceRules
 from inclusion.outreach.services import CampaignDetails, default_texts, save_campaign, send_campaign
-from inclusion.reception.services import RequestDetails, take_request
+from inclusion.reception import RequestDetails, take_request
 from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import Library
 from tests.notifications.conftest import set_quiet_hours

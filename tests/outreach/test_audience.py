@@ -11,8 +11,8 @@ import pytest
 from helpers import working_day
 
 from inclusion.auth.models import User
+from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking
-from inclusion.booking.services import cancel_booking
 from inclusion.core.errors import DomainError
 from inclusion.extensions import db
 from inclusion.notifications.models import Channel

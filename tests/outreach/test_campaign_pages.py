@@ -17,8 +17,8 @@ from helpers import field_error, followed, page_of, row_count, stored, working_d
 from sqlalchemy import select
 
 from inclusion.auth.models import User
+from inclusion.booking import cancel_session
 from inclusion.booking.models import Booking, BookingStatus, HelpSession
-from inclusion.booking.services import cancel_session
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db

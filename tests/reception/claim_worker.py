@@ -10,8 +10,8 @@ def claim_in_process(barrier, request_id: int, actor_id: int) -> str:
     """Claim the request once the others are ready: "ok" or "taken: <message>"."""
     from inclusion.auth.models import User
     from inclusion.extensions import db
+    from inclusion.reception import AlreadyClaimed, claim_request
     from inclusion.reception.models import CallbackRequest
-    from inclusion.reception.services import AlreadyClaimed, claim_request
 
     actor = db.session.get(User, actor_id)
     request = db.session.get(CallbackRequest, request_id)

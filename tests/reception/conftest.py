@@ -13,7 +13,7 @@ from inclusion.core.database import utcnow
 from inclusion.core.needs import Needs
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
-from inclusion.reception.services import RequestDetails, take_request
+from inclusion.reception import RequestDetails, take_request
 from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import Library
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from inclusion.core.access import Role
 from inclusion.core.clock import holiday_name, local_to_utc, local_today, to_local
 from inclusion.extensions import db
-from inclusion.reception import services
 from inclusion.reception.models import ContactAttempt
+from inclusion.reception.operations import claims, follow_up
 from inclusion.residents.models import Resident
 from tests.reception.support import load_request
 
@@ -180,7 +180,8 @@ def test_without_a_time_the_next_call_is_suggested_within_office_hours(
     now = local_to_utc(friday, called_at, TZ)
     request_id = make_request(callback_due=now + timedelta(minutes=30))
     client = login_as(Role.RECEPTION)
-    monkeypatch.setattr(services, "utcnow", lambda: now)
+    for module in (follow_up, claims):  # the call is noted, and the request claimed, at `now`
+        monkeypatch.setattr(module, "utcnow", lambda: now)
 
     response = _attempt(client, request_id, "no_answer")
     monkeypatch.undo()

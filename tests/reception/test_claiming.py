@@ -23,8 +23,8 @@ from inclusion.core.clock import to_local
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
+from inclusion.reception import CLAIM_LAPSES_AFTER, AlreadyClaimed, claim_request
 from inclusion.reception.models import CallbackRequest
-from inclusion.reception.services import CLAIM_LAPSES_AFTER, AlreadyClaimed, claim_request
 from inclusion.residents.models import Resident
 from tests.conftest import PASSWORD, sign_in
 from tests.process_race import race_in_processes

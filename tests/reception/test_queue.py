@@ -91,9 +91,9 @@ def test_booked_today_is_counted_in_the_header(app, library, login_as, make_requ
 
 
 def test_a_long_queue_is_shown_a_page_at_a_time(app, library, login_as, make_request, monkeypatch):
-    from inclusion.reception import services
+    from inclusion.reception.operations import queue
 
-    monkeypatch.setattr(services, "QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 2)
     for number, name in enumerate(("Anna Ek", "Bo Ek", "Cia Ek")):
         make_request(
             name=name, phone=f"070-555 12 3{number}", callback_due=utcnow() + timedelta(hours=number + 1)

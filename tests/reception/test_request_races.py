@@ -21,8 +21,7 @@ from inclusion.booking.models import Booking, BookingStatus
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.reception.models import CallbackRequest, ContactAttempt
-from inclusion.reception.services import (
+from inclusion.reception import (
     CLAIM_LAPSES_AFTER,
     AlreadyClaimed,
     book_from_request,
@@ -32,6 +31,7 @@ from inclusion.reception.services import (
     register_caller,
     release_claim,
 )
+from inclusion.reception.models import CallbackRequest, ContactAttempt
 from inclusion.residents.models import Resident
 from tests.at_once import race_in_threads
 from tests.booking.test_change_races import assert_places_add_up

@@ -17,13 +17,13 @@ import pytest
 from helpers import working_day
 
 from inclusion.auth.models import User
+from inclusion.booking import Outcome, cancel_session, record_outcome
 from inclusion.booking.models import Booking, HelpSession
-from inclusion.booking.services import Outcome, cancel_session, record_outcome
 from inclusion.core.clock import local_to_utc
 from inclusion.extensions import db
 from inclusion.notifications.dispatch import dispatch_due
+from inclusion.reception import book_from_request
 from inclusion.reception.models import CallbackRequest
-from inclusion.reception.services import book_from_request
 from inclusion.reports.periods import Grouping, ReportQuery
 from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import Library

@@ -501,7 +501,7 @@ def test_the_demo_shows_help_without_a_booking(app, demo):
     every counted session had at least as many visitors as bookings marked as come."""
     from datetime import timedelta
 
-    from inclusion.booking.services import attended_bookings
+    from inclusion.booking import attended_bookings
     from inclusion.core.clock import local_today
     from inclusion.org.models import Organisation
 

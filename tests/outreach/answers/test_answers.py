@@ -13,8 +13,8 @@ from helpers import stored, working_day
 from sqlalchemy import select, update
 
 from inclusion.auth.models import User
+from inclusion.booking import cancel_session
 from inclusion.booking.models import Booking, BookingChannel, BookingStatus, HelpSession
-from inclusion.booking.services import cancel_session
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.notifications.models import InboundMessage, Kind, Message, State

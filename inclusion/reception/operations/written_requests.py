@@ -1,0 +1,209 @@
+"""Requests residents write themselves: a text to the service number, and the public
+"Jag vill ha hjälp" form. Nobody at the municipality read them yet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, select
+
+from ... import signals
+from ...core.database import utcnow
+from ...core.errors import DomainError, collect_errors
+from ...core.phone import parse_swedish_phone
+from ...core.text import check_person_name, contains_markup, reads_as_web_address
+from ...extensions import db
+from ...org.models import Organisation
+from ...org.services import topics_chosen
+from ...residents.models import Resident
+from ...residents.services import (
+    residents_with_number,
+)
+from ..models import (
+    OPEN_STATES,
+    CallbackRequest,
+    RequestChannel,
+    RequestState,
+)
+from .callback_times import next_callback_time
+from .texts import NOTE_MAX, WISHES_MAX, check_staff_text, clean
+
+SMS_REQUEST_JOINS_WITHIN = timedelta(hours=24)
+
+
+def take_sms_request(
+    organisation: Organisation,
+    resident: Resident | None,
+    sender: str,
+    text: str,
+    note: str | None = None,
+) -> CallbackRequest:
+    """A resident (or someone unknown) texted the service number something we cannot
+    act on by ourselves: a person calls them back. The text is kept as their wishes.
+
+    Texts from the same number while its request from the last day is still open join
+    that request (a new text is added to the wishes), so that ten texts, or an automatic
+    responder, make one call back and not ten."""
+    wishes = clean(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or ""))
+    open_request = _open_sms_request(organisation, resident, sender)
+    if open_request is not None:
+        open_request.wishes = _joined(open_request.wishes, wishes, WISHES_MAX)
+        open_request.note = _joined(open_request.note, note or "", NOTE_MAX)
+        return open_request
+    request = CallbackRequest(
+        organisation_id=organisation.id,
+        resident_id=resident.id if resident else None,
+        caller_name=None if resident else _("Okänd avsändare (sms)"),
+        caller_phone_text=None if resident else sender[:40],
+        state=RequestState.NEW,
+        channel=RequestChannel.SMS,
+        wishes=_joined(None, wishes, WISHES_MAX),
+        note=note or None,
+        callback_due_at=next_callback_time(organisation),
+        taken_by_id=None,
+    )
+    db.session.add(request)
+    db.session.flush()
+    signals.request_taken.send(request, actor=None)
+    return request
+
+
+def _open_sms_request(
+    organisation: Organisation, resident: Resident | None, sender: str
+) -> CallbackRequest | None:
+    """The open SMS request from this resident (or this unknown number) of the last day."""
+    who = (
+        CallbackRequest.resident_id == resident.id
+        if resident is not None
+        else and_(CallbackRequest.resident_id.is_(None), CallbackRequest.caller_phone_text == sender[:40])
+    )
+    return db.session.scalar(
+        select(CallbackRequest)
+        .where(
+            CallbackRequest.organisation_id == organisation.id,
+            CallbackRequest.created_at >= utcnow() - SMS_REQUEST_JOINS_WITHIN,
+            CallbackRequest.channel == RequestChannel.SMS,
+            CallbackRequest.state.in_(OPEN_STATES),
+            who,
+        )
+        .order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
+        .limit(1)
+    )
+
+
+def _joined(kept: str | None, added: str, limit: int) -> str | None:
+    """``kept`` with ``added`` after it, once: the same text again adds nothing."""
+    parts = [part for part in (kept, added) if part]
+    if kept and added and added in kept.split(" / "):
+        parts = [kept]
+    joined = " / ".join(parts)
+    return (joined if len(joined) <= limit else joined[: limit - 1] + "…") or None
+
+
+@dataclass
+class WebRequestDetails:
+    """What a resident (or a relative) wrote in the public "Jag vill ha hjälp" form."""
+
+    name: str = ""
+    phone: str = ""
+    wishes: str = ""
+    topic_id: int | None = None
+    for_relative: bool = False
+    relative_name: str = ""
+    consent: bool = False
+
+
+def take_web_request(organisation: Organisation, details: WebRequestDetails) -> CallbackRequest:
+    """Put a request from the public web form in reception's callback queue.
+
+    Nobody at the municipality read it yet, so it is checked harder than a phone-in: a
+    Swedish number we can call, consent to keep the details, and no links or markup
+    (spam comes with links). A resident already in the registry with the number is
+    linked, unless the form was filled in for someone else. Raises ``InvalidInput`` with
+    every problem at once; nothing is saved on error.
+    """
+    found = _check_web_request(organisation, details)
+    name = clean(details.name)
+    number = found["number"]
+    matches = [] if details.for_relative else residents_with_number(organisation.id, number.e164)
+    resident = matches[0] if len(matches) == 1 else None
+    notes = []
+    if details.for_relative:
+        notes.append(_("Gäller en anhörig: %(name)s.", name=clean(details.relative_name)))
+    if resident is not None and resident.name.casefold() != name.casefold():
+        notes.append(_("Skrev namnet: %(name)s.", name=name))
+    request = CallbackRequest(
+        organisation_id=organisation.id,
+        resident_id=resident.id if resident else None,
+        caller_name=None if resident else name,
+        caller_phone_text=None if resident else number.national,
+        state=RequestState.NEW,
+        channel=RequestChannel.WEB,
+        wishes=clean(details.wishes) or None,
+        note=" ".join(notes) or None,
+        callback_due_at=next_callback_time(organisation),
+        taken_by_id=None,
+        topics=found["topics"],
+    )
+    db.session.add(request)
+    db.session.flush()
+    signals.request_taken.send(request, actor=None)
+    return request
+
+
+def _check_web_request(organisation: Organisation, details: WebRequestDetails) -> dict:
+    """Every problem with the form at once; returns the parsed ``number`` and the ``topics``."""
+    found: dict = {}
+
+    def check_phone() -> None:
+        phone_text = clean(details.phone)[:40]
+        if not phone_text:
+            raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
+        found["number"] = parse_swedish_phone(phone_text, "phone")
+
+    def check_relative() -> None:
+        if details.for_relative:
+            check_person_name(
+                clean(details.relative_name),
+                "relative_name",
+                required=_("Skriv namnet på den som behöver hjälp."),
+            )
+
+    def check_topic() -> None:
+        found["topics"] = _chosen_topics(organisation, details.topic_id)
+
+    def check_consent() -> None:
+        if not details.consent:
+            raise DomainError(
+                _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."), "consent"
+            )
+
+    collect_errors(
+        lambda: check_person_name(clean(details.name), "name", required=_("Skriv ditt namn.")),
+        check_phone,
+        check_relative,
+        lambda: _check_written_wishes(clean(details.wishes)),
+        check_topic,
+        check_consent,
+    )
+    return found
+
+
+def _check_written_wishes(wishes: str) -> None:
+    check_staff_text(wishes, "wishes", WISHES_MAX)
+    if contains_markup(wishes):
+        raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
+    if reads_as_web_address(wishes):
+        raise DomainError(_("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes")
+
+
+def _chosen_topics(organisation: Organisation, topic_id: int | None) -> list:
+    if topic_id is None:
+        return []
+    topics = topics_chosen(organisation.id, [topic_id], "topic_id")
+    if not all(topic.active for topic in topics):
+        raise DomainError(_("Välj ett ämne i listan."), "topic_id")
+    return topics
