@@ -43,8 +43,8 @@ from region import (  # noqa: E402
 from sqlalchemy import event, func, select, text  # noqa: E402
 
 from inclusion.extensions import db  # noqa: E402
-from inclusion.notifications.dispatch import claim_due  # noqa: E402
-from inclusion.notifications.models import Message  # noqa: E402
+from inclusion.outbox.dispatch import claim_due  # noqa: E402
+from inclusion.outbox.models import Message  # noqa: E402
 from inclusion.residents.models import Resident  # noqa: E402
 
 

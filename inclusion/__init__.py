@@ -66,16 +66,16 @@ def register_blueprints(app: Flask) -> None:
     from .core.ids import IdConverter
     from .deskhelp.views import bp as deskhelp_bp
     from .main.views import bp as main_bp
-    from .notifications import planning as notification_planning
-    from .notifications.views import bp as notifications_bp
-    from .notifications.webhook_views import bp as twilio_bp
     from .org.views import bp as org_bp
+    from .outbox.webhook_views import bp as twilio_bp
     from .outreach import answers as outreach_answers
     from .outreach.views import bp as outreach_bp
     from .privacy import receivers as privacy_receivers
     from .privacy.views import bp as privacy_bp
     from .public.views import bp as public_bp
     from .reception.views import bp as reception_bp
+    from .reminders import planning as notification_planning
+    from .reminders.views import bp as notifications_bp
     from .reports.views import bp as reports_bp
     from .residents.views import bp as residents_bp
 
@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .auth.cli import create_user_command
     from .demo.cli import demo_command
-    from .notifications.cli import dispatch_command
+    from .outbox.cli import dispatch_command
     from .privacy.cli import purge_command
     from .scheduler import scheduler_command
 

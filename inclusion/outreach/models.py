@@ -18,7 +18,7 @@ from ..auth.models import User
 from ..booking.models import Booking, HelpSession
 from ..core.database import UTCDateTime, utcnow
 from ..extensions import db
-from ..notifications.models import Channel, Message
+from ..outbox import Channel, Message
 from ..residents.models import Resident
 
 

@@ -18,11 +18,11 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..notifications.forms import LettersPostedForm
-from ..notifications.models import Channel
-from ..notifications.services import mark_letters_posted
-from ..notifications.wording import PLACEHOLDERS
 from ..org.services import locations_of
+from ..outbox import Channel
+from ..reminders.forms import LettersPostedForm
+from ..reminders.services import mark_letters_posted
+from ..reminders.wording import PLACEHOLDERS
 from ..residents.forms import AGE_BAND_LABELS
 from . import services
 from .answers import record_invitation_call

@@ -36,10 +36,8 @@ from ..core.database import locked, utcnow
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
 from ..extensions import db
-from ..notifications.delivery import forget_old_early_reports
-from ..notifications.models import InboundMessage, Message, State
-from ..notifications.planning import settle_pending
 from ..org.models import Organisation
+from ..outbox import InboundMessage, Message, State, cancel, forget_old_early_reports
 from ..outreach.models import Invitation
 from ..reception.models import OPEN_STATES, CallbackRequest, ContactAttempt, RequestState
 from ..residents.models import Resident
@@ -203,7 +201,7 @@ def pseudonymise(
         if not batch:
             continue
         done += batch
-        settle_pending(
+        cancel(
             Message.organisation_id == organisation_id,
             Message.resident_id.in_(batch),
             state=State.CANCELLED,

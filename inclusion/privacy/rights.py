@@ -22,8 +22,8 @@ from sqlalchemy.orm import selectinload
 from ..booking.models import Booking, HelpSession
 from ..core.database import utcnow
 from ..extensions import db
-from ..notifications.models import InboundMessage, Message
 from ..org.models import Organisation
+from ..outbox import InboundMessage, Message
 from ..outreach.models import Invitation
 from ..reception.models import CallbackRequest
 from ..residents.models import Resident

@@ -22,8 +22,8 @@ from ..core.database import utcnow
 from ..core.i18n import day_words, when_range
 from ..core.phone import format_national
 from ..extensions import db
-from ..notifications.rules import settings_of
 from ..org.models import Location, Organisation
+from ..outbox import settings_of
 
 #: how far ahead the public page and the calendar file look
 WEEKS_AHEAD = 8

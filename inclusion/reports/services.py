@@ -65,8 +65,8 @@ from ..booking.models import (
     booking_topic,
 )
 from ..extensions import db
-from ..notifications.models import Kind, Message, Recipient, State
 from ..org.models import Location
+from ..outbox import Kind, Message, Recipient, State
 from ..reception.forms import CHANNEL_LABELS as REQUEST_CHANNEL_LABELS
 from ..reception.models import CallbackRequest, RequestChannel
 from ..residents.forms import AGE_BAND_LABELS

@@ -19,8 +19,8 @@ from helpers import stored, working_day
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.booking.services import cancel_booking
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message
-from inclusion.notifications.replies import answer_call, handle_inbound_sms
+from inclusion.outbox.models import InboundMessage, Kind, Message
+from inclusion.reminders.replies import answer_call, handle_inbound_sms
 from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
 GRETA = "+46701112233"

@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications import dispatch as dispatcher
-from inclusion.notifications.dispatch import DispatchReport, claim_due
-from inclusion.notifications.gateway import Accepted
-from inclusion.notifications.models import Channel, Kind, Message, MessageEvent, State
+from inclusion.outbox import dispatch as dispatcher
+from inclusion.outbox.dispatch import DispatchReport, claim_due
+from inclusion.outbox.gateway import Accepted
+from inclusion.outbox.models import Channel, Kind, Message, MessageEvent, State
 from inclusion.privacy.retention import purge
 from inclusion.residents.models import Resident
 from tests.fake_twilio import Received
@@ -78,7 +78,7 @@ def _events(app, message_id: int, state: State) -> list[str]:
 def _kept(app) -> int:
     """Reports kept until their id is recorded (imported here, so that on the code before
     them the tests fail on what they check, not on the import)."""
-    from inclusion.notifications.models import EarlyDeliveryReport
+    from inclusion.outbox.models import EarlyDeliveryReport
 
     return row_count(app, EarlyDeliveryReport)
 
@@ -265,7 +265,7 @@ def test_a_report_and_the_recording_at_the_same_instant_apply_it_once(
 def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings, book, outbox):
     """The worst case of the race above, made certain: the report is kept and the id
     recorded, and the webhook's second look and the dispatcher's look run at once."""
-    from inclusion.notifications.delivery import apply_early_reports
+    from inclusion.outbox.delivery import apply_early_reports
 
     book()
     with app.app_context():

@@ -17,10 +17,10 @@ from sqlalchemy.exc import OperationalError
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications import dispatch
-from inclusion.notifications.dispatch import DispatchReport, claim_due, record_sent
-from inclusion.notifications.gateway import Accepted, SendFailed
-from inclusion.notifications.models import (
+from inclusion.outbox import dispatch
+from inclusion.outbox.dispatch import DispatchReport, claim_due, record_sent
+from inclusion.outbox.gateway import Accepted, SendFailed
+from inclusion.outbox.models import (
     Channel,
     Kind,
     Message,

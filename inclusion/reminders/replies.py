@@ -32,10 +32,7 @@ from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
-from ..reception.services import take_sms_request
-from ..residents.models import Resident
-from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
-from .models import (
+from ..outbox import (
     Channel,
     InboundMessage,
     Kind,
@@ -43,9 +40,14 @@ from .models import (
     NotificationSettings,
     Recipient,
     State,
+    organisations_on_shared_number,
+    queue,
+    shared_sms_number,
 )
-from .planning import context_for, new_message, skip_told_already
-from .rules import organisations_on_shared_number, shared_sms_number
+from ..reception.services import take_sms_request
+from ..residents.models import Resident
+from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
+from .planning import context_for, skip_told_already
 from .wording import Medium, values_for
 
 CONFIRM, CANCEL, OPT_OUT, OPT_IN, OTHER = "confirm", "cancel", "opt_out", "opt_in", "request"
@@ -298,7 +300,7 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
     inbound.booking_id = booking.id if booking else None
     inbound.request_id = request.id if request else None
     if organisation is not None and text:
-        reply = new_message(
+        reply = queue(
             organisation_id=organisation.id,
             resident=resident,
             booking=booking,
@@ -517,7 +519,7 @@ def _can_answer(message: Message) -> bool:
 def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
     """The TwiML for a reminder call: read the message and ask for 1 (coming) or 2
     (cancel); then act on the key pressed. Pressing 2 twice cancels once."""
-    from .twilio_web import voice_goodbye, voice_message
+    from ..outbox.twilio_web import voice_goodbye, voice_message  # until step d
 
     language = message.language if message.language in current_app.config["LANGUAGES"] else "sv"
     if message.kind == Kind.CAMPAIGN_INVITATION:
@@ -566,7 +568,7 @@ def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
 
 def _answer_invitation_call(message: Message, digits: str | None, answer_url: str, language: str) -> str:
     """An invitation read aloud: 1 takes a seat, 2 says no thanks."""
-    from .twilio_web import voice_goodbye, voice_message
+    from ..outbox.twilio_web import voice_goodbye, voice_message  # until step d
 
     digit = (digits or "").strip()[:1]
     if digit in ("1", "2"):

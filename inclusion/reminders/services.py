@@ -18,8 +18,19 @@ from ..core.errors import DomainError
 from ..core.ids import is_possible_id
 from ..extensions import db
 from ..org.models import Organisation
-from .models import FAILED_CONDITION, MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, Recipient, State
-from .planning import channel_for, copy_on_channel, copy_to_trusted_contact, queue_for_booking
+from ..outbox import (
+    FAILED_CONDITION,
+    MANUAL_CHANNELS,
+    Channel,
+    Kind,
+    Message,
+    MessageEvent,
+    Recipient,
+    State,
+    channel_for,
+    copy_on_channel,
+)
+from .planning import copy_to_trusted_contact, queue_for_booking
 
 OUTBOX_PAGE_SIZE = 50
 #: three calls without reaching the resident, and the call list gives up

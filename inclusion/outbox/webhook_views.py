@@ -12,7 +12,8 @@ from flask import Blueprint, Response, abort, request
 
 from ..core.access import public
 from ..extensions import csrf
-from . import delivery, replies
+from ..reminders import replies
+from . import delivery
 from .dispatch import VOICE_REMINDER_PATH
 from .twilio_web import public_url, signature_is_valid, sms_reply
 

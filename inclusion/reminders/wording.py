@@ -28,7 +28,7 @@ from ..core.phone import format_national
 from ..core.text import contains_markup, hides_characters, reads_as_web_address
 from ..extensions import db
 from ..org.models import Location, Organisation
-from .models import Channel, Kind, Medium, MessageTemplate, State
+from ..outbox import Kind, Medium, MessageTemplate
 from .texts import DEFAULT_TEXTS, ONE_TO_ONE_ACTIVITY
 
 FALLBACK_LANGUAGE = "sv"
@@ -44,39 +44,6 @@ PLACEHOLDERS = {
     "aktivitet": _l("passets namn, eller ”digital hjälp”"),
     "telefon": _l("ert telefonnummer"),
     "kommun": _l("kommunens namn"),
-}
-
-MEDIUM_LABELS = {
-    Medium.SMS: _l("Sms"),
-    Medium.VOICE: _l("Röstsamtal och manus för ringlistan"),
-    Medium.LETTER: _l("Brev"),
-}
-
-KIND_LABELS = {
-    Kind.CONFIRMATION: _l("Bekräftelse"),
-    Kind.WAITLISTED: _l("På väntelistan"),
-    Kind.REBOOKED: _l("Ny tid"),
-    Kind.REMINDER: _l("Påminnelse"),
-    Kind.CANCELLATION: _l("Avbokning"),
-    Kind.WAITLIST_PROMOTION: _l("Plats från väntelistan"),
-    Kind.CAMPAIGN_INVITATION: _l("Inbjudan"),
-    Kind.REPLY: _l("Svar på sms"),
-}
-
-STATE_LABELS = {
-    State.PENDING: _l("Väntar"),
-    State.SENDING: _l("Skickas"),
-    State.SENT: _l("Skickat"),
-    State.DELIVERED: _l("Framme"),
-    State.FAILED: _l("Kom inte fram"),
-    State.CANCELLED: _l("Stoppat"),
-    State.SKIPPED: _l("Behövdes inte"),
-}
-CHANNEL_LABELS = {
-    Channel.SMS: _l("Sms"),
-    Channel.VOICE: _l("Röstsamtal"),
-    Channel.STAFF_CALL: _l("Ringlista"),
-    Channel.LETTER: _l("Brev"),
 }
 
 #: an SMS template that renders longer than this is refused

@@ -21,9 +21,9 @@ from ..core.database import utcnow
 from ..extensions import db
 from ..residents.services import mark_phone_problem, record_sms_opt_out
 from .gateway import SendFailed
+from .labels import CHANNEL_LABELS
 from .models import Channel, Kind, Message, MessageEvent, Recipient, State
-from .planning import PHONE_NO_SMS, copy_on_channel, queue_for_booking
-from .wording import CHANNEL_LABELS
+from .post import PHONE_NO_SMS, copy_on_channel
 
 #: tries of a message whose delivery report said the phone was off or the operator failed
 #: (a provider that could not be reached is tried until the message's deadline instead)
@@ -250,6 +250,8 @@ def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> 
         error=failure.message,
     )
     if message.booking is not None:
+        from ..reminders.planning import queue_for_booking  # until step c
+
         replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
     else:
         replacement = copy_on_channel(message, channel, note)
@@ -263,5 +265,7 @@ def move_to_channel(message: Message, channel: Channel | None, note: str, report
     message.lease_until = None
     record_event(message.id, State.CANCELLED, note)
     if channel is not None and not (message.kind == Kind.REMINDER and channel == Channel.LETTER):
+        from ..reminders.planning import queue_for_booking  # until step c
+
         queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
     report.moved += 1

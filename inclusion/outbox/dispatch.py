@@ -78,10 +78,10 @@ from .outcomes import (
     skip_message,
     why_outdated,
 )
-from .planning import channel_for, settle_pending
+from .post import cancel, channel_for
 from .rules import organisations_in_quiet_hours
 
-log = logging.getLogger("inclusion.notifications")
+log = logging.getLogger("inclusion.outbox")
 
 SMS_STATUS_PATH = "/twilio/sms/status"
 VOICE_STATUS_PATH = "/twilio/voice/status"
@@ -227,7 +227,7 @@ def _settle_changed(ids: set[int]) -> None:
     """Of the picked rows the claim left, those whose booking really changed (cancelled
     or moved, committed) are settled here, so that they are not picked again and again;
     those whose booking was only being changed stay pending for the change to settle."""
-    settle_pending(
+    cancel(
         Message.id.in_(ids),
         not_(_booking_unchanged(lock=None)),
         state=State.SKIPPED,
@@ -409,7 +409,7 @@ def expire_manual_messages(now: datetime, report: DispatchReport, limit: int = 5
         .limit(limit)
     ).all()
     if stale:
-        skipped = settle_pending(Message.id.in_(stale), state=State.SKIPPED, note=_("Tiden har redan varit."))
+        skipped = cancel(Message.id.in_(stale), state=State.SKIPPED, note=_("Tiden har redan varit."))
         report.expired += len(skipped)
 
 
