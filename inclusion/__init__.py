@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import reminders
     from .accessibility.views import bp as accessibility_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
@@ -67,15 +68,14 @@ def register_blueprints(app: Flask) -> None:
     from .deskhelp.views import bp as deskhelp_bp
     from .main.views import bp as main_bp
     from .org.views import bp as org_bp
-    from .outbox.webhook_views import bp as twilio_bp
+    from .outbox import bp as twilio_bp
     from .outreach import answers as outreach_answers
     from .outreach.views import bp as outreach_bp
     from .privacy import receivers as privacy_receivers
     from .privacy.views import bp as privacy_bp
     from .public.views import bp as public_bp
     from .reception.views import bp as reception_bp
-    from .reminders import planning as notification_planning
-    from .reminders.views import bp as notifications_bp
+    from .reminders import bp as notifications_bp
     from .reports.views import bp as reports_bp
     from .residents.views import bp as residents_bp
 
@@ -96,14 +96,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deskhelp_bp)
     app.register_blueprint(accessibility_bp)
     privacy_receivers.connect()
-    notification_planning.connect()
+    reminders.connect()
     outreach_answers.connect()
 
 
 def register_commands(app: Flask) -> None:
     from .auth.cli import create_user_command
     from .demo.cli import demo_command
-    from .outbox.cli import dispatch_command
+    from .outbox import dispatch_command
     from .privacy.cli import purge_command
     from .scheduler import scheduler_command
 

@@ -7,8 +7,12 @@ queued it answers.
 Other features use only the names below (``from inclusion.outbox import queue``), never
 a module inside this package."""
 
+from . import signals
+from .cli import dispatch_command
 from .delivery import forget_old_early_reports
 from .dispatch import dispatch_due
+from .gateway import CallScript
+from .handling import CALLS_BEFORE_GIVING_UP, NO_ANSWER, REACHED, mark_letters_posted, record_call
 from .labels import CHANNEL_LABELS, KIND_LABELS, MEDIUM_LABELS, STATE_LABELS
 from .models import (
     FAILED_CONDITION,
@@ -39,8 +43,12 @@ from .rules import (
     shared_sms_number,
     update_rules,
 )
+from .webhook_views import bp
 
 __all__ = [
+    "CALLS_BEFORE_GIVING_UP",
+    "NO_ANSWER",
+    "REACHED",
     "CHANNEL_LABELS",
     "KIND_LABELS",
     "MEDIUM_LABELS",
@@ -50,6 +58,7 @@ __all__ = [
     "MEDIUM_OF",
     "PHONE_INVALID",
     "PHONE_NO_SMS",
+    "CallScript",
     "Channel",
     "DispatchReport",
     "InboundMessage",
@@ -62,22 +71,27 @@ __all__ = [
     "Recipient",
     "RulesDetails",
     "State",
+    "bp",
     "cancel",
     "channel_for",
     "copy_on_channel",
+    "dispatch_command",
     "dispatch_due",
     "explain_failure",
     "forget_old_early_reports",
     "is_quiet",
     "local_moment_before",
+    "mark_letters_posted",
     "next_sending_moment",
     "offsets_as_hours",
     "organisations_on_shared_number",
     "outage_for",
     "queue",
+    "record_call",
     "record",
     "reminder_offsets",
     "settings_of",
     "shared_sms_number",
+    "signals",
     "update_rules",
 ]

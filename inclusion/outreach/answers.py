@@ -23,10 +23,8 @@ from ..booking.services import BookingRequest, book_resident, waitlist_position
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..outbox import Kind, Medium, Message, State
-from ..reminders.planning import context_for_session, skip_told_already
-from ..reminders.services import NO_ANSWER, REACHED, record_call
-from ..reminders.wording import values_for
+from ..outbox import NO_ANSWER, REACHED, Kind, Medium, Message, State, record_call
+from ..reminders import context_for_session, skip_told_already, values_for
 from .models import Answer, AnsweredVia, Invitation
 
 #: how a booking made by an answer came in, for the reports

@@ -30,8 +30,7 @@ from ..outbox import (
     queue,
     settings_of,
 )
-from ..reminders.planning import context_for_session
-from ..reminders.wording import check_wording, fill_in, values_for, wording_for
+from ..reminders import check_wording, context_for_session, fill_in, values_for, wording_for
 from ..residents.models import Resident
 from .audience import AudienceRules, AudienceSummary, audience_of, check_rules, summarise
 from .models import Answer, Campaign, CampaignState, Invitation

@@ -19,10 +19,8 @@ from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..org.services import locations_of
-from ..outbox import Channel
-from ..reminders.forms import LettersPostedForm
-from ..reminders.services import mark_letters_posted
-from ..reminders.wording import PLACEHOLDERS
+from ..outbox import Channel, mark_letters_posted
+from ..reminders import PLACEHOLDERS, LettersPostedForm
 from ..residents.forms import AGE_BAND_LABELS
 from . import services
 from .answers import record_invitation_call

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import outbox as post_office
 from ..booking.models import Booking
 from ..core.access import Role, allow
 from ..core.clock import local_today
@@ -32,6 +33,7 @@ from ..outbox import (
     RulesDetails,
     explain_failure,
     is_quiet,
+    mark_letters_posted,
     offsets_as_hours,
     outage_for,
     settings_of,
@@ -171,7 +173,7 @@ def record_call(message_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        letter = services.record_call(
+        letter = post_office.record_call(
             message,
             request.form.get("outcome", ""),
             current_user,
@@ -208,7 +210,7 @@ def letters():
     )
     if form.validate_on_submit():
         try:
-            posted = services.mark_letters_posted(organisation, int_list(form.message_ids.data), current_user)
+            posted = mark_letters_posted(organisation, int_list(form.message_ids.data), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from inclusion.extensions import db
-from inclusion.outbox.dispatch import DispatchReport, dispatch_due
+from inclusion.outbox import DispatchReport, dispatch_due
 from inclusion.outbox.gateway import forget_gateway
 from inclusion.outbox.models import Message, NotificationSettings
 from tests.booking import conftest as booking_fixtures

@@ -22,10 +22,12 @@ from sqlalchemy import select
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
+from inclusion.outbox import DispatchReport
 from inclusion.outbox import dispatch as dispatcher
-from inclusion.outbox.dispatch import DispatchReport, claim_due
+from inclusion.outbox.claiming import claim_due
 from inclusion.outbox.gateway import Accepted
 from inclusion.outbox.models import Channel, Kind, Message, MessageEvent, State
+from inclusion.outbox.recording import record_all
 from inclusion.privacy.retention import purge
 from inclusion.residents.models import Resident
 from tests.fake_twilio import Received
@@ -278,9 +280,7 @@ def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings
     assert webhooks.sms_status(sid, "undelivered", "30006").status_code == 204  # Twilio retried
     assert _kept(app) == 2
     with app.app_context():
-        dispatcher._retrying(
-            lambda: dispatcher._record_all(_answered(message_id, sid), "racer", DispatchReport())
-        )
+        dispatcher._retrying(lambda: record_all(_answered(message_id, sid), "racer", DispatchReport()))
         db.session.remove()
 
     def look(go):
@@ -321,10 +321,8 @@ def test_a_report_the_dispatcher_missed_is_applied_by_the_webhooks_second_look(
 
     def dispatcher_records() -> None:
         with app.app_context():
-            dispatcher._retrying(lambda: dispatcher._record_all(answered, "racer", DispatchReport()))
-            dispatcher._retrying(
-                lambda: dispatcher._record_all([], "racer", DispatchReport(), recorded_sids=[sid])
-            )
+            dispatcher._retrying(lambda: record_all(answered, "racer", DispatchReport()))
+            dispatcher._retrying(lambda: record_all([], "racer", DispatchReport(), recorded_sids=[sid]))
             db.session.remove()
 
     with right_after_reading(app, "outbox_message", dispatcher_records) as ran:

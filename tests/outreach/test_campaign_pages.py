@@ -23,7 +23,7 @@ from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
-from inclusion.outbox.dispatch import dispatch_due
+from inclusion.outbox import dispatch_due
 from inclusion.outbox.models import Channel, Kind, Medium, Message, State
 from inclusion.outreach.models import Answer, AnsweredVia, Campaign, CampaignState, Invitation
 from inclusion.reminders.wording import save_wording

@@ -242,6 +242,7 @@ def _gettext_strings(path: Path) -> list[str]:
     "module",
     [
         "inclusion/reminders/replies.py",
+        "inclusion/reminders/calls.py",
         "inclusion/public/views.py",
         "inclusion/public/forms.py",
         "inclusion/public/services.py",
