@@ -44,7 +44,7 @@ class Contact:
 
 def contact_of(organisation: Organisation) -> Contact:
     """The organisation's phone and its service SMS number (texting it any word makes
-    reception call back: see ``notifications.replies``)."""
+    reception call back: see ``reminders.replies``)."""
     return Contact(
         phone=format_national(organisation.phone_number),
         sms=format_national(settings_of(organisation.id).sms_number),
