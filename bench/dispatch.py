@@ -48,8 +48,8 @@ from booking_views import bench_app, tidy_up  # noqa: E402
 from sqlalchemy import delete, func, select  # noqa: E402
 
 from inclusion.extensions import db  # noqa: E402
-from inclusion.notifications.models import Message, MessageEvent, NotificationSettings, State  # noqa: E402
 from inclusion.org.models import Organisation  # noqa: E402
+from inclusion.outbox.models import Message, MessageEvent, NotificationSettings, State  # noqa: E402
 from inclusion.residents.models import Resident  # noqa: E402
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN  # noqa: E402
 from tests.notifications.test_processes import DUE_SMS_BODY, add_due_sms  # noqa: E402

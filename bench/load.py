@@ -60,8 +60,8 @@ from inclusion.auth.services import AccountDetails, create_account  # noqa: E402
 from inclusion.booking.models import Booking, BookingStatus, HelpSession  # noqa: E402
 from inclusion.core.clock import local_day_bounds  # noqa: E402
 from inclusion.extensions import db  # noqa: E402
-from inclusion.notifications.models import Message  # noqa: E402
 from inclusion.org.models import Organisation, Topic  # noqa: E402
+from inclusion.outbox.models import Message  # noqa: E402
 from inclusion.residents.models import Resident  # noqa: E402
 
 TIMEZONE = "Europe/Stockholm"

@@ -56,8 +56,8 @@ from inclusion.auth.passwords import hash_password  # noqa: E402
 from inclusion.booking.models import Booking, HelpSession, booking_topic, session_staff, session_topic  # noqa: E402
 from inclusion.core.clock import local_to_utc, local_today  # noqa: E402
 from inclusion.extensions import db  # noqa: E402
-from inclusion.notifications.models import Message  # noqa: E402
 from inclusion.org.models import Location, OpeningHours, Organisation, Topic  # noqa: E402
+from inclusion.outbox.models import Message  # noqa: E402
 from inclusion.reception.models import CallbackRequest, request_topic  # noqa: E402
 from inclusion.residents.models import Resident  # noqa: E402
 

@@ -3,7 +3,7 @@
 One municipality and an outbox of 10,000 rows, then of 1,000,000 (``--sizes``), in the
 mix of ``bench/region.py`` (mostly sent and delivered in the past, reminders pending in
 the coming two weeks, calls and letters for staff) with exactly 100 SMS due now each
-time. Times the claim the dispatcher really runs, ``dispatch.claim_due`` (recovering
+time. Times the claim the dispatcher really runs, ``claiming.claim_due`` (recovering
 rows whose lease ran out, then picking the due rows oldest first, locked with ``SKIP
 LOCKED`` on PostgreSQL, and the conditional UPDATE that takes them), rolled back after
 each round so the same 100 are due again: median and p95 of ``--rounds`` (50). With the
@@ -43,8 +43,8 @@ from region import (  # noqa: E402
 from sqlalchemy import event, func, select, text  # noqa: E402
 
 from inclusion.extensions import db  # noqa: E402
-from inclusion.notifications.dispatch import claim_due  # noqa: E402
-from inclusion.notifications.models import Message  # noqa: E402
+from inclusion.outbox.claiming import claim_due  # noqa: E402
+from inclusion.outbox.models import Message  # noqa: E402
 from inclusion.residents.models import Resident  # noqa: E402
 
 

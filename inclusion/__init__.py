@@ -60,22 +60,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import reminders
     from .accessibility.views import bp as accessibility_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
     from .core.ids import IdConverter
     from .deskhelp.views import bp as deskhelp_bp
     from .main.views import bp as main_bp
-    from .notifications import planning as notification_planning
-    from .notifications.views import bp as notifications_bp
-    from .notifications.webhook_views import bp as twilio_bp
     from .org.views import bp as org_bp
+    from .outbox import bp as twilio_bp
     from .outreach import answers as outreach_answers
     from .outreach.views import bp as outreach_bp
     from .privacy import receivers as privacy_receivers
     from .privacy.views import bp as privacy_bp
     from .public.views import bp as public_bp
     from .reception.views import bp as reception_bp
+    from .reminders import bp as notifications_bp
     from .reports.views import bp as reports_bp
     from .residents.views import bp as residents_bp
 
@@ -96,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deskhelp_bp)
     app.register_blueprint(accessibility_bp)
     privacy_receivers.connect()
-    notification_planning.connect()
+    reminders.connect()
     outreach_answers.connect()
     register_hooks()
 
@@ -107,11 +107,12 @@ def register_hooks() -> None:
     from .auth import hooks as auth_hooks
     from .booking import hooks as booking_hooks
     from .main import hooks as main_hooks
-    from .notifications import hooks as notifications_hooks
     from .org import hooks as org_hooks
+    from .outbox import hooks as outbox_hooks
     from .outreach import hooks as outreach_hooks
     from .privacy import hooks as privacy_hooks
     from .reception import hooks as reception_hooks
+    from .reminders import hooks as reminders_hooks
     from .reports import hooks as reports_hooks
     from .residents import hooks as residents_hooks
 
@@ -119,7 +120,8 @@ def register_hooks() -> None:
         main_hooks,
         reception_hooks,
         booking_hooks,
-        notifications_hooks,
+        reminders_hooks,
+        outbox_hooks,
         outreach_hooks,
         reports_hooks,
         residents_hooks,
@@ -133,7 +135,7 @@ def register_hooks() -> None:
 def register_commands(app: Flask) -> None:
     from .auth.cli import create_user_command
     from .demo.cli import demo_command
-    from .notifications.cli import dispatch_command
+    from .outbox import dispatch_command
     from .privacy.cli import purge_command
     from .scheduler import scheduler_command
 

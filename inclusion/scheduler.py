@@ -37,7 +37,7 @@ _NAP_SECONDS = 0.2
 
 def _dispatch_tick(app: Flask, stop: threading.Event | None = None) -> None:
     from .extensions import db
-    from .notifications.dispatch import dispatch_due
+    from .outbox import dispatch_due
 
     with app.app_context():
         try:

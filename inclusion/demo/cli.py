@@ -11,10 +11,9 @@ from ..auth.models import User
 from ..auth.services import AccountDetails, create_account
 from ..core.database import utcnow
 from ..extensions import db
-from ..notifications.models import NotificationSettings
-from ..notifications.rules import settings_of
 from ..org.models import Location, Organisation, Topic
 from ..org.services import LocationDetails, TopicDetails, create_location, create_topic
+from ..outbox import NotificationSettings, settings_of
 from ..residents.models import Resident
 from ..residents.services import ResidentDetails, create_resident
 from .campaigns import load_demo_campaign

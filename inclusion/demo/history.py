@@ -24,8 +24,8 @@ from ..core.clock import holiday_name, local_to_utc, local_today, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..notifications.models import Channel, Kind, Message, MessageEvent, State
 from ..org.models import Organisation, Topic
+from ..outbox import Channel, Kind, Message, MessageEvent, State
 from ..residents.models import Resident
 from .sessions import CHANNELS, _plans_for
 

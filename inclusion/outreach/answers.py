@@ -23,10 +23,8 @@ from ..booking.models import Booking, BookingChannel, BookingStatus
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..notifications.models import Kind, Medium, Message, State
-from ..notifications.planning import context_for_session, skip_told_already
-from ..notifications.services import NO_ANSWER, REACHED, record_call
-from ..notifications.wording import values_for
+from ..outbox import NO_ANSWER, REACHED, Kind, Medium, Message, State, record_call
+from ..reminders import context_for_session, skip_told_already, values_for
 from .models import Answer, AnsweredVia, Invitation
 
 #: how a booking made by an answer came in, for the reports

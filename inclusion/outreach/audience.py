@@ -26,9 +26,8 @@ from ..core.ids import NO_SUCH_ID, whole_number
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.validation import own
 from ..extensions import db
-from ..notifications.models import Channel
-from ..notifications.planning import channel_for
 from ..org.models import Location, Topic
+from ..outbox import Channel, channel_for
 from ..reception.models import CallbackRequest, request_topic
 from ..residents.models import AgeBand, Resident
 from .models import Attended, Invitation

@@ -20,7 +20,7 @@ from ..booking.models import Booking, HelpSession
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..extensions import db
-from ..notifications.models import Channel, Message
+from ..outbox import Channel, Message
 from ..residents.models import Resident
 
 

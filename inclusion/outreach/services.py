@@ -16,11 +16,21 @@ from ..core.database import add_once, change_if, locked, utcnow
 from ..core.errors import DomainError, FieldErrors
 from ..core.validation import NAMED, clean_text, own
 from ..extensions import db
-from ..notifications.models import MANUAL_CHANNELS, Channel, Kind, Medium, Message, State
-from ..notifications.planning import MEDIUM_OF, context_for_session, new_message, settle_pending
-from ..notifications.rules import next_sending_moment, settings_of
-from ..notifications.wording import check_wording, fill_in, values_for, wording_for
 from ..org.models import Organisation
+from ..outbox import (
+    MANUAL_CHANNELS,
+    MEDIUM_OF,
+    Channel,
+    Kind,
+    Medium,
+    Message,
+    State,
+    cancel,
+    next_sending_moment,
+    queue,
+    settings_of,
+)
+from ..reminders import check_wording, context_for_session, fill_in, values_for, wording_for
 from ..residents.models import Resident
 from .audience import AudienceRules, AudienceSummary, audience_of, check_rules, summarise
 from .models import Answer, Campaign, CampaignState, Invitation
@@ -293,7 +303,7 @@ def send_campaign(campaign: Campaign, actor: User, now: datetime | None = None) 
     for resident, channel in audience:
         due = now if channel in MANUAL_CHANNELS else pace.next_moment()
         body, language = writer.text(resident, channel)
-        message = new_message(
+        message = queue(
             organisation_id=campaign.organisation_id,
             resident=resident,
             booking=None,
@@ -331,7 +341,7 @@ def stop_campaign(campaign: Campaign, actor: User) -> int:
         raise DomainError(_("Bara en skickad kampanj kan stoppas."))
     if not change_if(campaign, Campaign.state == CampaignState.SENT, state=CampaignState.STOPPED):
         raise DomainError(_("Kampanjen är redan stoppad."))
-    stopped = settle_pending(
+    stopped = cancel(
         Message.id.in_(select(Invitation.message_id).where(Invitation.campaign_id == campaign.id)),
         state=State.CANCELLED,
         note=_("Kampanjen stoppades"),

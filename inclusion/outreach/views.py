@@ -17,11 +17,9 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..notifications.forms import LettersPostedForm
-from ..notifications.models import Channel
-from ..notifications.services import mark_letters_posted
-from ..notifications.wording import PLACEHOLDERS
 from ..org.services import locations_of
+from ..outbox import Channel, mark_letters_posted
+from ..reminders import PLACEHOLDERS, LettersPostedForm
 from ..residents.models import AgeBand
 from . import services
 from .answers import record_invitation_call

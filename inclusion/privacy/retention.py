@@ -41,10 +41,8 @@ from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
 from ..core.rows import in_batches
 from ..extensions import db
-from ..notifications.delivery import forget_old_early_reports
-from ..notifications.models import Message, State
-from ..notifications.planning import settle_pending
 from ..org.models import Organisation
+from ..outbox import Message, State, cancel, forget_old_early_reports
 from ..residents.models import Resident
 from .models import AuditEvent, RetentionSettings
 from .services import record_audit_event
@@ -197,7 +195,7 @@ def pseudonymise(
         if not batch:
             continue
         done += batch
-        settle_pending(
+        cancel(
             Message.organisation_id == organisation_id,
             Message.resident_id.in_(batch),
             state=State.CANCELLED,

@@ -22,8 +22,8 @@ from ..core.database import utcnow
 from ..core.i18n import day_words, when_range
 from ..core.phone import format_national
 from ..extensions import db
-from ..notifications.rules import settings_of
 from ..org.models import Location, Organisation
+from ..outbox import settings_of
 
 #: how far ahead the public page and the calendar file look
 WEEKS_AHEAD = 8
@@ -44,7 +44,7 @@ class Contact:
 
 def contact_of(organisation: Organisation) -> Contact:
     """The organisation's phone and its service SMS number (texting it any word makes
-    reception call back: see ``notifications.replies``)."""
+    reception call back: see ``reminders.replies``)."""
     return Contact(
         phone=format_national(organisation.phone_number),
         sms=format_national(settings_of(organisation.id).sms_number),

@@ -64,8 +64,8 @@ from ..booking.models import (
     booking_topic,
 )
 from ..extensions import db
-from ..notifications.models import Kind, Message, Recipient, State
 from ..org.models import Location
+from ..outbox import Kind, Message, Recipient, State
 from ..reception.models import CallbackRequest, RequestChannel
 from ..residents.models import AgeBand, Resident
 from . import unbooked

@@ -47,7 +47,7 @@ from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.core.errors import InvalidInput
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, Message, Recipient
+from inclusion.outbox.models import Kind, Message, Recipient
 from tests.at_once import race_in_threads
 from tests.booking.race_worker import cancel_in_process
 from tests.process_race import race_in_processes

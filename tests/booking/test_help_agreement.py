@@ -16,8 +16,8 @@ from inclusion.booking.models import Booking
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, Message
 from inclusion.org.services import DEFAULT_HELP_AGREEMENT
+from inclusion.outbox.models import Kind, Message
 from tests.notifications import conftest as notification_fixtures
 
 fake_twilio = notification_fixtures.fake_twilio

@@ -20,8 +20,8 @@ from inclusion.core.access import PUBLIC, SIGNED_IN, Role
 from inclusion.demo.cli import load_demo_data
 from inclusion.deskhelp.models import DeskHelpEntry
 from inclusion.extensions import db
-from inclusion.notifications.models import Message
 from inclusion.org.models import Location, Organisation, Topic
+from inclusion.outbox.models import Message
 from inclusion.outreach.models import Campaign, Invitation
 from inclusion.outreach.services import send_campaign
 from inclusion.reception.models import CallbackRequest

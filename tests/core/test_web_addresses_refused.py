@@ -21,8 +21,8 @@ from inclusion.booking.models import HelpSession
 from inclusion.core.access import Role
 from inclusion.core.text import reads_as_web_address
 from inclusion.extensions import db
-from inclusion.notifications.models import Message, MessageTemplate
 from inclusion.org.models import Location, Organisation
+from inclusion.outbox.models import Message, MessageTemplate
 from inclusion.outreach.models import Campaign
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident

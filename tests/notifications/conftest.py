@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import DispatchReport, dispatch_due
-from inclusion.notifications.gateway import forget_gateway
-from inclusion.notifications.models import Message, NotificationSettings
+from inclusion.outbox import DispatchReport, dispatch_due
+from inclusion.outbox.gateway import forget_gateway
+from inclusion.outbox.models import Message, NotificationSettings
 from tests.booking import conftest as booking_fixtures
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, sign
 

@@ -19,8 +19,10 @@ from helpers import stored, working_day
 from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message
-from inclusion.notifications.replies import answer_call, handle_inbound_sms
+from inclusion.outbox.models import InboundMessage, Kind, Message
+from inclusion.outbox.twilio_web import call_twiml
+from inclusion.reminders.calls import answer_call
+from inclusion.reminders.replies import handle_inbound_sms
 from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
 GRETA = "+46701112233"
@@ -84,7 +86,9 @@ def test_pressing_1_in_a_call_that_loses_to_staff_cancelling_does_not_say_vi_ses
         call = db.session.get(Message, reminder_id)  # the call has read its booking...
         call.booking.session  # noqa: B018
         _staff_cancel(app, booking_id)  # ...when staff's "Avboka" is committed
-        twiml = answer_call(call, "1", f"{PUBLIC_BASE_URL}/twilio/voice/reminder/{call.voice_token}")
+        twiml = call_twiml(
+            answer_call(call, "1"), f"{PUBLIC_BASE_URL}/twilio/voice/reminder/{call.voice_token}"
+        )
         db.session.commit()
         db.session.remove()
 

@@ -21,7 +21,7 @@ from inclusion.booking import cancel_booking, rebook_booking
 from inclusion.booking.models import Booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, Message, State
+from inclusion.outbox.models import Kind, Message, State
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 
 OTHER_MOBILE = {**SMS_RESIDENT, "name": "Sven Sms", "phone": "070-999 88 77"}

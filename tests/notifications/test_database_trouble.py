@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Message, State
+from inclusion.outbox.models import Message, State
 from tests.databases import postgresql_test_server
 from tests.notifications import test_stopping
 from tests.notifications.test_processes import add_due_sms, outbox_rows
@@ -99,7 +99,7 @@ def test_connections_cut_while_messages_are_in_flight_cost_nothing(
 
         fake_twilio.on_accepted = cut_every_fifth
         fake_twilio.delay = (0.005, 0.02)
-        with caplog.at_level(logging.WARNING, logger="inclusion.notifications"):
+        with caplog.at_level(logging.WARNING, logger="inclusion.outbox"):
             report = dispatch(concurrency=8)
 
     assert sum(cut) > 0
@@ -147,7 +147,7 @@ def test_a_deadlock_with_another_transaction_is_tried_again(app, library, fake_t
 
     taker = threading.Thread(target=take_the_messages_once_the_dispatcher_waits)
     taker.start()
-    with caplog.at_level(logging.WARNING, logger="inclusion.notifications"):
+    with caplog.at_level(logging.WARNING, logger="inclusion.outbox"):
         report = dispatch(concurrency=1)
     taker.join(timeout=30)
 

@@ -8,7 +8,7 @@ import pytest
 from helpers import working_day
 
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel, Kind, Message, MessageEvent, State
+from inclusion.outbox.models import Channel, Kind, Message, MessageEvent, State
 from inclusion.residents.models import Resident
 from tests.notifications.conftest import LANDLINE_RESIDENT, SMS_RESIDENT
 

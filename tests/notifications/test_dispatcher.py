@@ -18,9 +18,9 @@ from inclusion.booking.models import Booking
 from inclusion.core.clock import local_to_utc, local_today
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.gateway import Accepted
-from inclusion.notifications.models import Kind, Message, State
 from inclusion.org.models import Organisation
+from inclusion.outbox.gateway import Accepted
+from inclusion.outbox.models import Kind, Message, State
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 
 TZ = "Europe/Stockholm"

@@ -22,10 +22,12 @@ from sqlalchemy import select
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications import dispatch as dispatcher
-from inclusion.notifications.dispatch import DispatchReport, claim_due
-from inclusion.notifications.gateway import Accepted
-from inclusion.notifications.models import Channel, Kind, Message, MessageEvent, State
+from inclusion.outbox import DispatchReport
+from inclusion.outbox import dispatch as dispatcher
+from inclusion.outbox.claiming import claim_due
+from inclusion.outbox.gateway import Accepted
+from inclusion.outbox.models import Channel, Kind, Message, MessageEvent, State
+from inclusion.outbox.recording import record_all
 from inclusion.privacy.retention import purge
 from inclusion.residents.models import Resident
 from tests.fake_twilio import Received
@@ -78,7 +80,7 @@ def _events(app, message_id: int, state: State) -> list[str]:
 def _kept(app) -> int:
     """Reports kept until their id is recorded (imported here, so that on the code before
     them the tests fail on what they check, not on the import)."""
-    from inclusion.notifications.models import EarlyDeliveryReport
+    from inclusion.outbox.models import EarlyDeliveryReport
 
     return row_count(app, EarlyDeliveryReport)
 
@@ -265,7 +267,7 @@ def test_a_report_and_the_recording_at_the_same_instant_apply_it_once(
 def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings, book, outbox):
     """The worst case of the race above, made certain: the report is kept and the id
     recorded, and the webhook's second look and the dispatcher's look run at once."""
-    from inclusion.notifications.delivery import apply_early_reports
+    from inclusion.outbox.delivery import apply_early_reports
 
     book()
     with app.app_context():
@@ -278,9 +280,7 @@ def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings
     assert webhooks.sms_status(sid, "undelivered", "30006").status_code == 204  # Twilio retried
     assert _kept(app) == 2
     with app.app_context():
-        dispatcher._retrying(
-            lambda: dispatcher._record_all(_answered(message_id, sid), "racer", DispatchReport())
-        )
+        dispatcher._retrying(lambda: record_all(_answered(message_id, sid), "racer", DispatchReport()))
         db.session.remove()
 
     def look(go):
@@ -321,10 +321,8 @@ def test_a_report_the_dispatcher_missed_is_applied_by_the_webhooks_second_look(
 
     def dispatcher_records() -> None:
         with app.app_context():
-            dispatcher._retrying(lambda: dispatcher._record_all(answered, "racer", DispatchReport()))
-            dispatcher._retrying(
-                lambda: dispatcher._record_all([], "racer", DispatchReport(), recorded_sids=[sid])
-            )
+            dispatcher._retrying(lambda: record_all(answered, "racer", DispatchReport()))
+            dispatcher._retrying(lambda: record_all([], "racer", DispatchReport(), recorded_sids=[sid]))
             db.session.remove()
 
     with right_after_reading(app, "outbox_message", dispatcher_records) as ran:

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from inclusion.core.clock import local_today
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import claim_due
-from inclusion.notifications.models import Kind, Message, Recipient, State
+from inclusion.outbox.claiming import claim_due
+from inclusion.outbox.models import Kind, Message, Recipient, State
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 from tests.notifications.test_dispatcher import TZ, _at
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message
+from inclusion.outbox.models import InboundMessage, Kind, Message
 from inclusion.reception.models import CallbackRequest, RequestState
 from inclusion.residents.models import Resident
 from tests.notifications.conftest import SMS_RESIDENT

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message, State
+from inclusion.outbox.models import InboundMessage, Kind, Message, State
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident
 from tests.notifications.conftest import SERVICE_NUMBER, SHARED_NUMBER, SMS_RESIDENT, set_quiet_hours

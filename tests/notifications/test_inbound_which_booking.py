@@ -15,7 +15,7 @@ from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage
+from inclusion.outbox.models import InboundMessage
 from inclusion.reception.models import CallbackRequest
 from tests.notifications.conftest import SMS_RESIDENT
 

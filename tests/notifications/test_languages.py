@@ -13,8 +13,8 @@ import pytest
 from babel.dates import format_date
 from helpers import working_day
 
-from inclusion.notifications.models import Kind, Medium
-from inclusion.notifications.texts import DEFAULT_TEXTS
+from inclusion.outbox.models import Kind, Medium
+from inclusion.reminders.texts import DEFAULT_TEXTS
 from tests.fake_twilio import sign
 from tests.notifications.conftest import PUBLIC_BASE_URL
 

@@ -18,9 +18,9 @@ from sqlalchemy import update
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.gateway import forget_gateway
-from inclusion.notifications.models import Channel, Kind, Message, State
-from inclusion.notifications.outage import OUTAGE_AFTER_FAILURES
+from inclusion.outbox.gateway import forget_gateway
+from inclusion.outbox.models import Channel, Kind, Message, State
+from inclusion.outbox.outage import OUTAGE_AFTER_FAILURES
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 from tests.notifications.test_pages import text_of
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from inclusion.core.access import Role
 from inclusion.extensions import db
-from inclusion.notifications.models import NotificationSettings
+from inclusion.outbox.models import NotificationSettings
 from tests.notifications.conftest import SERVICE_NUMBER
 
 BARRIER_SECONDS = 30

@@ -17,7 +17,7 @@ from inclusion.core.access import Role
 from inclusion.core.clock import to_local
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel, Kind, Message, NotificationSettings, Recipient, State
+from inclusion.outbox.models import Channel, Kind, Message, NotificationSettings, Recipient, State
 from inclusion.residents.models import Resident
 from inclusion.residents.services import details_of, update_resident
 from tests.notifications.conftest import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, SMS_RESIDENT

@@ -15,7 +15,7 @@ from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.clock import local_to_utc, to_local
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel, Kind, Recipient, State
+from inclusion.outbox.models import Channel, Kind, Recipient, State
 from inclusion.residents.models import Resident
 from inclusion.residents.services import details_of, update_resident
 from tests.notifications.conftest import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, SMS_RESIDENT

@@ -26,8 +26,8 @@ from sqlalchemy import insert, select
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import CLAIM_GROUP_DIVISOR
-from inclusion.notifications.models import Channel, Kind, Message, Recipient, State
+from inclusion.outbox.dispatch import CLAIM_GROUP_DIVISOR
+from inclusion.outbox.models import Channel, Kind, Message, Recipient, State
 from inclusion.residents.models import Resident
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 

@@ -17,10 +17,10 @@ from sqlalchemy.exc import OperationalError
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications import dispatch
-from inclusion.notifications.dispatch import DispatchReport, claim_due, record_sent
-from inclusion.notifications.gateway import Accepted, SendFailed
-from inclusion.notifications.models import (
+from inclusion.outbox import DispatchReport
+from inclusion.outbox.claiming import claim_due
+from inclusion.outbox.gateway import Accepted, SendFailed
+from inclusion.outbox.models import (
     Channel,
     Kind,
     Message,
@@ -29,6 +29,7 @@ from inclusion.notifications.models import (
     NotificationSettings,
     State,
 )
+from inclusion.outbox.recording import record_all, record_sent
 from tests.notifications import test_delivery, test_pages
 from tests.notifications.conftest import CALL_RESIDENT, SMS_RESIDENT, Webhooks
 from tests.notifications.test_pages import (
@@ -282,7 +283,7 @@ def test_a_failure_recorded_as_another_dispatcher_takes_the_message_over_loses_n
     failure.set_exception(SendFailed("Operatören svarade inte.", temporary=True, code="30008"))
     with right_after_reading(app, "outbox_message", second_dispatcher_takes_over) as ran, app.app_context():
         # the first dispatcher records what it got back (dispatch_due does this for a group)
-        dispatch._record_all([(failure, SimpleNamespace(message_id=message_id))], "first", DispatchReport())
+        record_all([(failure, SimpleNamespace(message_id=message_id))], "first", DispatchReport())
         db.session.commit()
         db.session.remove()
     assert ran

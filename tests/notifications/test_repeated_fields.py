@@ -9,7 +9,7 @@ import pytest
 from helpers import row_count
 from werkzeug.datastructures import MultiDict
 
-from inclusion.notifications.models import InboundMessage
+from inclusion.outbox.models import InboundMessage
 from inclusion.reception.models import CallbackRequest
 from tests.fake_twilio import ACCOUNT_SID, sign
 from tests.notifications.conftest import PUBLIC_BASE_URL, SERVICE_NUMBER

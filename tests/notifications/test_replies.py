@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message, State
+from inclusion.outbox.models import InboundMessage, Kind, Message, State
 from inclusion.reception.models import CallbackRequest, RequestChannel
 from inclusion.residents.models import Resident
 from tests.notifications.conftest import SERVICE_NUMBER, SMS_RESIDENT

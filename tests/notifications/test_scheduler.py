@@ -9,7 +9,7 @@ import time as clock
 from apscheduler.schedulers.background import BackgroundScheduler
 from helpers import working_day
 
-from inclusion.notifications.models import Kind, State
+from inclusion.outbox.models import Kind, State
 from inclusion.scheduler import add_jobs, start_in_process
 from tests.notifications.conftest import SMS_RESIDENT
 
@@ -62,7 +62,7 @@ def test_dispatch_once_on_the_command_line_sends_and_reports(app, make_session, 
 
 
 def test_dispatch_says_plainly_what_is_missing_for_twilio(app):
-    from inclusion.notifications.gateway import forget_gateway
+    from inclusion.outbox.gateway import forget_gateway
 
     saved = {key: app.config.get(key) for key in ("SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
     app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=None, TWILIO_AUTH_TOKEN=None)

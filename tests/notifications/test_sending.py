@@ -13,7 +13,7 @@ from sqlalchemy import update
 from inclusion.booking.models import Booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel, Kind, Message, State
+from inclusion.outbox.models import Channel, Kind, Message, State
 from inclusion.residents.models import Resident
 from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
@@ -199,7 +199,7 @@ def test_a_number_that_cannot_take_sms_gets_a_voice_call_instead(app, fake_twili
 def test_wrong_credentials_are_retried_not_blamed_on_the_resident(app, fake_twilio, booked, dispatch, outbox):
     resident_id, _booking_id = booked(SMS_RESIDENT)
     app.config["TWILIO_AUTH_TOKEN"] = "wrong"
-    from inclusion.notifications.gateway import forget_gateway
+    from inclusion.outbox.gateway import forget_gateway
 
     forget_gateway(app)
 
@@ -229,7 +229,7 @@ def test_twilio_out_of_reach_is_a_temporary_fault(app, fake_twilio, booked, disp
 def test_the_console_backend_records_what_would_have_gone_out(app, booked, dispatch, outbox, caplog):
     booked(SMS_RESIDENT)
 
-    with caplog.at_level("INFO", logger="inclusion.notifications"):
+    with caplog.at_level("INFO", logger="inclusion.outbox"):
         report = dispatch()
 
     assert report.sent == 1

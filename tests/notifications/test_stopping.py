@@ -16,7 +16,7 @@ import time as clock
 
 import pytest
 
-from inclusion.notifications.models import State
+from inclusion.outbox.models import State
 from tests.fake_twilio import FakeTwilio
 from tests.notifications.test_processes import (
     PROCESS_TIMEOUT_SECONDS,

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from inclusion.core.access import Role
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, MessageTemplate
-from inclusion.notifications.texts import DEFAULT_TEXTS
-from inclusion.notifications.wording import sms_length
 from inclusion.org.models import Organisation
+from inclusion.outbox.models import Kind, MessageTemplate
+from inclusion.reminders.texts import DEFAULT_TEXTS
+from inclusion.reminders.wording import sms_length
 from tests.notifications.conftest import LANDLINE_RESIDENT, SMS_RESIDENT
 
 CONFIRMATION_SMS = "/messages/templates/confirmation/sms"

@@ -10,7 +10,7 @@ from helpers import stored, working_day
 
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, State
+from inclusion.outbox.models import Kind, State
 from tests.fake_twilio import sign
 from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL
 

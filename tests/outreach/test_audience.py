@@ -15,7 +15,7 @@ from inclusion.booking import cancel_booking
 from inclusion.booking.models import Booking
 from inclusion.core.errors import DomainError
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel
+from inclusion.outbox.models import Channel
 from inclusion.outreach.audience import AudienceRules, audience_of, check_rules, summarise
 from inclusion.residents.models import Resident
 from inclusion.residents.services import record_sms_opt_out

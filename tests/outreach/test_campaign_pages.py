@@ -22,11 +22,11 @@ from inclusion.booking.models import Booking, BookingStatus, HelpSession
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import dispatch_due
-from inclusion.notifications.models import Channel, Kind, Medium, Message, State
-from inclusion.notifications.wording import save_wording
 from inclusion.org.models import Organisation
+from inclusion.outbox import dispatch_due
+from inclusion.outbox.models import Channel, Kind, Medium, Message, State
 from inclusion.outreach.models import Answer, AnsweredVia, Campaign, CampaignState, Invitation
+from inclusion.reminders.wording import save_wording
 from tests.outreach.conftest import (
     CALL_INVITEE,
     LETTER_INVITEE,

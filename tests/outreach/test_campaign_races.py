@@ -15,9 +15,11 @@ from inclusion.auth.models import User
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import DispatchReport, claim_due, record_sent
-from inclusion.notifications.gateway import Accepted
-from inclusion.notifications.models import Kind, Message, MessageEvent, State
+from inclusion.outbox import DispatchReport
+from inclusion.outbox.claiming import claim_due
+from inclusion.outbox.gateway import Accepted
+from inclusion.outbox.models import Kind, Message, MessageEvent, State
+from inclusion.outbox.recording import record_sent
 from inclusion.outreach.models import Campaign, CampaignState, Invitation
 from inclusion.outreach.services import send_campaign, stop_campaign
 from tests.outreach.race_worker import send_in_process

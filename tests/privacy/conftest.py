@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Message, State
+from inclusion.outbox.models import InboundMessage, Message, State
 from inclusion.reception.models import CallbackRequest, ContactAttempt, RequestState
 from inclusion.residents.models import Resident
 from tests.booking import conftest as booking_fixtures

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from inclusion.auth.models import User
 from inclusion.core.access import Role
 from inclusion.extensions import db
-from inclusion.notifications.models import Channel, Message
+from inclusion.outbox.models import Channel, Message
 from inclusion.privacy.models import AuditEvent, audit_event_resident
 from inclusion.reception.models import RequestState
 from tests.booking.test_day_view_queries import days  # noqa: F401  (5 and 50 bookings)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from inclusion.booking.models import Booking
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Message, State
+from inclusion.outbox.models import InboundMessage, Message, State
 from inclusion.privacy.models import AuditEvent, RetentionSettings
 from inclusion.privacy.retention import PSEUDONYM, PURGED_TEXT, months_before, purge
 from inclusion.reception.models import CallbackRequest, ContactAttempt, RequestState

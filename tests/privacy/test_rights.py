@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from inclusion.booking.models import Booking
 from inclusion.core.access import Role
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Message, State
+from inclusion.outbox.models import InboundMessage, Message, State
 from inclusion.privacy.models import AuditEvent
 from inclusion.privacy.retention import PSEUDONYM, PURGED_TEXT
 from inclusion.reception.models import CallbackRequest

@@ -10,8 +10,8 @@ import pytest
 
 from inclusion.booking.models import HelpSession
 from inclusion.extensions import db
-from inclusion.notifications.models import NotificationSettings
 from inclusion.org.models import Location, Organisation
+from inclusion.outbox.models import NotificationSettings
 from tests.booking import conftest as booking_fixtures
 
 library = booking_fixtures.library

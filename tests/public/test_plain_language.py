@@ -26,11 +26,11 @@ from inclusion.core.database import utcnow
 from inclusion.core.phone import format_national
 from inclusion.demo.data import DEMO_PASSWORD
 from inclusion.extensions import db
-from inclusion.notifications.models import Kind, Medium, Message, Recipient
-from inclusion.notifications.texts import DEFAULT_TEXTS, TRUSTED_CONTACT_PREFIX
-from inclusion.notifications.wording import MessageContext, fill_in, sms_length, values_for
 from inclusion.org.models import Organisation
+from inclusion.outbox.models import Kind, Medium, Message, Recipient
 from inclusion.public.services import contact_of
+from inclusion.reminders.texts import DEFAULT_TEXTS, TRUSTED_CONTACT_PREFIX
+from inclusion.reminders.wording import MessageContext, fill_in, sms_length, values_for
 from tests.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,7 +241,8 @@ def _gettext_strings(path: Path) -> list[str]:
 @pytest.mark.parametrize(
     "module",
     [
-        "inclusion/notifications/replies.py",
+        "inclusion/reminders/replies.py",
+        "inclusion/reminders/calls.py",
         "inclusion/public/views.py",
         "inclusion/public/forms.py",
         "inclusion/public/services.py",

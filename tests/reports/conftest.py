@@ -21,7 +21,7 @@ from inclusion.booking import Outcome, cancel_session, record_outcome
 from inclusion.booking.models import Booking, HelpSession
 from inclusion.core.clock import local_to_utc
 from inclusion.extensions import db
-from inclusion.notifications.dispatch import dispatch_due
+from inclusion.outbox import dispatch_due
 from inclusion.reception import book_from_request
 from inclusion.reception.models import CallbackRequest
 from inclusion.reports.periods import Grouping, ReportQuery

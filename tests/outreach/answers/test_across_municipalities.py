@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message
+from inclusion.outbox.models import InboundMessage, Kind, Message
 from inclusion.outreach.models import Answer, Invitation
 from inclusion.reception.models import CallbackRequest
 from tests.notifications.conftest import SERVICE_NUMBER, SHARED_NUMBER

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from inclusion.booking.models import Booking, BookingStatus, HelpSession
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage
+from inclusion.outbox.models import InboundMessage
 from inclusion.outreach import answers
 from inclusion.outreach.models import Answer, AnsweredVia, Invitation
 from tests.at_once import BARRIER_SECONDS, race_in_threads

@@ -17,8 +17,8 @@ from inclusion.booking import cancel_session
 from inclusion.booking.models import Booking, BookingChannel, BookingStatus, HelpSession
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from inclusion.notifications.models import InboundMessage, Kind, Message, State
 from inclusion.org.models import Organisation
+from inclusion.outbox.models import InboundMessage, Kind, Message, State
 from inclusion.outreach.audience import AudienceRules
 from inclusion.outreach.models import Answer, Invitation
 from inclusion.outreach.services import (

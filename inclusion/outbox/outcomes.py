@@ -1,5 +1,6 @@
 """What becomes of a message after an attempt: sent on, tried again later, failed and
-handed to another channel, or settled without sending because its booking changed.
+handed to another channel, or settled without sending because what it is about changed
+(the feature that queued it says so through ``outbox.signals``).
 
 The dispatcher (after the provider answered) and the delivery reports (after a status
 callback) both end a message here, so the rules are written once.
@@ -13,23 +14,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import aliased
 
-from ..booking.models import Booking, HelpSession
 from ..core.database import utcnow
 from ..extensions import db
 from ..residents.services import mark_phone_problem, record_sms_opt_out
+from . import signals
 from .gateway import SendFailed
+from .labels import CHANNEL_LABELS
 from .models import Channel, Kind, Message, MessageEvent, Recipient, State
-from .planning import PHONE_NO_SMS, copy_on_channel, queue_for_booking
-from .wording import CHANNEL_LABELS
+from .post import PHONE_NO_SMS, copy_on_channel
+from .signals import first_answer
 
 #: tries of a message whose delivery report said the phone was off or the operator failed
 #: (a provider that could not be reached is tried until the message's deadline instead)
 MAX_ATTEMPTS = {Channel.SMS: 5, Channel.VOICE: 3}
-#: a reminder this close to the start is no use any more
-TOO_LATE_BEFORE_START = timedelta(minutes=10)
 #: how long a message about no appointment is worth trying to send
 NO_APPOINTMENT_DEADLINE = timedelta(hours=24)
 
@@ -74,91 +72,22 @@ def skip_message(message: Message, note: str, report: DispatchReport) -> None:
     report.skipped += 1
 
 
-def _superseded(message: Message, now: datetime) -> bool:
-    """Several reminders of one booking due at once (the dispatcher was down, or quiet
-    hours held them): only the last of them goes."""
-    later = aliased(Message)
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    later.booking_id == message.booking_id,
-                    later.kind == Kind.REMINDER,
-                    later.recipient == message.recipient,
-                    later.id != message.id,
-                    later.due_at > message.due_at,
-                    later.send_after <= now,
-                    later.state.not_in([State.CANCELLED, State.SKIPPED]),
-                )
-            )
-        )
-    )
-
-
-#: messages that tell the resident the time, as a reminder does
-ANNOUNCING_KINDS = (Kind.CONFIRMATION, Kind.REBOOKED, Kind.WAITLIST_PROMOTION)
-
-
-def _announced_meanwhile(reminder: Message, now: datetime) -> bool:
-    """A confirmation (or new time, or place from the waitlist) held by quiet hours or an
-    outage goes out after the reminder's moment has come: it says the time already, so
-    the reminder would only repeat it in the same minute. One that went before the
-    reminder's moment (the usual confirmation, days earlier) does not count."""
-    if reminder.due_at > now:
-        return False
-    announcing = aliased(Message)
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    announcing.booking_id == reminder.booking_id,
-                    announcing.kind.in_(ANNOUNCING_KINDS),
-                    announcing.recipient == reminder.recipient,
-                    announcing.session_id == reminder.session_id,
-                    or_(
-                        and_(announcing.state == State.PENDING, announcing.send_after <= now),
-                        announcing.state == State.SENDING,
-                        and_(
-                            announcing.state.in_([State.SENT, State.DELIVERED]),
-                            announcing.sent_at >= reminder.due_at,
-                        ),
-                    ),
-                )
-            )
-        )
-    )
-
-
-def booking_changed(message: Message) -> str | None:
-    """Why the booking is no longer as the message says, if it is not."""
-    booking: Booking | None = message.booking
-    if message.booking_id is None:
-        return None
-    if booking is None:
-        return _("Bokningen finns inte längre.")
-    if message.kind != Kind.CANCELLATION and not booking.is_live:
-        return _("Bokningen är avbokad.")
-    if message.session_id is not None and message.session_id != booking.session_id:
-        return _("Tiden flyttades")
-    return None
+def what_changed(message: Message) -> str | None:
+    """Why what the message is about (its booking) is no longer as its text says, if it is not."""
+    return first_answer(signals.changed, message)
 
 
 def why_outdated(message: Message, now: datetime) -> str | None:
-    """Why sending this message now would be wrong, if it would: its booking changed,
-    its deadline passed, or another message says the same already."""
-    changed = booking_changed(message)
+    """Why sending this message now would be wrong, if it would: what it is about
+    changed, its deadline passed, or another message says the same already."""
+    changed = what_changed(message)
     if changed:
         return changed
     if now >= deadline(message):
         if message.booking_id is None and message.session_id is None:
             return _("För sent att skicka.")
         return _("För sent: tiden har redan börjat.")
-    if message.kind == Kind.REMINDER and message.booking_id is not None:
-        if _superseded(message, now):
-            return _("En senare påminnelse skickas i stället.")
-        if _announced_meanwhile(message, now):
-            return _("Bekräftelsen som skickas nu säger redan tiden.")
-    return None
+    return first_answer(signals.superseded, message, now=now)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -170,18 +99,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deadline(message: Message) -> datetime:
-    """Until when sending this message is of use: a reminder until shortly before its
-    appointment, a confirmation or an invitation until the session begins, anything else
-    for a day after it was due."""
-    booking = message.booking
-    if booking is not None:
-        starts_at = booking.session.starts_at
-        return starts_at - TOO_LATE_BEFORE_START if message.kind == Kind.REMINDER else starts_at
-    if message.session_id is not None:
-        session = db.session.get(HelpSession, message.session_id)
-        if session is not None:
-            return session.starts_at
-    return message.due_at + NO_APPOINTMENT_DEADLINE
+    """Until when sending this message is of use: as the feature that queued it says (a
+    reminder until shortly before its appointment), else for a day after it was due."""
+    return first_answer(signals.deadline, message) or message.due_at + NO_APPOINTMENT_DEADLINE
 
 
 def record_failure(message: Message, failure: SendFailed, worker: str, report: DispatchReport) -> None:
@@ -249,10 +169,8 @@ def fall_back(message: Message, failure: SendFailed, report: DispatchReport) -> 
         channel=str(CHANNEL_LABELS[message.channel]).lower(),
         error=failure.message,
     )
-    if message.booking is not None:
-        replacement = queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
-    else:
-        replacement = copy_on_channel(message, channel, note)
+    requeued = first_answer(signals.requeue, message, channel=channel, note=note)
+    replacement = requeued.replacement if requeued is not None else copy_on_channel(message, channel, note)
     if replacement is not None:
         report.moved += 1
     return replacement
@@ -263,5 +181,5 @@ def move_to_channel(message: Message, channel: Channel | None, note: str, report
     message.lease_until = None
     record_event(message.id, State.CANCELLED, note)
     if channel is not None and not (message.kind == Kind.REMINDER and channel == Channel.LETTER):
-        queue_for_booking(message.booking, message.kind, utcnow(), None, channel, message, note)
+        first_answer(signals.requeue, message, channel=channel, note=note)
     report.moved += 1

@@ -147,6 +147,32 @@ def parse_offsets(text: str) -> list[int]:
     return sorted(found, reverse=True)
 
 
+def _own_number(text: str | None, organisation_id: int) -> str | None:
+    """The organisation's own SMS number as typed, checked: not the shared one, not another's."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    number = parse_swedish_phone(text, "sms_number").e164
+    if number == shared_sms_number():
+        # Replies to it from other municipalities' residents would land in this queue.
+        raise DomainError(
+            _(
+                "Det här är tjänstens gemensamma nummer. Skriv ett nummer som bara er kommun "
+                "använder, eller lämna fältet tomt."
+            ),
+            "sms_number",
+        )
+    taken = db.session.scalar(
+        select(NotificationSettings.organisation_id).where(
+            NotificationSettings.sms_number == number,
+            NotificationSettings.organisation_id != organisation_id,
+        )
+    )
+    if taken is not None:
+        raise DomainError(_("Numret används redan av en annan kommun."), "sms_number")
+    return number
+
+
 def update_rules(organisation: Organisation, details: RulesDetails) -> NotificationSettings:
     checked: dict = {}
 
@@ -171,29 +197,7 @@ def update_rules(organisation: Organisation, details: RulesDetails) -> Notificat
             )
 
     def check_number() -> None:
-        text = (details.sms_number or "").strip()
-        if not text:
-            checked["sms_number"] = None
-            return
-        number = parse_swedish_phone(text, "sms_number").e164
-        if number == shared_sms_number():
-            # Replies to it from other municipalities' residents would land in this queue.
-            raise DomainError(
-                _(
-                    "Det här är tjänstens gemensamma nummer. Skriv ett nummer som bara er kommun "
-                    "använder, eller lämna fältet tomt."
-                ),
-                "sms_number",
-            )
-        taken = db.session.scalar(
-            select(NotificationSettings.organisation_id).where(
-                NotificationSettings.sms_number == number,
-                NotificationSettings.organisation_id != organisation.id,
-            )
-        )
-        if taken is not None:
-            raise DomainError(_("Numret används redan av en annan kommun."), "sms_number")
-        checked["sms_number"] = number
+        checked["sms_number"] = _own_number(details.sms_number, organisation.id)
 
     collect_errors(check_offsets, check_quiet, check_number)
     # One save at a time per organisation: two first saves at once (a double click) make

@@ -3,11 +3,12 @@ post, message templates with a live preview, and the sending rules."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import outbox as post_office
 from ..booking.models import Booking
 from ..core.access import Role, allow
 from ..core.clock import local_today
@@ -21,8 +22,23 @@ from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
 from ..org.models import Organisation
 from ..org.services import locations_of
+from ..outbox import (
+    CHANNEL_LABELS,
+    Kind,
+    Medium,
+    Message,
+    RulesDetails,
+    State,
+    explain_failure,
+    is_quiet,
+    mark_letters_posted,
+    offsets_as_hours,
+    outage_for,
+    settings_of,
+    update_rules,
+)
 from ..residents.models import Resident
-from . import rules, services, wording
+from . import services, wording
 from .forms import (
     CallOutcomeForm,
     DayAndPlaceForm,
@@ -33,11 +49,6 @@ from .forms import (
     RulesForm,
     TemplateForm,
 )
-from .gateway import sending_provider
-from .models import Kind, Medium, Message, State
-from .outage import current_outage
-from .twilio_gateway import explain
-from .wording import CHANNEL_LABELS
 
 bp = Blueprint("notifications", __name__, url_prefix="/messages")
 
@@ -62,19 +73,19 @@ def outbox():
         after=services.parse_outbox_cursor(request.args.get("after")),
     )
     page = services.outbox(organisation, filters)
-    sending_rules = rules.settings_of(organisation.id)
+    sending_rules = settings_of(organisation.id)
     residents_shown(page.messages)
     return render_template(
         "notifications/outbox.html",
         sending_rules=sending_rules,
-        quiet_now=rules.is_quiet(sending_rules, organisation.timezone, utcnow()),
+        quiet_now=is_quiet(sending_rules, organisation.timezone, utcnow()),
         form=form,
         messages=page.messages,
         older=page.older,
         newer=page.newer,
         counts=services.counts_waiting(organisation),
         today=local_today(organisation.timezone),
-        outage=current_outage(sending_provider(current_app), organisation.id),
+        outage=outage_for(organisation.id),
     )
 
 
@@ -91,9 +102,7 @@ def _message_page(message: Message, resend_form: ResendForm | None = None, statu
         message=message,
         resend_form=resend_form or ResendForm(),
         replacements=services.replacements_of(message),
-        explanation=explain(message.error_code, message.error_message or "").explanation
-        if message.error_code
-        else None,
+        explanation=explain_failure(message),
     ), status
 
 
@@ -162,7 +171,7 @@ def record_call(message_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        letter = services.record_call(
+        letter = post_office.record_call(
             message,
             request.form.get("outcome", ""),
             current_user,
@@ -199,7 +208,7 @@ def letters():
     )
     if form.validate_on_submit():
         try:
-            posted = services.mark_letters_posted(organisation, int_list(form.message_ids.data), current_user)
+            posted = mark_letters_posted(organisation, int_list(form.message_ids.data), current_user)
         except DomainError as error:
             attach_errors(form, error)
         else:
@@ -350,10 +359,10 @@ def length_summary(length: wording.SmsLength) -> str:
 @allow(Role.COORDINATOR)
 def settings():
     organisation = current_organisation()
-    current = rules.settings_of(organisation.id)
+    current = settings_of(organisation.id)
     form = RulesForm()
     if form.is_fresh():
-        form.reminder_hours.data = rules.offsets_as_hours(current)
+        form.reminder_hours.data = offsets_as_hours(current)
         form.quiet_from.data = current.quiet_from
         form.quiet_until.data = current.quiet_until
         form.sms_number.data = format_national(current.sms_number)
@@ -363,9 +372,9 @@ def settings():
         fields_read = form.validate()
         if not form.csrf_token.errors:
             try:
-                rules.update_rules(
+                update_rules(
                     organisation,
-                    rules.RulesDetails(
+                    RulesDetails(
                         reminder_hours=form.reminder_hours.data or "",
                         quiet_from=form.quiet_from.data,
                         quiet_until=form.quiet_until.data,

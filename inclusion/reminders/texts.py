@@ -12,7 +12,7 @@ the call list. Letters are printed and posted.
 
 from __future__ import annotations
 
-from .models import Kind, Medium
+from ..outbox import Kind, Medium
 
 SV, EN = "sv", "en"
 

@@ -16,7 +16,6 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..booking.models import Booking
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..extensions import db
@@ -151,7 +150,8 @@ class Message(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     resident: Mapped[Resident | None] = relationship()
-    booking: Mapped[Booking | None] = relationship()
+    #: named, not imported: the outbox does not know bookings (``outbox.signals`` asks about them)
+    booking: Mapped[Booking | None] = relationship("Booking")  # noqa: F821
     handled_by: Mapped[User | None] = relationship()
     replaces: Mapped[Message | None] = relationship(remote_side=[id])
     events: Mapped[list[MessageEvent]] = relationship(
@@ -271,7 +271,8 @@ class InboundMessage(db.Model):
     reply_language: Mapped[str] = mapped_column(String(5), default="sv")
 
     resident: Mapped[Resident | None] = relationship()
-    booking: Mapped[Booking | None] = relationship()
+    #: named, not imported: the outbox does not know bookings (``outbox.signals`` asks about them)
+    booking: Mapped[Booking | None] = relationship("Booking")  # noqa: F821
 
 
 class ProviderStatus(db.Model):

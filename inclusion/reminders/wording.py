@@ -28,7 +28,7 @@ from ..core.phone import format_national
 from ..core.text import contains_markup, hides_characters, reads_as_web_address
 from ..extensions import db
 from ..org.models import Location, Organisation
-from .models import Channel, Kind, Medium, MessageTemplate
+from ..outbox import Kind, Medium, MessageTemplate
 from .texts import DEFAULT_TEXTS, ONE_TO_ONE_ACTIVITY
 
 FALLBACK_LANGUAGE = "sv"
@@ -44,15 +44,6 @@ PLACEHOLDERS = {
     "aktivitet": _l("passets namn, eller ”digital hjälp”"),
     "telefon": _l("ert telefonnummer"),
     "kommun": _l("kommunens namn"),
-}
-
-#: a message's channel in the words of the outbox; the same values on a resident's page
-#: (``ContactChannel.label``) say what the resident prefers, in other words
-CHANNEL_LABELS = {
-    Channel.SMS: _l("Sms"),
-    Channel.VOICE: _l("Röstsamtal"),
-    Channel.STAFF_CALL: _l("Ringlista"),
-    Channel.LETTER: _l("Brev"),
 }
 
 #: an SMS template that renders longer than this is refused

@@ -22,7 +22,7 @@ from ..extensions import db
 from .gateway import SendFailed
 from .models import DUE_CONDITION, Message, ProviderStatus
 
-log = logging.getLogger("inclusion.notifications")
+log = logging.getLogger("inclusion.outbox")
 
 #: temporary faults in a row, with no message accepted in between, that make an outage
 #: (one 429 or 500 among hundreds of sends is no reason to slow down)

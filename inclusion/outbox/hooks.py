@@ -1,59 +1,19 @@
-"""What notifications add to the shared pages (their menu items, their panel on a
-resident's page) and what they answer privacy about their own rows (messages to and
-from a resident in their export, texts removed on erasure and after the retention
-period, activity that keeps a resident from retention).
+"""What the outbox answers privacy about its own rows: messages to and from a resident
+in their export, texts removed on erasure and after the retention period, activity that
+keeps a resident from retention, and how the audit log names what its purges remove.
 
 Cancelling the messages still pending to a pseudonymised resident is not here: privacy
-asks for it before ``residents_pseudonymised`` is sent."""
+asks for it (``outbox.cancel``) before ``residents_pseudonymised`` is sent."""
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import or_, select, update
 
 from .. import signals
-from ..core.navigation import NavItem
 from ..core.rows import in_batches, plain_row
 from ..extensions import db
 from .models import InboundMessage, Message, State
-
-MENU = (
-    NavItem(
-        "notifications.call_list",
-        _l("Ringlista"),
-        ("notifications.call_list", "notifications.record_call"),
-        order=80,
-    ),
-    NavItem(
-        "notifications.outbox",
-        _l("Utskick"),
-        (
-            "notifications.outbox",
-            "notifications.show_message",
-            "notifications.resend",
-            "notifications.letters",
-            "notifications.templates",
-            "notifications.edit_template",
-            "notifications.reset_template",
-            "notifications.settings",
-        ),
-        order=90,
-    ),
-)
-
-
-def menu_items(_sender, **_ignored) -> tuple[NavItem, ...]:
-    return MENU
-
-
-def resident_panel(resident, **_ignored) -> signals.Panel:
-    """On the resident's page: every message to them."""
-    return signals.Panel(
-        30, Markup(render_template("notifications/_resident_messages.html", resident=resident))
-    )
-
 
 #: what each purge removes, as the audit log names it
 MESSAGE_FIELDS = ["outbox_message.body", "outbox_message.to_number"]
@@ -186,14 +146,8 @@ def _purge_inbound(organisation_id: int | None, cutoff, placeholder: str) -> int
 
 
 def audit_wording(_sender, **_ignored) -> signals.AuditWording:
-    """How the audit log names their pages that show residents and what their purges remove."""
+    """How the audit log names what the outbox's purges remove."""
     return signals.AuditWording(
-        pages={
-            "notifications.outbox": _l("Utskick"),
-            "notifications.show_message": _l("Meddelande"),
-            "notifications.call_list": _l("Ringlistan"),
-            "notifications.letters": _l("Brev att posta"),
-        },
         purged={
             "outbox_message": _l("texter i sms, samtal och brev"),
             "inbound_message": _l("sms från invånare och svaren på dem"),
@@ -202,8 +156,6 @@ def audit_wording(_sender, **_ignored) -> signals.AuditWording:
 
 
 def connect() -> None:
-    signals.menu_items.connect(menu_items, weak=False)
-    signals.resident_panels.connect(resident_panel, weak=False)
     signals.resident_exported.connect(resident_export, weak=False)
     signals.residents_pseudonymised.connect(forget_residents, weak=False)
     signals.resident_activity.connect(recent_activity, weak=False)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from .models import Channel
 
@@ -31,6 +32,20 @@ class Outgoing:
     voice_url: str | None = None
     #: the booking the message is about: checked again right before it is sent
     booking_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CallScript:
+    """What a voice call says next, whatever the provider's markup: ``text`` read aloud;
+    with ``ask``, the question whose one key press (1 or 2) comes back to the call's
+    address, and ``no_answer`` said when none comes; with ``hang_up``, said once before
+    the call ends. Without either, the text is read twice so nothing is missed."""
+
+    text: str
+    language: str
+    ask: str | None = None
+    no_answer: str | None = None
+    hang_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,11 @@ def gateway_for(app: Flask) -> Gateway:
 def sending_provider(app: Flask) -> str:
     """The configured provider's name, as its gateway's ``name`` says it."""
     return (app.config.get("SMS_BACKEND") or "console").strip().lower()
+
+
+def provider_label(app: Flask) -> str:
+    """The provider's name as staff read it in a message's history."""
+    return "Twilio" if sending_provider(app) == "twilio" else _("konsolen")
 
 
 def forget_gateway(app: Flask) -> None:

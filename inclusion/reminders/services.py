@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text, tuple_, update
+from sqlalchemy import func, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -18,12 +18,21 @@ from ..core.errors import DomainError
 from ..core.ids import is_possible_id
 from ..extensions import db
 from ..org.models import Organisation
-from .models import FAILED_CONDITION, MANUAL_CHANNELS, Channel, Kind, Message, MessageEvent, Recipient, State
-from .planning import channel_for, copy_on_channel, copy_to_trusted_contact, queue_for_booking
+from ..outbox import (
+    FAILED_CONDITION,
+    MANUAL_CHANNELS,
+    Channel,
+    Kind,
+    Message,
+    MessageEvent,
+    Recipient,
+    State,
+    channel_for,
+    copy_on_channel,
+)
+from .planning import copy_to_trusted_contact, queue_for_booking
 
 OUTBOX_PAGE_SIZE = 50
-#: three calls without reaching the resident, and the call list gives up
-CALLS_BEFORE_GIVING_UP = 3
 #: a message standing in for a failed one in these states means it needs no resending
 UNDER_WAY = (State.PENDING, State.SENDING, State.SENT, State.DELIVERED)
 
@@ -271,78 +280,8 @@ def calls_done(organisation: Organisation, day: date, location_id: int | None) -
     return list(db.session.scalars(_at_place(query, location_id)))
 
 
-REACHED, NO_ANSWER = "reached", "no_answer"
-
-
-def record_call(
-    message: Message, outcome: str, actor: User, attempts_seen: int | None = None
-) -> Message | None:
-    """Staff rang the resident from the call list. Reached: done. No answer: it stays on
-    the list; after three tries it is given up, and a letter goes if there is an address.
-    Returns the letter, if one was made.
-
-    ``attempts_seen`` is how many unanswered calls the list showed: a button pressed
-    twice (or by two people at once) counts once, because the second finds the count
-    moved on since the list was shown."""
-    locked(Message, message.id)
-    if message.channel != Channel.STAFF_CALL:
-        raise DomainError(_("Det här meddelandet står inte på ringlistan."), "outcome")
-    if message.state != State.PENDING or attempts_seen not in (None, message.attempts):
-        raise DomainError(_("Samtalet är redan markerat."), "outcome")
-    if outcome not in (REACHED, NO_ANSWER):
-        raise DomainError(_("Välj om du nådde invånaren."), "outcome")
-    message.handled_by_id = actor.id
-    if outcome == REACHED:
-        message.state = State.DELIVERED
-        message.delivered_at = utcnow()
-        _event(message, State.DELIVERED, _("Nådd i telefon av %(name)s.", name=actor.name), actor)
-        return None
-    message.attempts += 1
-    if message.attempts < CALLS_BEFORE_GIVING_UP:
-        _event(message, State.PENDING, _("Svarade inte (%(name)s).", name=actor.name), actor)
-        return None
-    message.state = State.FAILED
-    message.error_code = "no_answer"
-    message.error_message = _("Svarade inte på tre samtal.")
-    _event(message, State.FAILED, _("Svarade inte på tre samtal."), actor)
-    resident = message.resident
-    if (
-        message.booking is not None
-        and message.kind != Kind.REMINDER
-        and resident
-        and resident.has_postal_address
-    ):
-        return queue_for_booking(message.booking, message.kind, utcnow(), actor, Channel.LETTER, message)
-    return None
-
-
 def letters_to_post(organisation: Organisation, day: date) -> list[Message]:
     return list(db.session.scalars(_manual_due(organisation, Channel.LETTER, day)))
-
-
-def mark_letters_posted(organisation: Organisation, message_ids: list[int], actor: User) -> int:
-    if not message_ids:
-        raise DomainError(_("Välj vilka brev som är skickade."), "message_ids")
-    # Only letters still waiting change, in one conditional UPDATE: of two people marking
-    # the same letters at once (or a double click), each letter is marked by one.
-    now = utcnow()
-    posted = db.session.scalars(
-        update(Message)
-        .where(
-            Message.id.in_(message_ids),
-            Message.organisation_id == organisation.id,
-            Message.channel == Channel.LETTER,
-            Message.state == State.PENDING,
-        )
-        .values(state=State.SENT, sent_at=now, handled_by_id=actor.id)
-        .returning(Message)
-        .execution_options(synchronize_session="fetch")
-    ).all()
-    if not posted:
-        raise DomainError(_("Breven är redan markerade som postade."), "message_ids")
-    for letter in posted:
-        _event(letter, State.SENT, _("Postat av %(name)s.", name=actor.name), actor)
-    return len(posted)
 
 
 def counts_waiting(organisation: Organisation, now: datetime | None = None) -> dict[str, int]:

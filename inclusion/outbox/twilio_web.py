@@ -14,9 +14,27 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ..core.urls import public_url
+from .gateway import CallScript
+from .models import Channel
+
+#: where Twilio posts delivery reports and fetches a call's TwiML (``webhook_views``)
+SMS_STATUS_PATH = "/twilio/sms/status"
+VOICE_STATUS_PATH = "/twilio/voice/status"
+VOICE_REMINDER_PATH = "/twilio/voice/reminder/{token}"
+SMS_INBOUND_PATH = "/twilio/sms/inbound"
 
 #: Twilio's text-to-speech languages for the languages we have texts in
 SPEECH_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def status_callback_url(channel: Channel) -> str:
+    """Where the provider reports a message's delivery (or a call's end)."""
+    return public_url(VOICE_STATUS_PATH if channel == Channel.VOICE else SMS_STATUS_PATH)
+
+
+def call_url(voice_token: str | None) -> str:
+    """Where the provider fetches what a call says, and sends the key pressed."""
+    return public_url(VOICE_REMINDER_PATH.format(token=voice_token))
 
 
 def called_url() -> str:
@@ -71,6 +89,15 @@ def voice_message(
         voice.say(text, language=spoken)
     voice.hangup()
     return str(voice)
+
+
+def call_twiml(script: CallScript, answer_url: str) -> str:
+    """The TwiML of a call's next step (see ``CallScript``)."""
+    if script.hang_up:
+        return voice_goodbye(script.text, script.language)
+    return voice_message(
+        script.text, script.language, ask=script.ask, answer_url=answer_url, no_answer=script.no_answer
+    )
 
 
 def voice_goodbye(text: str, language: str) -> str:

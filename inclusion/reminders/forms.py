@@ -8,8 +8,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from ..booking.forms import LocalDateField, LocalTimeField
 from ..core.forms import CheckboxesField, MarkedRequired, StaffForm, select_choices, strip
-from .models import Kind, State
-from .wording import CHANNEL_LABELS
+from ..outbox import CHANNEL_LABELS, Kind, State
 
 
 class OutboxFilterForm(FlaskForm):

@@ -9,7 +9,7 @@ import uuid
 
 from .gateway import Accepted, Outgoing
 
-log = logging.getLogger("inclusion.notifications")
+log = logging.getLogger("inclusion.outbox")
 
 
 def masked(number: str | None) -> str:

@@ -7,13 +7,11 @@ landline (or to anyone who prefers it), and otherwise a staff call list or a let
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import select
 
 from ..auth.models import User
 from ..booking.models import Booking, BookingChannel, BookingStatus, HelpSession
@@ -21,52 +19,28 @@ from ..core.database import change_if, utcnow
 from ..core.phone import InvalidPhoneNumber, PhoneKind, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
-from ..residents.models import ContactChannel, Resident
-from .models import Channel, Kind, Medium, Message, MessageEvent, Recipient, State
-from .rules import local_moment_before, reminder_offsets, settings_of
+from ..outbox import (
+    MEDIUM_OF,
+    Channel,
+    Kind,
+    Medium,
+    Message,
+    Recipient,
+    State,
+    cancel,
+    channel_for,
+    local_moment_before,
+    queue,
+    record,
+    reminder_offsets,
+    settings_of,
+)
+from ..residents.models import Resident
 from .texts import TRUSTED_CONTACT_PREFIX
 from .wording import MessageContext, fill_in, first_name, values_for, wording_for
 
-MEDIUM_OF = {
-    Channel.SMS: Medium.SMS,
-    Channel.VOICE: Medium.VOICE,
-    Channel.STAFF_CALL: Medium.VOICE,
-    Channel.LETTER: Medium.LETTER,
-}
-
-#: a resident's number that failed for good ("invalid") or cannot take SMS ("no_sms")
-PHONE_INVALID = "invalid"
-PHONE_NO_SMS = "no_sms"
-
 #: messages about a booking that copies go to, when the resident consented
 COPIED_KINDS = {Kind.CONFIRMATION, Kind.REBOOKED, Kind.REMINDER, Kind.CANCELLATION, Kind.WAITLIST_PROMOTION}
-
-
-def channel_for(resident: Resident) -> Channel | None:
-    """The way this resident can be reached now; None when there is no way at all."""
-    number_works = bool(resident.phone_e164) and resident.phone_problem != PHONE_INVALID
-    can_sms = resident.can_receive_sms and resident.phone_problem not in (PHONE_INVALID, PHONE_NO_SMS)
-    has_address = resident.has_postal_address
-    preferred = resident.preferred_channel
-    if preferred == ContactChannel.SMS and can_sms:
-        return Channel.SMS
-    if preferred == ContactChannel.SMS and resident.phone_problem == PHONE_NO_SMS and number_works:
-        return Channel.VOICE  # the "mobile" turned out to be a landline: call it instead
-    if preferred == ContactChannel.LETTER and has_address:
-        return Channel.LETTER
-    if preferred == ContactChannel.VOICE and number_works:
-        return Channel.VOICE
-    if preferred == ContactChannel.STAFF_CALL and number_works:
-        return Channel.STAFF_CALL
-    # The preferred way does not work (opted out, number broken, no address): a person
-    # calls if there is a number that works, else a letter, else someone must look.
-    if number_works:
-        return Channel.STAFF_CALL
-    if has_address:
-        return Channel.LETTER
-    if resident.phone_e164:
-        return Channel.STAFF_CALL
-    return None
 
 
 def context_for(booking: Booking) -> MessageContext:
@@ -90,70 +64,6 @@ def context_for_session(session: HelpSession, resident_name: str) -> MessageCont
         activity=session.title,
         phone=format_national(organisation.phone_number),
         municipality=organisation.name,
-    )
-
-
-def _record(message: Message, state: State, note: str | None = None, actor: User | None = None) -> None:
-    message.events.append(MessageEvent(state=state, note=note, actor_id=getattr(actor, "id", None)))
-
-
-def new_message(
-    *,
-    organisation_id: int,
-    resident: Resident | None,
-    booking: Booking | None,
-    kind: Kind,
-    channel: Channel,
-    body: str,
-    language: str,
-    due_at: datetime,
-    recipient: Recipient = Recipient.RESIDENT,
-    to_number: str | None = None,
-    replaces: Message | None = None,
-    state: State = State.PENDING,
-    note: str | None = None,
-    actor: User | None = None,
-    session_id: int | None = None,
-) -> Message:
-    """``session_id``: the session a message without a booking is about (an invitation);
-    a message about a booking names its booking's session."""
-    message = Message(
-        organisation_id=organisation_id,
-        resident=resident,
-        booking=booking,
-        session_id=booking.session_id if booking is not None else session_id,
-        recipient=recipient,
-        to_number=to_number if to_number is not None else getattr(resident, "phone_e164", None),
-        channel=channel,
-        kind=kind,
-        language=language,
-        body=body,
-        due_at=due_at,
-        send_after=due_at,
-        state=state,
-        voice_token=secrets.token_urlsafe(24) if channel == Channel.VOICE else None,
-        replaces=replaces,
-    )
-    db.session.add(message)
-    _record(message, state, note or _("Planerat"), actor)
-    return message
-
-
-def copy_on_channel(message: Message, channel: Channel, note: str, actor: User | None = None) -> Message:
-    """The same words to the same resident another way, for a message that is not about a
-    booking (nothing to write it again from)."""
-    return new_message(
-        organisation_id=message.organisation_id,
-        resident=message.resident,
-        booking=None,
-        kind=message.kind,
-        channel=channel,
-        body=message.body,
-        language=message.language,
-        due_at=utcnow(),
-        replaces=message,
-        note=note,
-        actor=actor,
     )
 
 
@@ -183,7 +93,7 @@ def queue_for_booking(
     resident = booking.resident
     channel = channel or channel_for(resident)
     if channel is None:
-        return new_message(
+        return queue(
             organisation_id=booking.organisation_id,
             resident=resident,
             booking=booking,
@@ -200,7 +110,7 @@ def queue_for_booking(
     if rendered is None:
         return None
     body, language = rendered
-    return new_message(
+    return queue(
         organisation_id=booking.organisation_id,
         resident=resident,
         booking=booking,
@@ -240,7 +150,7 @@ def copy_to_trusted_contact(
         TRUSTED_CONTACT_PREFIX.get(language, TRUSTED_CONTACT_PREFIX["sv"]),
         values_for(context_for(booking), language, Medium.SMS),
     )
-    return new_message(
+    return queue(
         organisation_id=booking.organisation_id,
         resident=booking.resident,
         booking=booking,
@@ -312,45 +222,6 @@ def _plan_reminders(
     return planned
 
 
-def settle_pending(*conditions, state: State, note: str, actor: User | None = None) -> list[int]:
-    """Move the messages matching ``conditions`` that are still pending to ``state``
-    (cancelled, skipped) with an event each, in one conditional UPDATE; returns their ids.
-
-    Only rows still pending change, whatever was read before: a message the dispatcher
-    claimed a moment ago is on its way and is recorded as sent, not marked cancelled
-    behind its back; and of two requests cancelling the same messages at once (a double
-    click on "Stoppa"), each message is cancelled, and counted, by one of them."""
-    settled = list(
-        db.session.scalars(
-            update(Message)
-            .where(Message.state == State.PENDING, *conditions)
-            .values(state=state)
-            .returning(Message.id)
-            .execution_options(synchronize_session="fetch")
-        )
-    )
-    if settled:
-        now, actor_id = utcnow(), getattr(actor, "id", None)
-        db.session.execute(
-            insert(MessageEvent),
-            [
-                {
-                    "message_id": message_id,
-                    "at": now,
-                    "state": state,
-                    "note": note[:300],
-                    "actor_id": actor_id,
-                }
-                for message_id in settled
-            ],
-        )
-        for message_id in settled:  # a history already read shows the new event too
-            message = db.session.identity_map.get(identity_key(Message, message_id))
-            if message is not None:
-                db.session.expire(message, ["events"])
-    return settled
-
-
 def _about_booking(booking_id: int, kinds: Iterable[Kind] | None) -> list:
     conditions = [Message.booking_id == booking_id]
     if kinds is not None:
@@ -363,7 +234,7 @@ def skip_told_already(booking_id: int, kinds: Iterable[Kind], note: str) -> int:
     message the booking event queued for them is not sent as well (a relative's copy
     still is)."""
     return len(
-        settle_pending(
+        cancel(
             *_about_booking(booking_id, kinds),
             Message.recipient == Recipient.RESIDENT,
             state=State.SKIPPED,
@@ -376,9 +247,7 @@ def cancel_pending(
     booking_id: int, note: str, actor: User | None = None, kinds: Iterable[Kind] | None = None
 ) -> int:
     """Messages not yet on their way are cancelled; one being sent this second finishes."""
-    return len(
-        settle_pending(*_about_booking(booking_id, kinds), state=State.CANCELLED, note=note, actor=actor)
-    )
+    return len(cancel(*_about_booking(booking_id, kinds), state=State.CANCELLED, note=note, actor=actor))
 
 
 # --- Receivers ---------------------------------------------------------------------------
@@ -454,7 +323,7 @@ def replan_for_resident(
             continue
         if not change_if(message, Message.state == State.PENDING, state=State.CANCELLED):
             continue  # claimed by the dispatcher meanwhile: it goes as it is, not twice
-        _record(message, State.CANCELLED, _("Invånarens kontaktsätt ändrades"), actor)
+        record(message, State.CANCELLED, _("Invånarens kontaktsätt ändrades"), actor)
         due = max(message.send_after, now)
         if message.kind == Kind.REMINDER and channel in (Channel.LETTER, None):
             continue

@@ -21,7 +21,7 @@ from ..extensions import db
 from .dispatch import dispatch_due
 from .gateway import gateway_for
 
-log = logging.getLogger("inclusion.notifications")
+log = logging.getLogger("inclusion.outbox")
 
 #: how soon a waiting ``flask dispatch`` notices it was asked to stop
 _NAP_SECONDS = 0.2

@@ -13,8 +13,6 @@ municipality's own.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,10 +30,7 @@ from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone
 from ..extensions import db
 from ..org.models import Organisation
-from ..reception import take_sms_request
-from ..residents.models import Resident
-from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
-from .models import (
+from ..outbox import (
     Channel,
     InboundMessage,
     Kind,
@@ -43,67 +38,17 @@ from .models import (
     NotificationSettings,
     Recipient,
     State,
+    organisations_on_shared_number,
+    queue,
+    shared_sms_number,
 )
-from .planning import context_for, new_message, skip_told_already
-from .rules import organisations_on_shared_number, shared_sms_number
+from ..outbox import signals as outbox_signals
+from ..reception import take_sms_request
+from ..residents.models import Resident
+from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
+from .meaning import CANCEL, CONFIRM, OPT_IN, OPT_OUT, OTHER, meaning_of
+from .planning import context_for, skip_told_already
 from .wording import Medium, values_for
-
-CONFIRM, CANCEL, OPT_OUT, OPT_IN, OTHER = "confirm", "cancel", "opt_out", "opt_in", "request"
-
-#: letters of other scripts that look like Latin ones, as they read after casefold
-#: ("ЅТОРР" typed in Cyrillic, "ΝΕJ" with Greek capitals)
-_LOOKALIKES = str.maketrans(
-    {
-        "а": "a", "в": "b", "е": "e", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
-        "о": "o", "р": "p", "с": "c", "ѕ": "s", "т": "t", "у": "y", "х": "x",
-        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
-    }
-)  # fmt: skip
-
-
-def _folded(text: str) -> str:
-    """Lower case, without accents, hidden characters or look-alike letters, so that
-    "ＳＴＯＰＰ" (full width), "S̶T̶O̶P̶P̶" (combining marks), "STO\u200bPP" (a zero-width
-    space) and "𝐒𝐓𝐎𝐏" all read "stopp": a resident must be able to stop SMS however their
-    phone writes the word."""
-    compatible = unicodedata.normalize("NFKC", text or "").casefold().translate(_LOOKALIKES)
-    return "".join(
-        char
-        for char in unicodedata.normalize("NFD", compatible)
-        if unicodedata.category(char) not in ("Mn", "Me", "Cf")
-    )
-
-
-_WORDS = {
-    meaning: {_folded(word) for word in words}
-    for meaning, words in {
-        CONFIRM: {"ja", "ok", "okej", "okay", "yes", "japp", "jo"},
-        CANCEL: {"nej", "avboka", "avbokning", "no"},
-        # Twilio's own opt-out words (STOP, CANCEL, END, QUIT, UNSUBSCRIBE...) and Swedish ones.
-        OPT_OUT: {"stopp", "stop", "sluta", "stoppa", "unsubscribe", "end", "quit", "cancel", "stopall"},
-        OPT_IN: {"start", "unstop", "starta", "börja"},
-    }.items()
-}
-
-
-def meaning_of(text: str) -> str:
-    """The first word decides, whatever the case, spaces or punctuation: "ja!",
-    " Nej tack", "STOPP.", "S T O P P". A text of many words that starts otherwise is
-    for a person."""
-    words = re.findall(r"[a-z]+", _folded(text))
-    if not words:
-        return OTHER
-    if len(words) > 1 and all(len(word) == 1 for word in words):
-        words = ["".join(words)]  # spelt out letter by letter
-    first = words[0]
-    for meaning, known in _WORDS.items():
-        if first in known:
-            # "ja men jag kommer en halvtimme sent" is for a person, not a plain yes.
-            if meaning in (CONFIRM, CANCEL) and len(words) > 3:
-                return OTHER
-            return meaning
-    return OTHER
 
 
 def _e164(raw: str) -> str | None:
@@ -239,7 +184,7 @@ def _language(resident: Resident | None, organisation: Organisation | None) -> s
     return wanted if wanted in current_app.config["LANGUAGES"] else "sv"
 
 
-def _booking_words(booking: Booking, language: str, medium: Medium = Medium.SMS) -> dict[str, str]:
+def booking_words(booking: Booking, language: str, medium: Medium = Medium.SMS) -> dict[str, str]:
     return values_for(context_for(booking), language, medium)
 
 
@@ -298,22 +243,29 @@ def handle_inbound_sms(sid: str, sender_raw: str, to_raw: str, body: str) -> Rep
     inbound.booking_id = booking.id if booking else None
     inbound.request_id = request.id if request else None
     if organisation is not None and text:
-        reply = new_message(
-            organisation_id=organisation.id,
-            resident=resident,
-            booking=booking,
-            kind=Kind.REPLY,
-            channel=Channel.SMS,
-            body=text,
-            language=language,
-            due_at=utcnow(),
-            # a sender that is no phone number ("whatsapp:+46…") is kept in full on the inbound row
-            to_number=sender if len(sender) <= Message.to_number.type.length else None,
-            state=State.SENT,
-            note=_("Svar på sms från invånaren, skickat direkt i Twilios svar."),
-        )
-        reply.sent_at = utcnow()
+        _keep_reply(organisation, resident, booking, sender, Reply(text, language))
     return Reply(text, language)
+
+
+def _keep_reply(
+    organisation: Organisation, resident: Resident | None, booking: Booking | None, sender: str, reply: Reply
+) -> None:
+    """The answer goes in the provider's response to the webhook; the outbox keeps it as sent."""
+    message = queue(
+        organisation_id=organisation.id,
+        resident=resident,
+        booking=booking,
+        kind=Kind.REPLY,
+        channel=Channel.SMS,
+        body=reply.text,
+        language=reply.language,
+        due_at=utcnow(),
+        # a sender that is no phone number ("whatsapp:+46…") is kept in full on the inbound row
+        to_number=sender if len(sender) <= Message.to_number.type.length else None,
+        state=State.SENT,
+        note=_("Svar på sms från invånaren, skickat direkt i Twilios svar."),
+    )
+    message.sent_at = utcnow()
 
 
 def _replies_within_the_hour(organisation_id: int | None, sender: str) -> int:
@@ -418,7 +370,7 @@ def _act(meaning: str, organisation, senders: Senders, sender: str, body: str):
 
 def _answer_booking(meaning: str, booking: Booking, organisation: Organisation, sign: str):
 
-    words = _booking_words(booking, str(get_locale() or "sv"))
+    words = booking_words(booking, str(get_locale() or "sv"))
     if not booking.is_live:
         return _already_cancelled(booking, words, organisation, sign)
     if booking.session.starts_at <= utcnow():
@@ -491,93 +443,12 @@ def cancel_by_resident(booking: Booking, reason: str) -> bool | None:
     return True
 
 
-# --- Voice calls -------------------------------------------------------------------------
-
-_ANSWERABLE = {Kind.REMINDER, Kind.CONFIRMATION, Kind.REBOOKED, Kind.WAITLIST_PROMOTION}
-
-
-def message_for_call(token: str) -> Message | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(
-        select(Message).where(Message.voice_token == token, Message.channel == Channel.VOICE)
-    )
+def on_sms_received(
+    _sender=None, *, sid: str, from_number: str, to_number: str, body: str, **_ignored
+) -> Reply:
+    return handle_inbound_sms(sid, from_number, to_number, body)
 
 
-def _can_answer(message: Message) -> bool:
-    booking = message.booking
-    return (
-        message.kind in _ANSWERABLE
-        and booking is not None
-        and booking.status == BookingStatus.BOOKED
-        and booking.session.starts_at > utcnow()
-    )
-
-
-def answer_call(message: Message, digits: str | None, answer_url: str) -> str:
-    """The TwiML for a reminder call: read the message and ask for 1 (coming) or 2
-    (cancel); then act on the key pressed. Pressing 2 twice cancels once."""
-    from .twilio_web import voice_goodbye, voice_message
-
-    language = message.language if message.language in current_app.config["LANGUAGES"] else "sv"
-    if message.kind == Kind.CAMPAIGN_INVITATION:
-        with force_locale(language):
-            return _answer_invitation_call(message, digits, answer_url, language)
-    with force_locale(language):
-        words = _booking_words(message.booking, language, Medium.VOICE) if message.booking is not None else {}
-        digit = (digits or "").strip()[:1]
-        if digit == "1" and _can_answer(message):
-            try:
-                confirmed = confirm_by_resident(message.booking)
-            except DomainError:
-                confirmed = False
-            if not confirmed:
-                return voice_goodbye(_("Tack. Hej då."), language)
-            message.voice_answer = "confirmed"
-            return voice_goodbye(
-                _("Tack! Vi ses %(day)s klockan %(time)s. Hej då.", day=words["datum"], time=words["tid"]),
-                language,
-            )
-        if (
-            digit == "2"
-            and message.booking is not None
-            and (_can_answer(message) or message.voice_answer == "cancelled")
-        ):
-            if message.voice_answer != "cancelled":
-                cancel_by_resident(message.booking, _("Avbokad av invånaren i ett påminnelsesamtal."))
-                message.voice_answer = "cancelled"
-            phone = words.get("telefon") or ""
-            text = _("Din tid är avbokad.") + (
-                " " + _("Ring %(phone)s om du vill ha en ny tid.", phone=phone) if phone else ""
-            )
-            return voice_goodbye(text + " " + _("Hej då."), language)
-        if not _can_answer(message):
-            if digit:
-                return voice_goodbye(_("Tack. Hej då."), language)
-            return voice_message(message.body, language)
-        return voice_message(
-            message.body,
-            language,
-            ask=_("Tryck 1 om du kommer. Tryck 2 om du inte kan komma."),
-            answer_url=answer_url,
-            no_answer=_("Du tryckte inte på någon siffra. Välkommen på din tid. Hej då."),
-        )
-
-
-def _answer_invitation_call(message: Message, digits: str | None, answer_url: str, language: str) -> str:
-    """An invitation read aloud: 1 takes a seat, 2 says no thanks."""
-    from .twilio_web import voice_goodbye, voice_message
-
-    digit = (digits or "").strip()[:1]
-    if digit in ("1", "2"):
-        answer = reply_to_invitation(message, digit == "1", "voice")
-        if answer is not None:
-            message.voice_answer = "confirmed" if digit == "1" else "declined"
-            return voice_goodbye(answer.text + " " + _("Hej då."), language)
-    return voice_message(
-        message.body,
-        language,
-        ask=_("Tryck 1 om du vill ha en plats. Tryck 2 om du inte vill komma."),
-        answer_url=answer_url,
-        no_answer=_("Du tryckte inte på någon siffra. Vill du komma? Ring oss. Hej då."),
-    )
+def connect() -> None:
+    """The outbox's webhook receives; what a resident's text means is ours."""
+    outbox_signals.sms_received.connect(on_sms_received, weak=False)
