@@ -159,27 +159,27 @@ def _check_web_request(organisation: Organisation, details: WebRequestDetails) -
     """Every problem with the form at once; returns the ``name``, the relative's name and
     the ``wishes`` as they are saved, the parsed ``number`` and the ``topics``."""
     errors = FieldErrors()
-    found = {
-        "name": errors.check(lambda: clean_name(details.name, "name", required=_("Skriv ditt namn."))),
-        "number": errors.check(lambda: _checked_phone(details.phone)),
-        "relative_name": errors.check(
-            lambda: (
-                clean_name(
-                    details.relative_name,
-                    "relative_name",
-                    required=_("Skriv namnet på den som behöver hjälp."),
-                )
-                if details.for_relative
-                else ""
+    name = errors.check(lambda: clean_name(details.name, "name", required=_("Skriv ditt namn.")))
+    number = errors.check(lambda: _checked_phone(details.phone))
+    relative_name = ""
+    if details.for_relative:
+        relative_name = errors.check(
+            lambda: clean_name(
+                details.relative_name, "relative_name", required=_("Skriv namnet på den som behöver hjälp.")
             )
-        ),
-        "wishes": errors.check(lambda: _checked_written_wishes(details.wishes)),
-        "topics": errors.check(lambda: _chosen_topics(organisation, details.topic_id)),
-    }
+        )
+    wishes = errors.check(lambda: _checked_written_wishes(details.wishes))
+    topics = errors.check(lambda: _chosen_topics(organisation, details.topic_id))
     if not details.consent:
         errors.add("consent", _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."))
     errors.raise_if_any()
-    return found
+    return {
+        "name": name,
+        "number": number,
+        "relative_name": relative_name,
+        "wishes": wishes,
+        "topics": topics,
+    }
 
 
 def _checked_phone(phone: str | None) -> PhoneNumber:
