@@ -24,6 +24,11 @@ from ..extensions import db
 from ..org.models import Location, Topic
 from ..residents.models import Resident
 
+#: the longest wishes and note a request keeps (what the resident wants help with, and
+#: what reception noted about them)
+WISHES_MAX = 500
+NOTE_MAX = 1000
+
 #: who works the callback queue: everyone but volunteers, who have no reception pages
 RECEPTION_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)
 
@@ -96,11 +101,11 @@ class CallbackRequest(NeedsColumns, db.Model):
 
     state: Mapped[RequestState] = mapped_column(String(12), default=RequestState.NEW)
     channel: Mapped[RequestChannel] = mapped_column(String(10))
-    wishes: Mapped[str | None] = mapped_column(String(500))
+    wishes: Mapped[str | None] = mapped_column(String(WISHES_MAX))
     preferred_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"))
     preferred_weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
     time_of_day: Mapped[TimeOfDay] = mapped_column(String(10), default=TimeOfDay.ANY, server_default="")
-    note: Mapped[str | None] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
 
     callback_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -621,6 +621,24 @@ _NEXT_DAY = working_day()
             "Välj ämnen i listan.",
             id="unknown-topic",
         ),
+        pytest.param(
+            {"description": "Ta med mobilen\x00"},
+            "description",
+            "Texten innehåller tecken som inte går att spara.",
+            id="nul-in-description",
+        ),
+        pytest.param(
+            {"description": "Ta med\x07 mobilen"},
+            "description",
+            "Texten innehåller tecken som inte går att spara.",
+            id="control-character-in-description",
+        ),
+        pytest.param(
+            {"description": "x" * 1001},
+            "description",
+            "Högst 1000 tecken.",
+            id="description-too-long",
+        ),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import time
 
-import pytest
 from helpers import field_error, working_day
 from sqlalchemy import select
 
@@ -212,12 +211,6 @@ def test_taking_and_working_a_request_is_audited(app, library, login_as, make_re
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="booking/services.py checks a booking's note without markup=True, so a request's "
-    "wishes with < or > (which reception keeps, shown escaped) cannot be booked; "
-    "fixed when book_resident cleans the note with clean_text(..., as_typed=True, markup=True)",
-)
 def test_a_request_whose_wishes_hold_angle_brackets_can_be_booked(
     app, library, login_as, make_session, make_request
 ):

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, NotAllowed, collect_errors
+from ...core.errors import DomainError, NotAllowed
 from ...core.i18n import when
 from ...core.needs import Needs, check_interpreter_language
-from ...core.text import check_text, tidy
+from ...core.validation import FieldErrors, clean_text, own
 from ...extensions import db
 from ...org.models import Organisation, Topic
 from ...org.services import topics_chosen
@@ -64,18 +64,9 @@ class SessionFull(SlotTaken):
 
 
 def _session_in(organisation_id: int, session_id: int | None, field_name: str) -> HelpSession:
-    session = (
-        db.session.scalar(
-            select(HelpSession).where(
-                HelpSession.id == session_id, HelpSession.organisation_id == organisation_id
-            )
-        )
-        if session_id
-        else None
+    return own(
+        HelpSession, organisation_id, session_id, field_name, _("Passet finns inte. Välj en tid i listan.")
     )
-    if session is None:
-        raise DomainError(_("Passet finns inte. Välj en tid i listan."), field_name)
-    return session
 
 
 def _check_bookable(session: HelpSession, field_name: str) -> None:
@@ -161,17 +152,7 @@ def book_resident(
         raise NotAllowed(_("Du har inte behörighet"), "session_id")
     session = _session_in(organisation_id, session_id, "session_id")
     organisation = db.session.get(Organisation, organisation_id)
-    resident = (
-        db.session.scalar(
-            select(Resident).where(Resident.id == resident_id, Resident.organisation_id == organisation_id)
-        )
-        if resident_id
-        else None
-    )
-    if resident is not None:
-        hold_resident(resident.id)  # checked below as it is now, not as a moment ago
-    note = (request.note or "").strip()
-    topics = _check_booking(organisation, session, resident, request, note)
+    resident, note, topics = _check_booking(organisation, session, resident_id, request)
     status = _place_or_waitlist(session, request, organisation.timezone)
     booking = _new_booking(organisation_id, session, resident, request, note, topics, status, actor)
     db.session.add(booking)
@@ -190,50 +171,53 @@ def book_resident(
 def _check_booking(
     organisation: Organisation,
     session: HelpSession,
-    resident: Resident | None,
+    resident_id: int | None,
     request: BookingRequest,
-    note: str,
-) -> list[Topic]:
-    """Every problem with the booking at once; the topics chosen when there is none."""
-    found: dict = {}
-
-    def check_resident() -> None:
-        if resident is None:
-            raise DomainError(_("Välj en invånare i registret."), "resident_id")
-        if _live_booking_of(resident.id, session.id):
-            raise DomainError(
-                _("%(name)s är redan bokad på det här passet.", name=resident.name), "resident_id"
-            )
-        clash = _clashing_booking(resident.id, session)
-        if clash:
-            raise DomainError(
-                _(
-                    "%(name)s har redan en bokning %(when)s.",
-                    name=resident.name,
-                    when=when(clash.session.starts_at, organisation.timezone),
-                ),
-                "resident_id",
-            )
-
-    def check_channel() -> None:
-        if request.channel not in set(BookingChannel):
-            raise DomainError(_("Välj hur bokningen kom in."), "channel")
-
-    def check_needs() -> None:
-        try:
-            check_interpreter_language(request.needs.interpreter_language)
-        except ValueError:
-            raise DomainError(_("Välj ett språk i listan."), "interpreter_language") from None
-
-    collect_errors(
-        lambda: _check_bookable(session, "session_id"),
-        check_resident,
-        lambda: found.update(topics=topics_chosen(organisation.id, request.topic_ids)),
-        check_channel,
-        lambda: check_text(note, "note", NOTE_MAX),
-        check_needs,
+) -> tuple[Resident, str, list[Topic]]:
+    """Every problem with the booking at once; when there is none, the resident (held, so
+    checked as they are now and not as a moment ago), the note as saved and the topics."""
+    errors = FieldErrors()
+    errors.check(lambda: _check_bookable(session, "session_id"))
+    resident = errors.check(
+        lambda: own(Resident, organisation.id, resident_id, "resident_id", _("Välj en invånare i registret."))
     )
-    return found["topics"]
+    if resident is not None:
+        hold_resident(resident.id)
+        errors.check(lambda: _check_resident_free(resident, session, organisation.timezone))
+    topics = errors.check(lambda: topics_chosen(organisation.id, request.topic_ids))
+    errors.check(lambda: _check_channel(request.channel))
+    note = errors.check(lambda: clean_text(request.note, "note", limit=NOTE_MAX, as_typed=True, markup=True))
+    errors.check(lambda: _check_needs(request.needs))
+    errors.raise_if_any()
+    return resident, note, topics
+
+
+def _check_resident_free(resident: Resident, session: HelpSession, timezone: str) -> None:
+    """Not booked on this session already, nor on another one at the same time."""
+    if _live_booking_of(resident.id, session.id):
+        raise DomainError(_("%(name)s är redan bokad på det här passet.", name=resident.name), "resident_id")
+    clash = _clashing_booking(resident.id, session)
+    if clash:
+        raise DomainError(
+            _(
+                "%(name)s har redan en bokning %(when)s.",
+                name=resident.name,
+                when=when(clash.session.starts_at, timezone),
+            ),
+            "resident_id",
+        )
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in set(BookingChannel):
+        raise DomainError(_("Välj hur bokningen kom in."), "channel")
+
+
+def _check_needs(needs: Needs) -> None:
+    try:
+        check_interpreter_language(needs.interpreter_language)
+    except ValueError:
+        raise DomainError(_("Välj ett språk i listan."), "interpreter_language") from None
 
 
 def _place_or_waitlist(session: HelpSession, request: BookingRequest, timezone: str) -> BookingStatus:
@@ -361,8 +345,7 @@ def cancel_booking(booking: Booking, reason: str, actor: User | None) -> list[Bo
     """
     if not can_book(actor, booking.organisation_id):
         raise NotAllowed(_("Du har inte behörighet"), "reason")
-    reason = tidy(reason)
-    check_text(reason, "reason", REASON_MAX, required=_("Skriv varför bokningen avbokas."))
+    reason = clean_text(reason, "reason", limit=REASON_MAX, required=_("Skriv varför bokningen avbokas."))
     if not booking.is_live:
         raise AlreadyCancelled(_("Bokningen är redan avbokad."), "reason")
     if booking.session.ends_at <= utcnow():

@@ -11,7 +11,7 @@ from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed, collect_errors
-from ...core.text import check_text
+from ...core.validation import clean_text
 from ...extensions import db
 from ...org.services import help_agreement_for, topics_chosen
 from ..models import (
@@ -36,7 +36,6 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
     """Attendance and a short note of what was helped with; every change is audited."""
     if not booking.can_change(actor):
         raise NotAllowed(_("Du har inte behörighet"), "attendance")
-    note = (outcome.note or "").strip()
     found: dict = {}
     # Held and read again, so two people saving at once (or a double click) save one
     # after the other instead of both changing the same topics (an error), and a booking
@@ -52,14 +51,14 @@ def record_outcome(booking: Booking, outcome: Outcome, actor: User) -> Booking:
     def check_values() -> None:
         if outcome.attendance not in set(Attendance):
             raise DomainError(_("Välj om invånaren kom."), "attendance")
-        check_text(note, "note", NOTE_MAX)
+        found["note"] = clean_text(outcome.note, "note", limit=NOTE_MAX, as_typed=True, markup=True)
         found["topics"] = topics_chosen(booking.organisation_id, outcome.helped_topic_ids, "helped_topic_ids")
 
     collect_errors(check_state, check_values)
     values = {
         "attendance": Attendance(outcome.attendance),
         "follow_up_needed": outcome.follow_up_needed,
-        "outcome_note": note or None,
+        "outcome_note": found["note"] or None,
     }
     changed = [name for name, value in values.items() if getattr(booking, name) != value]
     if {topic.id for topic in found["topics"]} != {topic.id for topic in booking.helped_topics}:

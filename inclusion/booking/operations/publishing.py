@@ -19,7 +19,7 @@ from ...core.clock import holiday_name, local_to_utc
 from ...core.database import utcnow
 from ...core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
 from ...core.i18n import clock, clock_range
-from ...core.text import check_text, tidy
+from ...core.validation import TEXT, TextMessages, clean_text, own
 from ...extensions import db
 from ...org.models import Location, Organisation, Topic
 from ...org.services import topics_chosen
@@ -40,6 +40,7 @@ APPOINTMENT_LENGTHS = (15, 20, 30, 45, 60, 90)
 CAPACITY_MAX = 200
 SERIES_MAX_DAYS = 366
 TITLE_MAX = 120
+DESCRIPTION_MAX = 1000
 
 
 @dataclass
@@ -101,18 +102,14 @@ def _planned_days(plan: SessionPlan) -> list[date]:
 
 
 def _checked_location(organisation: Organisation, plan: SessionPlan) -> Location:
-    location = (
-        db.session.scalar(
-            select(Location).where(
-                Location.id == plan.location_id, Location.organisation_id == organisation.id
-            )
-        )
-        if plan.location_id
-        else None
+    return own(
+        Location,
+        organisation.id,
+        plan.location_id,
+        "location_id",
+        _("Välj en plats i listan."),
+        usable=lambda place: place.active,
     )
-    if location is None or not location.active:
-        raise DomainError(_("Välj en plats i listan."), "location_id")
-    return location
 
 
 def _checked_capacity(plan: SessionPlan) -> int:
@@ -129,14 +126,23 @@ def _checked_capacity(plan: SessionPlan) -> int:
 
 def _checked_texts(plan: SessionPlan) -> dict[str, str | None]:
     """The title and description as they are saved (None when empty)."""
-    title = tidy(plan.title)
     required = (
         _("Ge gruppträffen ett namn, till exempel Digital fika.") if plan.kind == SessionKind.GROUP else None
     )
-    check_text(title, "title", TITLE_MAX, required=required, to_residents=True)  # {aktivitet} in messages
-    description = (plan.description or "").strip()
-    if len(description) > 1000:
-        raise DomainError(_("Högst %(max)d tecken.", max=1000), "description")
+    # the title is {aktivitet} in messages to residents
+    title = clean_text(plan.title, "title", limit=TITLE_MAX, required=required, to_residents=True)
+    description = clean_text(
+        plan.description,
+        "description",
+        limit=DESCRIPTION_MAX,
+        as_typed=True,
+        markup=True,
+        messages=TextMessages(
+            too_long=lambda limit: _("Högst %(max)d tecken.", max=limit),
+            markup=TEXT.markup,
+            unsaveable=TEXT.unsaveable,
+        ),
+    )
     return {"title": title or None, "description": description or None}
 
 
@@ -418,8 +424,7 @@ def cancel_session(session: HelpSession, reason: str, actor: User) -> list[Booki
     "Ställ in" at the same instant either comes before (and is cancelled here) or after
     (and finds the session cancelled): no booking is left behind, none is told twice.
     """
-    reason = tidy(reason)
-    check_text(reason, "reason", REASON_MAX, required=_("Skriv varför passet ställs in."))
+    reason = clean_text(reason, "reason", limit=REASON_MAX, required=_("Skriv varför passet ställs in."))
     if session.cancelled:
         raise DomainError(_("Passet är redan inställt."), "reason")
     if session.ends_at <= utcnow():

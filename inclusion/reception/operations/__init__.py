@@ -6,6 +6,7 @@ Reception's pages call these functions; other features use the names the package
 the unit of work.
 """
 
+from ..models import NOTE_MAX, WISHES_MAX
 from .callback_times import CALLBACK_DAY, next_callback_time
 from .claims import (
     CLAIM_LAPSES_AFTER,
@@ -42,7 +43,6 @@ from .queue import (
     request_queue,
     requests_of_resident,
 )
-from .texts import NOTE_MAX, WISHES_MAX
 from .to_booking import book_from_request, fitting_query, fitting_sessions, time_window
 from .written_requests import WebRequestDetails, take_sms_request, take_web_request
 

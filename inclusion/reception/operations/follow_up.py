@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, InvalidInput, collect_errors
+from ...core.errors import DomainError, InvalidInput
+from ...core.validation import FieldErrors, clean_text
 from ...extensions import db
 from ...org.models import Organisation
 from ...residents.models import ContactChannel, Resident
@@ -28,7 +29,6 @@ from ..models import (
 )
 from .callback_times import check_callback_due, next_callback_time
 from .claims import check_open, claim_request
-from .texts import check_staff_text
 
 ATTEMPT_NOTE_MAX = 300
 #: after this many calls without reaching the resident, send a letter or visit
@@ -50,17 +50,7 @@ def log_attempt(
     letter or a visit. The same call noted twice at once (a double click) is kept once."""
     check_open(request)
     now = utcnow()
-    note = (note or "").strip()
-
-    def check_outcome() -> None:
-        if outcome not in set(AttemptOutcome):
-            raise DomainError(_("Välj hur samtalet gick."), "outcome")
-
-    collect_errors(
-        check_outcome,
-        lambda: check_staff_text(note, "note", ATTEMPT_NOTE_MAX),
-        lambda: next_callback is not None and check_callback_due(next_callback, now, "next_day"),
-    )
+    note = _checked_attempt(outcome, note, next_callback, now)
     claim_request(request, actor)  # held and read again from here on
     latest = request.attempts[0] if request.attempts else None
     if (
@@ -92,6 +82,19 @@ def log_attempt(
         request, actor=actor, changed_fields=["attempts", "state", "callback_due_at"]
     )
     return attempt
+
+
+def _checked_attempt(outcome: str, note: str | None, next_callback: datetime | None, now: datetime) -> str:
+    """The call's note as it is saved, or every problem with what was noted at once. The
+    note is shown to staff only, escaped, so angle brackets may stay."""
+    errors = FieldErrors()
+    if outcome not in set(AttemptOutcome):
+        errors.add("outcome", _("Välj hur samtalet gick."))
+    kept = errors.check(lambda: clean_text(note, "note", limit=ATTEMPT_NOTE_MAX, as_typed=True, markup=True))
+    if next_callback is not None:
+        errors.check(lambda: check_callback_due(next_callback, now, "next_day"))
+    errors.raise_if_any()
+    return kept
 
 
 def reschedule_callback(request: CallbackRequest, due: datetime | None, actor: User) -> None:

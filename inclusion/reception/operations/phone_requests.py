@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ... import signals
 from ...auth.models import User
 from ...core.database import utcnow
-from ...core.errors import DomainError, NotAllowed, collect_errors
-from ...core.ids import whole_number
+from ...core.errors import DomainError, NotAllowed
 from ...core.needs import Needs, check_interpreter_language
 from ...core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
-from ...core.text import check_person_name
+from ...core.text import tidy
+from ...core.validation import FieldErrors, clean_name, clean_text, own
 from ...extensions import db
 from ...org.models import Location, Organisation
 from ...org.services import topics_chosen
@@ -33,6 +32,8 @@ from ...residents.services import (
     search_residents,
 )
 from ..models import (
+    NOTE_MAX,
+    WISHES_MAX,
     CallbackRequest,
     RequestChannel,
     RequestState,
@@ -40,7 +41,6 @@ from ..models import (
     can_take_requests,
 )
 from .callback_times import check_callback_due
-from .texts import NOTE_MAX, WISHES_MAX, check_staff_text, clean
 
 #: resident_choice value for "someone not in the registry"
 NEW_RESIDENT = "new"
@@ -95,14 +95,9 @@ def callers_with_number(organisation_id: int, phone: str, limit: int = 8) -> lis
     return search_residents(organisation_id, phone, limit=limit)
 
 
-def _chosen_resident(organisation_id: int, choice: str) -> Resident | None:
-    if not choice.isdigit():
-        return None
-    return db.session.scalar(
-        select(Resident).where(
-            Resident.id == whole_number(choice), Resident.organisation_id == organisation_id
-        )
-    )
+def _phone_as_typed(phone: str | None) -> str:
+    """The number as reception typed it, kept when it cannot be read."""
+    return tidy(phone, lines=True)[:40]
 
 
 def _default_channel(kind: PhoneKind, sms_consent: bool) -> ContactChannel:
@@ -128,15 +123,15 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
     request = CallbackRequest(
         organisation_id=organisation.id,
         resident_id=resident.id if resident else None,
-        caller_name=None if resident else clean(details.name),
-        caller_phone_text=None if resident else clean(details.phone)[:40],
+        caller_name=None if resident else found["name"],
+        caller_phone_text=None if resident else _phone_as_typed(details.phone),
         state=RequestState.NEW,
         channel=RequestChannel(details.channel),
-        wishes=clean(details.wishes) or None,
+        wishes=found["wishes"] or None,
         preferred_location_id=details.preferred_location_id or None,
         preferred_weekdays=",".join(str(day) for day in sorted(set(details.weekdays))),
         time_of_day=TimeOfDay(details.time_of_day),
-        note=(details.note or "").strip() or None,
+        note=found["note"] or None,
         callback_due_at=details.callback_due,
         taken_by_id=actor.id,
         topics=found["topics"],
@@ -157,32 +152,41 @@ def take_request(organisation: Organisation, details: RequestDetails, actor: Use
 
 def _check_request(organisation: Organisation, details: RequestDetails) -> dict:
     """Every problem with the request at once. Returns what the checks found: the chosen
-    ``resident``, or the caller's parsed ``number`` (or ``unclear``), and the ``topics``."""
+    ``resident``, or the caller's parsed ``number`` (or ``unclear``) and ``name``, the
+    ``topics``, and the ``wishes`` and ``note`` as they are saved (shown to staff only,
+    escaped, so angle brackets may stay)."""
     now = utcnow()
     found: dict = {}
-    collect_errors(
-        lambda: _check_caller(organisation, details, found),
-        lambda: _check_topics(organisation, details, found),
-        lambda: check_staff_text(clean(details.wishes), "wishes", WISHES_MAX),
-        lambda: _check_place_and_time(organisation, details),
-        lambda: _check_needs(details),
-        lambda: _check_channel(details),
-        lambda: _check_consent(details, found),
-        lambda: check_callback_due(details.callback_due, now),
-        lambda: check_staff_text((details.note or "").strip(), "note", NOTE_MAX),
+    errors = FieldErrors()
+    errors.check(lambda: _check_caller(organisation, details, found))
+    errors.check(lambda: _check_topics(organisation, details, found))
+    found["wishes"] = errors.check(
+        lambda: clean_text(details.wishes, "wishes", limit=WISHES_MAX, lines=True, markup=True)
     )
+    errors.check(lambda: _check_place_and_time(organisation, details))
+    errors.check(lambda: _check_needs(details))
+    errors.check(lambda: _check_channel(details))
+    errors.check(lambda: _check_consent(details, found))
+    errors.check(lambda: check_callback_due(details.callback_due, now))
+    found["note"] = errors.check(
+        lambda: clean_text(details.note, "note", limit=NOTE_MAX, as_typed=True, markup=True)
+    )
+    errors.raise_if_any()
     return found
 
 
 def _check_caller(organisation: Organisation, details: RequestDetails, found: dict) -> None:
     choice = (details.resident_choice or "").strip()
     if choice and choice != NEW_RESIDENT:
-        resident = _chosen_resident(organisation.id, choice)
-        if resident is None:
-            raise DomainError(_("Välj invånaren i listan."), "resident_choice")
-        found["resident"] = resident
+        found["resident"] = own(
+            Resident,
+            organisation.id,
+            choice if choice.isdigit() else None,
+            "resident_choice",
+            _("Välj invånaren i listan."),
+        )
         return
-    phone_text = clean(details.phone)[:40]
+    phone_text = _phone_as_typed(details.phone)
     if not phone_text:
         raise DomainError(_("Skriv numret som invånaren kan nås på."), "phone")
     try:
@@ -200,7 +204,7 @@ def _check_caller(organisation: Organisation, details: RequestDetails, found: di
         matches = residents_with_number(organisation.id, found["number"].e164)
         if matches:
             raise ChooseCaller(matches)
-    check_person_name(clean(details.name), "name", required=_("Skriv namnet på den som ringer."))
+    found["name"] = clean_name(details.name, "name", required=_("Skriv namnet på den som ringer."))
 
 
 def _check_topics(organisation: Organisation, details: RequestDetails, found: dict) -> None:
@@ -211,13 +215,13 @@ def _check_topics(organisation: Organisation, details: RequestDetails, found: di
 
 def _check_place_and_time(organisation: Organisation, details: RequestDetails) -> None:
     if details.preferred_location_id:
-        location = db.session.scalar(
-            select(Location).where(
-                Location.id == details.preferred_location_id, Location.organisation_id == organisation.id
-            )
+        own(
+            Location,
+            organisation.id,
+            details.preferred_location_id,
+            "preferred_location_id",
+            _("Välj en plats i listan."),
         )
-        if location is None:
-            raise DomainError(_("Välj en plats i listan."), "preferred_location_id")
     if any(day not in range(7) for day in details.weekdays):
         raise DomainError(_("Välj veckodagar i listan."), "weekdays")
     if details.time_of_day not in set(TimeOfDay):
@@ -257,8 +261,8 @@ def _registered_caller(
         return create_resident(
             organisation.id,
             ResidentDetails(
-                name=clean(details.name),
-                phone=clean(details.phone)[:40],
+                name=found["name"],
+                phone=_phone_as_typed(details.phone),
                 preferred_channel=_default_channel(found["number"].kind, details.sms_consent),
                 sms_consent=details.sms_consent,
                 sms_consent_method=details.sms_consent_method if details.sms_consent else None,

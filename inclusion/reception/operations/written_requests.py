@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,9 +11,10 @@ from sqlalchemy import and_, select
 
 from ... import signals
 from ...core.database import utcnow
-from ...core.errors import DomainError, collect_errors
-from ...core.phone import parse_swedish_phone
-from ...core.text import check_person_name, contains_markup, reads_as_web_address
+from ...core.errors import DomainError
+from ...core.phone import PhoneNumber, parse_swedish_phone
+from ...core.text import CONTROL, reads_as_web_address, tidy
+from ...core.validation import TEXT, FieldErrors, TextMessages, clean_name, clean_text
 from ...extensions import db
 from ...org.models import Organisation
 from ...org.services import topics_chosen
@@ -23,13 +23,14 @@ from ...residents.services import (
     residents_with_number,
 )
 from ..models import (
+    NOTE_MAX,
     OPEN_STATES,
+    WISHES_MAX,
     CallbackRequest,
     RequestChannel,
     RequestState,
 )
 from .callback_times import next_callback_time
-from .texts import NOTE_MAX, WISHES_MAX, check_staff_text, clean
 
 SMS_REQUEST_JOINS_WITHIN = timedelta(hours=24)
 
@@ -47,7 +48,7 @@ def take_sms_request(
     Texts from the same number while its request from the last day is still open join
     that request (a new text is added to the wishes), so that ten texts, or an automatic
     responder, make one call back and not ten."""
-    wishes = clean(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or ""))
+    wishes = tidy(CONTROL.sub("", text or ""), lines=True)  # a text message is kept, never refused
     open_request = _open_sms_request(organisation, resident, sender)
     if open_request is not None:
         open_request.wishes = _joined(open_request.wishes, wishes, WISHES_MAX)
@@ -126,13 +127,13 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
     every problem at once; nothing is saved on error.
     """
     found = _check_web_request(organisation, details)
-    name = clean(details.name)
+    name = found["name"]
     number = found["number"]
     matches = [] if details.for_relative else residents_with_number(organisation.id, number.e164)
     resident = matches[0] if len(matches) == 1 else None
     notes = []
     if details.for_relative:
-        notes.append(_("Gäller en anhörig: %(name)s.", name=clean(details.relative_name)))
+        notes.append(_("Gäller en anhörig: %(name)s.", name=found["relative_name"]))
     if resident is not None and resident.name.casefold() != name.casefold():
         notes.append(_("Skrev namnet: %(name)s.", name=name))
     request = CallbackRequest(
@@ -142,7 +143,7 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
         caller_phone_text=None if resident else number.national,
         state=RequestState.NEW,
         channel=RequestChannel.WEB,
-        wishes=clean(details.wishes) or None,
+        wishes=found["wishes"] or None,
         note=" ".join(notes) or None,
         callback_due_at=next_callback_time(organisation),
         taken_by_id=None,
@@ -155,49 +156,53 @@ def take_web_request(organisation: Organisation, details: WebRequestDetails) -> 
 
 
 def _check_web_request(organisation: Organisation, details: WebRequestDetails) -> dict:
-    """Every problem with the form at once; returns the parsed ``number`` and the ``topics``."""
-    found: dict = {}
-
-    def check_phone() -> None:
-        phone_text = clean(details.phone)[:40]
-        if not phone_text:
-            raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
-        found["number"] = parse_swedish_phone(phone_text, "phone")
-
-    def check_relative() -> None:
-        if details.for_relative:
-            check_person_name(
-                clean(details.relative_name),
-                "relative_name",
-                required=_("Skriv namnet på den som behöver hjälp."),
+    """Every problem with the form at once; returns the ``name``, the relative's name and
+    the ``wishes`` as they are saved, the parsed ``number`` and the ``topics``."""
+    errors = FieldErrors()
+    name = errors.check(lambda: clean_name(details.name, "name", required=_("Skriv ditt namn.")))
+    number = errors.check(lambda: _checked_phone(details.phone))
+    relative_name = ""
+    if details.for_relative:
+        relative_name = errors.check(
+            lambda: clean_name(
+                details.relative_name, "relative_name", required=_("Skriv namnet på den som behöver hjälp.")
             )
-
-    def check_topic() -> None:
-        found["topics"] = _chosen_topics(organisation, details.topic_id)
-
-    def check_consent() -> None:
-        if not details.consent:
-            raise DomainError(
-                _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."), "consent"
-            )
-
-    collect_errors(
-        lambda: check_person_name(clean(details.name), "name", required=_("Skriv ditt namn.")),
-        check_phone,
-        check_relative,
-        lambda: _check_written_wishes(clean(details.wishes)),
-        check_topic,
-        check_consent,
-    )
-    return found
+        )
+    wishes = errors.check(lambda: _checked_written_wishes(details.wishes))
+    topics = errors.check(lambda: _chosen_topics(organisation, details.topic_id))
+    if not details.consent:
+        errors.add("consent", _("Kryssa i rutan. Annars får vi inte spara uppgifterna och ringa upp dig."))
+    errors.raise_if_any()
+    return {
+        "name": name,
+        "number": number,
+        "relative_name": relative_name,
+        "wishes": wishes,
+        "topics": topics,
+    }
 
 
-def _check_written_wishes(wishes: str) -> None:
-    check_staff_text(wishes, "wishes", WISHES_MAX)
-    if contains_markup(wishes):
-        raise DomainError(_("Texten får inte innehålla tecknen < eller >."), "wishes")
+def _checked_phone(phone: str | None) -> PhoneNumber:
+    phone_text = tidy(phone, lines=True)[:40]
+    if not phone_text:
+        raise DomainError(_("Skriv ditt telefonnummer, så att vi kan ringa upp dig."), "phone")
+    return parse_swedish_phone(phone_text, "phone")
+
+
+#: a resident wrote it and nobody read it yet: no markup at all, told in words of its own
+_WRITTEN_WISHES = TextMessages(
+    too_long=TEXT.too_long,
+    markup=lambda: _("Texten får inte innehålla tecknen < eller >."),
+    unsaveable=TEXT.unsaveable,
+)
+
+
+def _checked_written_wishes(wishes: str | None) -> str:
+    """The wishes as saved; spam comes with links, so none is kept."""
+    wishes = clean_text(wishes, "wishes", limit=WISHES_MAX, lines=True, messages=_WRITTEN_WISHES)
     if reads_as_web_address(wishes):
         raise DomainError(_("Skriv utan länkar och webbadresser. Berätta med egna ord i stället."), "wishes")
+    return wishes
 
 
 def _chosen_topics(organisation: Organisation, topic_id: int | None) -> list:
