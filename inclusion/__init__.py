@@ -57,6 +57,11 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
+    # Which account a session belongs to, and where a page that needs one sends you.
+    from .auth.login import load_user, sign_in_again
+
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(sign_in_again)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Flask extensions, created once here and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +28,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Logga in för att fortsätta.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
 csrf = CSRFProtect()
 babel = Babel()
 # Holds the throttles' counts (memory:// or Redis); core/throttle.py counts through it.

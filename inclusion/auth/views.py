@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from ..core.access import Role, allow, public, signed_in
@@ -13,27 +12,11 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
 from ..core.security import is_local_path
 from ..core.tenancy import get_in_organisation_or_404
-from ..extensions import login_manager
-from . import drafts, services
+from . import services
 from .forms import AccountForm, ChangeOwnPasswordForm, LoginForm, NewAccountForm, SetPasswordForm
 from .models import User
 
 bp = Blueprint("auth", __name__)
-
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Logga in för att fortsätta.")
-login_manager.login_message_category = "info"
-login_manager.session_protection = "basic"
-login_manager.unauthorized_handler(drafts.sign_in_again)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    signed_in_at = session.get("signed_in_at")
-    limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
-    if signed_in_at is None or utcnow().timestamp() - signed_in_at > limit:
-        return None
-    return services.load_session_user(user_id)
 
 
 def _safe_next(target: str | None) -> str:

@@ -7,6 +7,7 @@ URL rule to make sure each one declares its roles.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,15 @@ class Role(LabelledEnum):
     STAFF = "staff", _l("Personal")
     RECEPTION = "reception", _l("Reception")
     VOLUNTEER = "volunteer", _l("Volontär")
+
+
+class Actor(Protocol):
+    """Whoever acts: a signed-in account (``auth.User``), as services see it. Services in
+    features below auth take an ``Actor`` so they need not import auth."""
+
+    id: int
+    organisation_id: int
+    role: Role
 
 
 def allow(*roles: Role) -> Callable:

@@ -21,9 +21,7 @@ def current_organisation_id() -> int:
 
 def current_organisation():
     """The signed-in user's municipality: the only one whose data they may see."""
-    from ..org.models import Organisation
-
-    return db.session.get(Organisation, current_user.organisation_id)
+    return current_user.organisation
 
 
 def get_in_organisation_or_404(model: type[Model], object_id: int | None) -> Model:

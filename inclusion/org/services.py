@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..core.access import Actor
 from ..core.database import locked, unless_taken
 from ..core.errors import DomainError, FieldErrors
 from ..core.phone import parse_swedish_phone
@@ -307,7 +307,7 @@ def _agreement_text(value: str | None, field_name: str, required_message: str) -
     )
 
 
-def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, actor: User) -> HelpAgreement:
+def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, actor: Actor) -> HelpAgreement:
     """The organisation's own words, in Swedish and English, and whether staff tick."""
     errors = FieldErrors()
     text_sv = errors.check(
@@ -329,7 +329,7 @@ def save_help_agreement(organisation_id: int, details: HelpAgreementDetails, act
     return row
 
 
-def reset_help_agreement(organisation_id: int, actor: User) -> None:
+def reset_help_agreement(organisation_id: int, actor: Actor) -> None:
     """Back to the built-in words; whether staff tick stays as the coordinator chose."""
     locked(Organisation, organisation_id)  # pressed twice at once: the second finds it done
     row = db.session.get(HelpAgreement, organisation_id, populate_existing=True)
