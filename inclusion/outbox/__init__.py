@@ -30,7 +30,7 @@ from .models import (
 )
 from .outcomes import DispatchReport
 from .post import MEDIUM_OF, PHONE_INVALID, PHONE_NO_SMS, cancel, channel_for, copy_on_channel, queue, record
-from .reading import explain_failure, outage_for
+from .reading import explain_failure, messages_of_booking, messages_of_resident, outage_for, replacements_of
 from .rules import (
     RulesDetails,
     is_quiet,
@@ -79,6 +79,8 @@ __all__ = [
     "is_quiet",
     "local_moment_before",
     "mark_letters_posted",
+    "messages_of_booking",
+    "messages_of_resident",
     "next_sending_moment",
     "offsets_as_hours",
     "organisations_on_shared_number",
@@ -87,6 +89,7 @@ __all__ = [
     "record_call",
     "record",
     "reminder_offsets",
+    "replacements_of",
     "settings_of",
     "shared_sms_number",
     "signals",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -24,19 +23,7 @@ from .outcomes import (
 )
 from .post import cancel, channel_for
 from .signals import answers
-from .twilio_web import call_url, status_callback_url
-
-
-def _sender(message: Message, own_number: str | None) -> tuple[str | None, str | None]:
-    """(from, messaging service) for this message: the organisation's own number, else
-    the configured sender. A call needs a real number; an SMS may use a sender name."""
-    config = current_app.config
-    if own_number:
-        return own_number, None
-    configured = config.get("TWILIO_FROM") or None
-    if message.channel == Channel.VOICE:
-        return (configured if configured and configured.startswith("+") else None), None
-    return configured, config.get("TWILIO_MESSAGING_SERVICE_SID") or None
+from .twilio_web import call_url, sender_for, status_callback_url
 
 
 def prepare(
@@ -72,7 +59,7 @@ def prepare(
     if not message.to_number:
         fail(message, SendFailed(_("Inget telefonnummer."), temporary=False), report)
         return None
-    sender, service = _sender(message, own_number)
+    sender, service = sender_for(message.channel, own_number)
     voice = message.channel == Channel.VOICE
     return Outgoing(
         message_id=message.id,

@@ -27,6 +27,22 @@ SMS_INBOUND_PATH = "/twilio/sms/inbound"
 SPEECH_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
 
 
+def configured_sender() -> str | None:
+    """The deployment's own sender (``TWILIO_FROM``): a number, or a name for one-way SMS."""
+    return current_app.config.get("TWILIO_FROM") or None
+
+
+def sender_for(channel: Channel, own_number: str | None) -> tuple[str | None, str | None]:
+    """(from, messaging service) for a message: the organisation's own number, else the
+    configured sender. A call needs a real number; an SMS may use a sender name."""
+    if own_number:
+        return own_number, None
+    configured = configured_sender()
+    if channel == Channel.VOICE:
+        return (configured if configured and configured.startswith("+") else None), None
+    return configured, current_app.config.get("TWILIO_MESSAGING_SERVICE_SID") or None
+
+
 def status_callback_url(channel: Channel) -> str:
     """Where the provider reports a message's delivery (or a call's end)."""
     return public_url(VOICE_STATUS_PATH if channel == Channel.VOICE else SMS_STATUS_PATH)

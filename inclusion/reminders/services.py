@@ -132,34 +132,6 @@ def outbox(organisation: Organisation, filters: OutboxFilter) -> OutboxPage:
     )
 
 
-def messages_of_resident(resident_id: int, organisation_id: int, limit: int = 100) -> list[Message]:
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.resident_id == resident_id, Message.organisation_id == organisation_id)
-            .order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def replacements_of(message: Message) -> list[Message]:
-    """What went instead of a message that did not get through, for following the chain."""
-    return list(
-        db.session.scalars(select(Message).where(Message.replaces_id == message.id).order_by(Message.id))
-    )
-
-
-def messages_of_booking(booking_id: int, organisation_id: int) -> list[Message]:
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.booking_id == booking_id, Message.organisation_id == organisation_id)
-            .order_by(Message.send_after, Message.id)
-        )
-    )
-
-
 def resend(message: Message, actor: User) -> Message:
     """A failed message goes again, as a new message on the way that reaches the resident
     now (a corrected number, another channel); the failed one stays as it was.

@@ -32,8 +32,11 @@ from ..outbox import (
     explain_failure,
     is_quiet,
     mark_letters_posted,
+    messages_of_booking,
+    messages_of_resident,
     offsets_as_hours,
     outage_for,
+    replacements_of,
     settings_of,
     update_rules,
 )
@@ -101,7 +104,7 @@ def _message_page(message: Message, resend_form: ResendForm | None = None, statu
         "notifications/message.html",
         message=message,
         resend_form=resend_form or ResendForm(),
-        replacements=services.replacements_of(message),
+        replacements=replacements_of(message),
         explanation=explain_failure(message),
     ), status
 
@@ -412,13 +415,13 @@ def message_labels() -> dict:
 @bp.app_template_global()
 def resident_messages(resident: Resident) -> list[Message]:
     """For the resident's page (the registry does not import notifications)."""
-    return services.messages_of_resident(resident.id, resident.organisation_id)
+    return messages_of_resident(resident.id, resident.organisation_id)
 
 
 @bp.app_template_global()
 def booking_messages(booking: Booking) -> list[Message]:
     """For the booking's page (booking does not import notifications)."""
-    return services.messages_of_booking(booking.id, booking.organisation_id)
+    return messages_of_booking(booking.id, booking.organisation_id)
 
 
 @bp.app_template_filter()
