@@ -21,7 +21,7 @@ ALLOWED = {
     "inclusion/privacy/rights.py": {"privacy"},
     # the resident is what retention pseudonymises, organisations are what it walks
     # through; the outbox cancels pending messages and forgets stale delivery reports
-    "inclusion/privacy/retention.py": {"privacy", "residents", "org", "notifications"},
+    "inclusion/privacy/retention.py": {"privacy", "residents", "org", "outbox"},
     "inclusion/privacy/services.py": {"privacy", "auth", "residents"},
 }
 
