@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     # Which account a session belongs to, and where a page that needs one sends you.
-    from .auth.login import load_user, sign_in_again
+    from .auth import load_user, sign_in_again
 
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(sign_in_again)
@@ -66,23 +66,23 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import reminders
-    from .accessibility.views import bp as accessibility_bp
-    from .auth.views import bp as auth_bp
-    from .booking.views import bp as booking_bp
+    from .accessibility import bp as accessibility_bp
+    from .auth import bp as auth_bp
+    from .booking import bp as booking_bp
     from .core.ids import IdConverter
-    from .deskhelp.views import bp as deskhelp_bp
-    from .main.views import bp as main_bp
-    from .org.views import bp as org_bp
+    from .deskhelp import bp as deskhelp_bp
+    from .main import bp as main_bp
+    from .org import bp as org_bp
     from .outbox import bp as twilio_bp
     from .outreach import answers as outreach_answers
-    from .outreach.views import bp as outreach_bp
+    from .outreach import bp as outreach_bp
+    from .privacy import bp as privacy_bp
     from .privacy import receivers as privacy_receivers
-    from .privacy.views import bp as privacy_bp
-    from .public.views import bp as public_bp
-    from .reception.views import bp as reception_bp
+    from .public import bp as public_bp
+    from .reception import bp as reception_bp
     from .reminders import bp as notifications_bp
-    from .reports.views import bp as reports_bp
-    from .residents.views import bp as residents_bp
+    from .reports import bp as reports_bp
+    from .residents import bp as residents_bp
 
     # Every <int:...> in a route is an id: larger than the database holds is a 404, not a 500.
     app.url_map.converters["int"] = IdConverter
@@ -138,10 +138,10 @@ def register_hooks() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .auth.cli import create_user_command
-    from .demo.cli import demo_command
+    from .auth import create_user_command
+    from .demo import demo_command
     from .outbox import dispatch_command
-    from .privacy.cli import purge_command
+    from .privacy import purge_command
     from .scheduler import scheduler_command
 
     app.cli.add_command(create_user_command)
@@ -164,7 +164,7 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(record_residents_shown)  # hooks run last first: before the commit
     register_template_helpers(app)
 
-    from .auth.drafts import register as register_drafts
+    from .auth import register as register_drafts
 
     register_drafts(app)
 
@@ -174,6 +174,6 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .main.errors import register
+    from .main import register
 
     register(app)

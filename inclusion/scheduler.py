@@ -54,7 +54,7 @@ def _dispatch_tick(app: Flask, stop: threading.Event | None = None) -> None:
 def _purge_tick(app: Flask) -> None:
     """A purge run twice finds nothing the second time, so a repeat does no harm."""
     from .extensions import db
-    from .privacy.retention import purge
+    from .privacy import purge
 
     with app.app_context():
         try:

@@ -7,9 +7,8 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from ..core.access import public
-from ..org.models import Organisation
-from ..org.services import organisation_by_slug
-from ..public.services import contact_of
+from ..org import Organisation, organisation_by_slug
+from ..public import contact_of
 from .statement import check_results
 
 bp = Blueprint("accessibility", __name__)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..core.access import Role
 from ..core.errors import DomainError
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from .services import AccountDetails, create_account
 
 

@@ -12,7 +12,7 @@ from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
 from ..core.languages import SPOKEN_LANGUAGES
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 
 
 class User(UserMixin, db.Model):

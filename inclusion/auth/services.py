@@ -14,7 +14,7 @@ from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.validation import clean_name
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from . import throttle
 from .models import StaffLanguage, User
 from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, is_common, needs_rehash, verify_password

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from ..auth.models import User
+from ..auth import User
 from ..core.database import utcnow
 from .models import HelpSession, SessionKind
 

@@ -34,7 +34,7 @@ from ..core.forms import (
 )
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.needs import Need, interpreter_choices, needs_from_form
-from ..org.models import Topic
+from ..org import Topic
 from .models import Attendance, BookingChannel, SessionKind
 from .operations import APPOINTMENT_LENGTHS, BookingRequest, FreeTimeQuery, Outcome, SessionPlan
 

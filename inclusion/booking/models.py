@@ -25,14 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
+from ..auth import User
 from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
-from ..org.models import Location, Topic
-from ..residents.models import Resident
+from ..org import Location, Topic
+from ..residents import Resident
 
 #: Booking shows residents' names and numbers: the roles that use the registry.
 BOOKING_ROLES = (Role.COORDINATOR, Role.STAFF, Role.RECEPTION)

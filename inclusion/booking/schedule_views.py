@@ -15,7 +15,7 @@ from ..core.forms import optional_int, select_choices
 from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
 from ..core.urls import public_url_for
-from ..residents.models import Resident
+from ..residents import Resident
 from . import operations
 from .calendar import calendar_for
 from .forms import CalendarTokenForm, FinderForm, ScheduleForm

@@ -16,9 +16,8 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, optional_int, select_choices
 from ..core.shown import residents_shown
 from ..core.tenancy import get_in_organisation_or_404
-from ..org.services import help_agreement_for, locations_of, topics_of
-from ..residents.models import Resident
-from ..residents.services import search_residents
+from ..org import help_agreement_for, locations_of, topics_of
+from ..residents import Resident, search_residents
 from . import operations
 from .forms import (
     WEEKDAY_LABELS,

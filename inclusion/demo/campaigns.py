@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth import User
 from ..extensions import db
-from ..org.models import Organisation
-from ..outreach.audience import AudienceRules
-from ..outreach.models import Campaign
-from ..outreach.services import CampaignDetails, default_texts, invitable_sessions, save_campaign
+from ..org import Organisation
+from ..outreach import (
+    AudienceRules,
+    Campaign,
+    CampaignDetails,
+    default_texts,
+    invitable_sessions,
+    save_campaign,
+)
 
 DRAFT_NAME = "Digital fika – inbjudan till alla"
 

@@ -7,15 +7,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..auth.models import User
-from ..auth.services import AccountDetails, create_account
+from ..auth import AccountDetails, User, create_account
 from ..core.database import utcnow
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
-from ..org.services import LocationDetails, TopicDetails, create_location, create_topic
+from ..org import Location, LocationDetails, Organisation, Topic, TopicDetails, create_location, create_topic
 from ..outbox import NotificationSettings, settings_of
-from ..residents.models import Resident
-from ..residents.services import ResidentDetails, create_resident
+from ..residents import Resident, ResidentDetails, create_resident
 from .campaigns import load_demo_campaign
 from .data import DEMO_PASSWORD, ORGANISATIONS, TOPICS
 from .deskhelp import load_demo_desk_help

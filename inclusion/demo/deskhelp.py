@@ -12,15 +12,14 @@ from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
+from ..auth import User
 from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, local_today, to_local
 from ..core.database import utcnow
-from ..deskhelp.models import DeskHelpEntry, DeskHelpOutcome
-from ..deskhelp.services import DeskHelpDetails, log_desk_help
+from ..deskhelp import DeskHelpDetails, DeskHelpEntry, DeskHelpOutcome, log_desk_help
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
-from ..residents.models import AgeBand
+from ..org import Location, Organisation, Topic
+from ..residents import AgeBand
 
 DAYS_BACK = 21
 #: what the desk is asked about most: BankID expiring, Swish, 1177

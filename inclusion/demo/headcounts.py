@@ -13,13 +13,12 @@ import random
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
-from ..booking import attended_bookings, record_head_count
-from ..booking.models import HelpSession, SessionKind, SessionState
+from ..auth import User
+from ..booking import HelpSession, SessionKind, SessionState, attended_bookings, record_head_count
 from ..core.access import Role
 from ..core.database import utcnow
 from ..extensions import db
-from ..org.models import Organisation, Topic
+from ..org import Organisation, Topic
 
 #: what a drop-in is mostly about, most asked first
 TALLY_TOPICS = (

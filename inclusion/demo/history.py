@@ -16,17 +16,25 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
-from ..booking import BookingRequest, Outcome, book_resident, publish_sessions, record_outcome
-from ..booking.models import Booking, BookingStatus, HelpSession
+from ..auth import User
+from ..booking import (
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    HelpSession,
+    Outcome,
+    book_resident,
+    publish_sessions,
+    record_outcome,
+)
 from ..core.access import Role
 from ..core.clock import holiday_name, local_to_utc, local_today, to_local
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..org.models import Organisation, Topic
+from ..org import Organisation, Topic
 from ..outbox import Channel, Kind, Message, MessageEvent, State
-from ..residents.models import Resident
+from ..residents import Resident
 from .sessions import CHANNELS, _plans_for
 
 HISTORY_DAYS = 42

@@ -8,14 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
+from ..auth import User
 from ..core.access import Role
 from ..core.database import utcnow
 from ..core.needs import Needs
 from ..extensions import db
-from ..org.models import Organisation, Topic
-from ..reception import RequestDetails, log_attempt, next_callback_time, take_request
-from ..reception.models import CallbackRequest
+from ..org import Organisation, Topic
+from ..reception import CallbackRequest, RequestDetails, log_attempt, next_callback_time, take_request
 
 CALLERS = [
     # name, phone, topic, wishes, needs, state to leave it in

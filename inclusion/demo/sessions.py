@@ -12,16 +12,15 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
-from ..booking import BookingRequest, SessionPlan, book_resident, publish_sessions
-from ..booking.models import HelpSession
+from ..auth import User
+from ..booking import BookingRequest, HelpSession, SessionPlan, book_resident, publish_sessions
 from ..core.access import Role
 from ..core.clock import local_day_bounds, local_to_utc, local_today
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
-from ..residents.models import Resident
+from ..org import Location, Organisation, Topic
+from ..residents import Resident
 
 DAYS_AHEAD = 14
 FIKA_WEEKDAY = 2  # Wednesday

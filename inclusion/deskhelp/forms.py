@@ -20,7 +20,7 @@ from ..core.forms import (
     select_choices,
 )
 from ..core.languages import SPOKEN_LANGUAGES, language_label
-from ..residents.models import AgeBand
+from ..residents import AgeBand
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome
 from .services import DeskHelpDetails
 

@@ -13,11 +13,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
+from ..auth import User
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..extensions import db
-from ..org.models import Location, Topic
+from ..org import Location, Topic
 
 
 class DeskHelpOutcome(LabelledEnum):

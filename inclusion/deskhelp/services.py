@@ -16,16 +16,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
+from ..auth import User
 from ..core.clock import local_day_bounds, local_today, to_local
 from ..core.database import add_once, locked, utcnow
 from ..core.errors import DomainError, NotAllowed, collect_errors
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.validation import own
 from ..extensions import db
-from ..org.models import Location, Organisation, Topic
-from ..org.services import topics_chosen
-from ..residents.models import AgeBand
+from ..org import Location, Organisation, Topic, topics_chosen
+from ..residents import AgeBand
 from .models import DESK_HELP_MINUTES, DeskHelpEntry, DeskHelpOutcome, desk_help_topic
 
 

@@ -16,7 +16,7 @@ from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status
 from ..core.security import is_local_path
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
-from ..org.services import locations_of, topics_of
+from ..org import locations_of, topics_of
 from . import services
 from .forms import DeleteDeskHelpForm, DeskHelpForm
 from .models import DeskHelpEntry, DeskHelpOutcome

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..auth.drafts import form_sent_too_late
+from ..auth import form_sent_too_late
 from ..core.database import is_database_busy
 from ..extensions import db
 

@@ -7,7 +7,10 @@ queued it answers.
 Other features use only the names below (``from inclusion.outbox import queue``), never
 a module inside this package."""
 
-from . import signals
+from . import (
+    hooks,  # noqa: F401  (the app connects its receivers)
+    signals,
+)
 from .cli import dispatch_command
 from .delivery import forget_old_early_reports
 from .dispatch import dispatch_due
@@ -94,4 +97,5 @@ __all__ = [
     "shared_sms_number",
     "signals",
     "update_rules",
+    "hooks",
 ]

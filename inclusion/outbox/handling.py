@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from ..auth.models import User
+from ..auth import User
 from ..core.database import locked, utcnow
 from ..core.errors import DomainError
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from . import signals
 from .models import Channel, Kind, Message, MessageEvent, State
 from .signals import first_answer

@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
+from ..auth import User
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..extensions import db
-from ..residents.models import ContactChannel, Resident
+from ..residents import ContactChannel, Resident
 
 #: a message goes by the same ways a resident can choose to be reached
 Channel = ContactChannel

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from ..core.database import utcnow
 from ..extensions import db
-from ..residents.services import mark_phone_problem, record_sms_opt_out
+from ..residents import mark_phone_problem, record_sms_opt_out
 from . import signals
 from .gateway import SendFailed
 from .labels import CHANNEL_LABELS

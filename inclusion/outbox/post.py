@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, insert, update
 from sqlalchemy.orm.util import identity_key
 
-from ..auth.models import User
+from ..auth import User
 from ..core.database import utcnow
 from ..extensions import db
-from ..residents.models import ContactChannel, Resident
+from ..residents import ContactChannel, Resident
 from .models import Channel, Kind, Medium, Message, MessageEvent, Recipient, State
 
 MEDIUM_OF = {

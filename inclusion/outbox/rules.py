@@ -19,7 +19,7 @@ from ..core.database import locked
 from ..core.errors import DomainError, collect_errors
 from ..core.phone import InvalidPhoneNumber, parse_swedish_phone
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from .models import NotificationSettings
 from .twilio_web import configured_sender
 

@@ -17,9 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import signals
-from ..auth.models import User
-from ..booking import BookingRequest, book_resident, waitlist_position
-from ..booking.models import Booking, BookingChannel, BookingStatus
+from ..auth import User
+from ..booking import Booking, BookingChannel, BookingRequest, BookingStatus, book_resident, waitlist_position
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db

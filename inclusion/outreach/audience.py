@@ -13,23 +13,16 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select, union
 
-from ..booking.models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    HelpSession,
-    booking_helped_topic,
-    booking_topic,
-)
+from ..booking import Attendance, Booking, BookingStatus, HelpSession, booking_helped_topic, booking_topic
 from ..core.errors import DomainError, collect_errors
 from ..core.ids import NO_SUCH_ID, whole_number
 from ..core.languages import SPOKEN_LANGUAGES
 from ..core.validation import own
 from ..extensions import db
-from ..org.models import Location, Topic
+from ..org import Location, Topic
 from ..outbox import Channel, channel_for
-from ..reception.models import CallbackRequest, request_topic
-from ..residents.models import AgeBand, Resident
+from ..reception import CallbackRequest, request_topic
+from ..residents import AgeBand, Resident
 from .models import Attended, Invitation
 
 LOCATION_PREFIX, AREA_PREFIX = "location:", "area:"

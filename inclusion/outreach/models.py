@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
-from ..booking.models import Booking, HelpSession
+from ..auth import User
+from ..booking import Booking, HelpSession
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..outbox import Channel, Message
-from ..residents.models import Resident
+from ..residents import Resident
 
 
 class CampaignState(LabelledEnum):

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
-from ..booking.models import Booking, BookingStatus, HelpSession, SessionKind, SessionState
+from ..auth import User
+from ..booking import Booking, BookingStatus, HelpSession, SessionKind, SessionState
 from ..core.database import add_once, change_if, locked, utcnow
 from ..core.errors import DomainError, FieldErrors
 from ..core.validation import NAMED, clean_text, own
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from ..outbox import (
     MANUAL_CHANNELS,
     MEDIUM_OF,
@@ -31,7 +31,7 @@ from ..outbox import (
     settings_of,
 )
 from ..reminders import check_wording, context_for_session, fill_in, values_for, wording_for
-from ..residents.models import Resident
+from ..residents import Resident
 from .audience import AudienceRules, AudienceSummary, audience_of, check_rules, summarise
 from .models import Answer, Campaign, CampaignState, Invitation
 

@@ -17,10 +17,10 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..org.services import locations_of
+from ..org import locations_of
 from ..outbox import Channel, mark_letters_posted
 from ..reminders import PLACEHOLDERS, LettersPostedForm
-from ..residents.models import AgeBand
+from ..residents import AgeBand
 from . import services
 from .answers import record_invitation_call
 from .audience import AREA_PREFIX, LOCATION_PREFIX, areas_of

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, ValidationError
 
-from ..booking.forms import LocalDateField
+from ..booking import LocalDateField
 from ..core.forms import MarkedRequired, StaffForm, select_choices, strip
 from .wording import ACTION_LABELS
 

@@ -41,9 +41,9 @@ from ..core.errors import DomainError, collect_errors
 from ..core.phone import PhoneKind
 from ..core.rows import in_batches
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from ..outbox import Message, State, cancel, forget_old_early_reports
-from ..residents.models import Resident
+from ..residents import Resident
 from .models import AuditEvent, RetentionSettings
 from .services import record_audit_event
 

@@ -14,10 +14,10 @@ from flask import has_request_context, request
 from sqlalchemy import ColumnElement, and_, insert, or_, select
 
 from .. import signals
-from ..auth.models import User
+from ..auth import User
 from ..core.clock import local_day_bounds
 from ..extensions import db
-from ..residents.models import Resident
+from ..residents import Resident
 from .models import AuditEvent, audit_event_resident
 
 AUDIT_PAGE_SIZE = 50

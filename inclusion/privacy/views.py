@@ -23,7 +23,7 @@ from ..core.forms import attach_errors, form_status, optional_int, select_choice
 from ..core.i18n import local_datetime
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
-from ..residents.models import Resident
+from ..residents import Resident
 from . import retention, rights, services
 from .forms import AuditFilterForm, EraseForm, RetentionForm
 from .wording import ACTION_LABELS, PAGE_LABELS, SUBJECT_LABELS

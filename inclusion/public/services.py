@@ -15,14 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..booking.calendar import new_calendar, session_event
-from ..booking.models import HelpSession, SessionKind, SessionState
+from ..booking import HelpSession, SessionKind, SessionState, new_calendar, session_event
 from ..core.clock import local_today, to_local
 from ..core.database import utcnow
 from ..core.i18n import day_words, when_range
 from ..core.phone import format_national
 from ..extensions import db
-from ..org.models import Location, Organisation
+from ..org import Location, Organisation
 from ..outbox import settings_of
 
 #: how far ahead the public page and the calendar file look

@@ -20,15 +20,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..booking.models import HelpSession, SessionKind
+from ..booking import HelpSession, SessionKind
 from ..core import throttle
 from ..core.access import Role, allow, public
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.forms import attach_errors, form_status, select_choices
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
-from ..org.models import Organisation
-from ..org.services import organisation_by_slug, topics_of
+from ..org import Organisation, organisation_by_slug, topics_of
 from ..reception import take_web_request
 from . import services
 from .forms import HelpForm

@@ -6,6 +6,8 @@ Everything else (``operations/``, ``views``, ``forms``) is reception's own; mode
 still be imported from ``reception.models``.
 """
 
+from . import hooks  # noqa: F401  (the app connects its receivers)
+from .models import CallbackRequest, RequestChannel, request_topic
 from .operations import (
     CLAIM_LAPSES_AFTER,
     AlreadyClaimed,
@@ -27,17 +29,21 @@ from .views import bp
 __all__ = [
     "CLAIM_LAPSES_AFTER",
     "AlreadyClaimed",
-    "RequestDetails",
-    "WebRequestDetails",
     "book_from_request",
     "bp",
+    "CallbackRequest",
     "claim_request",
     "close_request",
     "log_attempt",
     "next_callback_time",
     "register_caller",
     "release_claim",
+    "request_topic",
+    "RequestChannel",
+    "RequestDetails",
     "take_request",
     "take_sms_request",
     "take_web_request",
+    "WebRequestDetails",
+    "hooks",
 ]

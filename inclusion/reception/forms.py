@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from ..booking.forms import WEEKDAY_LABELS, LocalDateField, LocalTimeField
+from ..booking import WEEKDAY_LABELS, LocalDateField, LocalTimeField
 from ..core.clock import local_to_utc
 from ..core.forms import (
     CheckboxesField,
@@ -31,7 +31,7 @@ from ..core.forms import (
     strip,
 )
 from ..core.needs import Need, interpreter_choices, needs_from_form
-from ..residents.models import ConsentMethod
+from ..residents import ConsentMethod
 from .models import AttemptOutcome, CloseReason, RequestChannel, RequestState, TimeOfDay
 from .operations import RequestDetails
 

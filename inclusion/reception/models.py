@@ -14,15 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
-from ..booking.models import Booking
+from ..auth import User
+from ..booking import Booking
 from ..core.access import Role
 from ..core.database import UTCDateTime, utcnow
 from ..core.labels import LabelledEnum
 from ..core.needs import NeedsColumns
 from ..extensions import db
-from ..org.models import Location, Topic
-from ..residents.models import Resident
+from ..org import Location, Topic
+from ..residents import Resident
 
 #: the longest wishes and note a request keeps (what the resident wants help with, and
 #: what reception noted about them)

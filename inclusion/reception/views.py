@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..booking import SlotTaken
-from ..booking.forms import WEEKDAY_LABELS
+from ..booking import WEEKDAY_LABELS, SlotTaken
 from ..core.access import allow
 from ..core.clock import local_to_utc, to_local
 from ..core.database import utcnow
@@ -20,10 +19,8 @@ from ..core.phone import format_national
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..org.models import Topic
-from ..org.services import locations_of
-from ..residents.models import Resident
-from ..residents.services import PhoneNumberShared
+from ..org import Topic, locations_of
+from ..residents import PhoneNumberShared, Resident
 from . import operations
 from .forms import (
     AttemptForm,

@@ -6,6 +6,7 @@ It listens to booking and resident signals and answers the outbox's questions
 (``outbox.signals``); it talks to the outbox only through ``inclusion.outbox``. Other
 features use only the names below."""
 
+from . import hooks  # noqa: F401  (the app connects its receivers)
 from .forms import LettersPostedForm
 from .planning import context_for_session, skip_told_already
 from .views import bp
@@ -23,6 +24,7 @@ __all__ = [
     "skip_told_already",
     "values_for",
     "wording_for",
+    "hooks",
 ]
 
 

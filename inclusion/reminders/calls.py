@@ -8,8 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..booking import confirm_by_resident
-from ..booking.models import BookingStatus
+from ..booking import BookingStatus, confirm_by_resident
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..outbox import CallScript, Kind, Medium, Message

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
-from ..booking.forms import LocalDateField, LocalTimeField
+from ..booking import LocalDateField, LocalTimeField
 from ..core.forms import CheckboxesField, MarkedRequired, StaffForm, select_choices, strip
 from ..outbox import CHANNEL_LABELS, Kind, State
 

@@ -13,12 +13,12 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.models import User
-from ..booking.models import Booking, BookingChannel, BookingStatus, HelpSession
+from ..auth import User
+from ..booking import Booking, BookingChannel, BookingStatus, HelpSession
 from ..core.database import change_if, utcnow
 from ..core.phone import InvalidPhoneNumber, PhoneKind, format_national, parse_swedish_phone
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from ..outbox import (
     MEDIUM_OF,
     Channel,
@@ -35,7 +35,7 @@ from ..outbox import (
     reminder_offsets,
     settings_of,
 )
-from ..residents.models import Resident
+from ..residents import Resident
 from .texts import TRUSTED_CONTACT_PREFIX
 from .wording import MessageContext, fill_in, first_name, values_for, wording_for
 

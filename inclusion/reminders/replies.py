@@ -23,13 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..booking import cancel_booking, confirm_by_resident, upcoming_live_bookings
-from ..booking.models import Booking, BookingStatus
+from ..booking import Booking, BookingStatus, cancel_booking, confirm_by_resident, upcoming_live_bookings
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..core.phone import InvalidPhoneNumber, format_national, parse_swedish_phone
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from ..outbox import (
     Channel,
     InboundMessage,
@@ -44,8 +43,7 @@ from ..outbox import (
 )
 from ..outbox import signals as outbox_signals
 from ..reception import take_sms_request
-from ..residents.models import Resident
-from ..residents.services import record_sms_opt_in, record_sms_opt_out, residents_reached_at
+from ..residents import Resident, record_sms_opt_in, record_sms_opt_out, residents_reached_at
 from .meaning import CANCEL, CONFIRM, OPT_IN, OPT_OUT, OTHER, meaning_of
 from .planning import context_for, skip_told_already
 from .wording import Medium, values_for

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
-from ..booking.models import Booking, HelpSession
+from ..auth import User
+from ..booking import Booking, HelpSession
 from ..core.clock import local_day_bounds
 from ..core.database import locked, utcnow
 from ..core.errors import DomainError
 from ..core.ids import is_possible_id
 from ..extensions import db
-from ..org.models import Organisation
+from ..org import Organisation
 from ..outbox import (
     FAILED_CONDITION,
     MANUAL_CHANNELS,

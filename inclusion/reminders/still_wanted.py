@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from ..auth.models import User
-from ..booking.models import Booking, BookingStatus, HelpSession
+from ..auth import User
+from ..booking import Booking, BookingStatus, HelpSession
 from ..core.database import utcnow
 from ..extensions import db
 from ..outbox import MANUAL_CHANNELS, Channel, Kind, Message, State, signals

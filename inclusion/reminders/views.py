@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import outbox as post_office
-from ..booking.models import Booking
+from ..booking import Booking
 from ..core.access import Role, allow
 from ..core.clock import local_today
 from ..core.database import utcnow
@@ -20,8 +20,7 @@ from ..core.phone import format_national
 from ..core.shown import residents_shown
 from ..core.tenancy import current_organisation, get_in_organisation_or_404
 from ..extensions import db
-from ..org.models import Organisation
-from ..org.services import locations_of
+from ..org import Organisation, locations_of
 from ..outbox import (
     CHANNEL_LABELS,
     Kind,
@@ -40,7 +39,7 @@ from ..outbox import (
     settings_of,
     update_rules,
 )
-from ..residents.models import Resident
+from ..residents import Resident
 from . import services, wording
 from .forms import (
     CallOutcomeForm,

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth import User
 from ..core.clock import local_to_utc, local_today
 from ..core.database import locked
 from ..core.errors import DomainError
@@ -27,7 +27,7 @@ from ..core.languages import SPOKEN_LANGUAGES
 from ..core.phone import format_national
 from ..core.text import contains_markup, hides_characters, reads_as_web_address
 from ..extensions import db
-from ..org.models import Location, Organisation
+from ..org import Location, Organisation
 from ..outbox import Kind, Medium, MessageTemplate
 from .texts import DEFAULT_TEXTS, ONE_TO_ONE_ACTIVITY
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
-from ..booking.forms import LocalDateField
+from ..booking import LocalDateField
 from ..core.forms import optional_int
 from .periods import Grouping, ReportChoice
 

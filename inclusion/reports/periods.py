@@ -21,7 +21,7 @@ from ..core.database import utcnow
 from ..core.errors import FieldErrors
 from ..core.labels import LabelledEnum
 from ..core.validation import own
-from ..org.models import Location
+from ..org import Location
 
 #: the earliest day a report may start on, and how far ahead of today it may reach
 EARLIEST_DAY = date(2000, 1, 1)

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, case, cast, extract, func, literal_column, null, select
 
-from ..booking.models import Attendance, Booking, BookingStatus, HelpSession, SessionState
+from ..booking import Attendance, Booking, BookingStatus, HelpSession, SessionState
 from ..extensions import db
-from ..org.models import Location, Topic
+from ..org import Location, Topic
 from .periods import ReportQuery
 from .tables import Row, Table
 

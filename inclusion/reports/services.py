@@ -52,7 +52,7 @@ from sqlalchemy import (
     select,
 )
 
-from ..booking.models import (
+from ..booking import (
     Attendance,
     Booking,
     BookingChannel,
@@ -64,10 +64,10 @@ from ..booking.models import (
     booking_topic,
 )
 from ..extensions import db
-from ..org.models import Location
+from ..org import Location
 from ..outbox import Kind, Message, Recipient, State
-from ..reception.models import CallbackRequest, RequestChannel
-from ..residents.models import AgeBand, Resident
+from ..reception import CallbackRequest, RequestChannel
+from ..residents import AgeBand, Resident
 from . import unbooked
 from .periods import ReportQuery
 from .queries import (

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, func, select
 
-from ..booking.models import Booking, HelpSession, SessionKind, SessionTopicTally, booking_helped_topic
+from ..booking import Booking, HelpSession, SessionKind, SessionTopicTally, booking_helped_topic
 from ..core.languages import language_label
-from ..deskhelp.models import DeskHelpEntry, DeskHelpOutcome, desk_help_topic
+from ..deskhelp import DeskHelpEntry, DeskHelpOutcome, desk_help_topic
 from ..extensions import db
-from ..residents.models import AgeBand
+from ..residents import AgeBand
 from .periods import Bucket, ReportQuery
 from .queries import (
     Names,

@@ -14,16 +14,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed
 from ...core.i18n import when
 from ...core.needs import Needs, check_interpreter_language
 from ...core.validation import FieldErrors, clean_text, own
 from ...extensions import db
-from ...org.models import Organisation, Topic
-from ...org.services import topics_chosen
-from ...residents.models import Resident
+from ...org import Organisation, Topic, topics_chosen
+from ...residents import Resident
 from ..models import (
     Booking,
     BookingChannel,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...extensions import db
 from ..models import (

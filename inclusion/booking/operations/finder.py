@@ -9,11 +9,11 @@ from datetime import date, time, timedelta
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from ...auth.models import StaffLanguage, User
+from ...auth import StaffLanguage, User
 from ...core.clock import local_to_utc, to_local
 from ...core.database import utcnow
 from ...extensions import db
-from ...org.models import Organisation
+from ...org import Organisation
 from ..models import (
     HelpSession,
     SessionState,

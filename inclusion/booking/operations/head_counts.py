@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...extensions import db
-from ...org.models import Topic
-from ...org.services import topics_chosen
+from ...org import Topic, topics_chosen
 from ..models import (
     Attendance,
     Booking,

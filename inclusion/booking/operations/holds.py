@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from ...core.database import change_if
 from ...extensions import db
-from ...residents.models import Resident
+from ...residents import Resident
 from ..models import (
     Booking,
     BookingStatus,

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed, collect_errors
 from ...core.validation import clean_text
 from ...extensions import db
-from ...org.services import help_agreement_for, topics_chosen
+from ...org import help_agreement_for, topics_chosen
 from ..models import (
     Attendance,
     Booking,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.access import Role
 from ...core.clock import holiday_name, local_to_utc
 from ...core.database import utcnow
@@ -21,8 +21,7 @@ from ...core.errors import DomainError, InvalidInput, NotAllowed, collect_errors
 from ...core.i18n import clock, clock_range
 from ...core.validation import TEXT, TextMessages, clean_text, own
 from ...extensions import db
-from ...org.models import Location, Organisation, Topic
-from ...org.services import topics_chosen
+from ...org import Location, Organisation, Topic, topics_chosen
 from ..models import (
     HELPER_ROLES,
     Booking,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from ...auth.models import User
+from ...auth import User
 from ...core.access import Role
 from ...extensions import db
 from ..models import (

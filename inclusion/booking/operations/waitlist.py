@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...extensions import db
 from ..models import (

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ...core.clock import holiday_name, local_to_utc, to_local
 from ...core.database import utcnow
 from ...core.errors import DomainError
-from ...org.models import Organisation
+from ...org import Organisation
 
 #: the working day reception calls back in, local time
 CALLBACK_DAY = (time(9), time(16))

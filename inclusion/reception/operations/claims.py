@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import or_, update
 
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed
 from ...core.i18n import clock
 from ...extensions import db
-from ...org.models import Organisation
+from ...org import Organisation
 from ..models import (
     OPEN_STATES,
     CallbackRequest,

@@ -8,18 +8,13 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, InvalidInput
 from ...core.validation import FieldErrors, clean_text
 from ...extensions import db
-from ...org.models import Organisation
-from ...residents.models import ContactChannel, Resident
-from ...residents.services import (
-    PhoneNumberShared,
-    ResidentDetails,
-    create_resident,
-)
+from ...org import Organisation
+from ...residents import ContactChannel, PhoneNumberShared, Resident, ResidentDetails, create_resident
 from ..models import (
     AttemptOutcome,
     CallbackRequest,

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from ... import signals
-from ...auth.models import User
+from ...auth import User
 from ...core.database import utcnow
 from ...core.errors import DomainError, NotAllowed
 from ...core.needs import Needs, check_interpreter_language
@@ -21,10 +21,11 @@ from ...core.phone import InvalidPhoneNumber, PhoneKind, parse_swedish_phone
 from ...core.text import tidy
 from ...core.validation import FieldErrors, clean_name, clean_text, own
 from ...extensions import db
-from ...org.models import Location, Organisation
-from ...org.services import topics_chosen
-from ...residents.models import ConsentMethod, ContactChannel, Resident
-from ...residents.services import (
+from ...org import Location, Organisation, topics_chosen
+from ...residents import (
+    ConsentMethod,
+    ContactChannel,
+    Resident,
     ResidentDetails,
     create_resident,
     record_sms_consent,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ...core.clock import local_day_bounds, local_today
 from ...core.database import utcnow
 from ...extensions import db
-from ...org.models import Organisation
+from ...org import Organisation
 from ..models import (
     OPEN_STATES,
     CallbackRequest,

@@ -6,13 +6,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ... import signals
-from ...auth.models import User
-from ...booking import BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
-from ...booking.models import Booking
+from ...auth import User
+from ...booking import Booking, BookingRequest, FreeTimeQuery, book_resident, find_free_sessions
 from ...core.database import utcnow
 from ...core.errors import DomainError
 from ...extensions import db
-from ...org.models import Organisation
+from ...org import Organisation
 from ..models import (
     CallbackRequest,
     RequestState,

@@ -16,12 +16,8 @@ from ...core.phone import PhoneNumber, parse_swedish_phone
 from ...core.text import CONTROL, reads_as_web_address, tidy
 from ...core.validation import TEXT, FieldErrors, TextMessages, clean_name, clean_text
 from ...extensions import db
-from ...org.models import Organisation
-from ...org.services import topics_chosen
-from ...residents.models import Resident
-from ...residents.services import (
-    residents_with_number,
-)
+from ...org import Organisation, topics_chosen
+from ...residents import Resident, residents_with_number
 from ..models import (
     NOTE_MAX,
     OPEN_STATES,
