@@ -15,13 +15,18 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from flask import session
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select, text
 
 from config import TestingConfig
 from inclusion import create_app
+from inclusion.auth.models import User
 from inclusion.auth.services import AccountDetails, create_account
 from inclusion.core.access import Role
+from inclusion.core.database import utcnow
 from inclusion.demo.cli import load_demo_data
 from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
@@ -181,11 +186,46 @@ def world(app) -> World:
 
 
 def sign_in(client: BrowserLikeClient, email: str, password: str = PASSWORD):
+    """Sign in through the login form, as a person does: the way tests/auth signs in."""
     client.refresh_csrf_token("/login")
     response = client.send_form("/login", {"email": email, "password": password})
     if response.status_code == 302:
         client.refresh_csrf_token("/")
     return response
+
+
+def signed_in_session(client: BrowserLikeClient, email: str) -> None:
+    """Give ``client`` the session the login form would have left it (the account, when
+    it signed in, a CSRF token for its forms) without the three requests of signing in:
+    for the tests where signing in is not what is tested (tests/auth signs in for real)."""
+    app = client.application
+    with app.test_request_context("/login", method="POST", environ_base=client.environ_base):
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None and user.active, f"no active account {email}"
+        user.last_login_at = utcnow()
+        session.permanent = True
+        session["signed_in_at"] = utcnow().timestamp()
+        assert login_user(user)
+        csrf_token = generate_csrf()
+        signed_in = dict(session)
+        db.session.commit()
+    with client.session_transaction() as client_session:
+        client_session.clear()
+        client_session.update(signed_in)
+        client_session.permanent = True
+    client.csrf_token = csrf_token
+
+
+def form_login_as(app, world):
+    """``login_as`` through the login form (tests/auth uses it)."""
+
+    def sign_in_as(role: Role, municipality: str = "ockero") -> BrowserLikeClient:
+        client = app.test_client()
+        response = sign_in(client, getattr(world, municipality).emails[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in_as
 
 
 @pytest.fixture
@@ -195,8 +235,7 @@ def login_as(app, world):
 
     def sign_in_as(role: Role, municipality: str = "ockero") -> BrowserLikeClient:
         client = app.test_client()
-        response = sign_in(client, getattr(world, municipality).emails[role])
-        assert response.status_code == 302, response.get_data(as_text=True)
+        signed_in_session(client, getattr(world, municipality).emails[role])
         return client
 
     return sign_in_as
