@@ -33,6 +33,9 @@ from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
 from tests.databases import is_own_database, own_database
 
+#: fixtures that tests in several folders use (see tests/fixtures/__init__.py)
+pytest_plugins = ["tests.fixtures.booking", "tests.fixtures.reception"]
+
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
