@@ -31,8 +31,11 @@ run: $(VENV)/.installed translations
 	INCLUSION_CONFIG=development SCHEDULER_ENABLED=1 SMS_BACKEND=console $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 ## The whole test suite (SQLite; on PostgreSQL when TEST_DATABASE_URL names a server: it makes its own database there).
+## In TEST_WORKERS processes (pytest-xdist), each with a database of its own; a test file
+## stays in one worker, so its module fixtures are built once. TEST_WORKERS=0 for one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed translations $(if $(NPM),$(AXE))
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -15,18 +15,26 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from flask import session
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select, text
 
 from config import TestingConfig
 from inclusion import create_app
+from inclusion.auth.models import User
 from inclusion.auth.services import AccountDetails, create_account
 from inclusion.core.access import Role
+from inclusion.core.database import utcnow
 from inclusion.demo.cli import load_demo_data
 from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
 from tests.databases import is_own_database, own_database
+
+#: fixtures that tests in several folders use (see tests/fixtures/__init__.py)
+pytest_plugins = ["tests.fixtures.booking", "tests.fixtures.reception"]
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -77,16 +85,43 @@ def app(tmp_path_factory):
             db.engine.dispose()
 
 
+def _tables_with_rows() -> list[str]:
+    """The tables that hold a row, in one query: usually a handful, and the only ones a
+    test (its threads, its processes, the live server) can have left anything in."""
+    probes = " UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"
+        for table in db.metadata.sorted_tables
+    )
+    return [name for (name,) in db.session.execute(text(probes))]
+
+
+#: PostgreSQL's id sequences that have handed out a number since they were (re)started
+USED_SEQUENCES = "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+
+
 def _empty_all_tables() -> None:
+    """Every table empty and (on PostgreSQL) every id sequence back at its start, as in a
+    new database, so that no test sees another's rows or depends on its ids. Only the
+    tables that hold rows are emptied: a DELETE of a few rows costs far less than a
+    TRUNCATE of every table, which rewrites each table's files (most of a test's time on
+    PostgreSQL)."""
     assert is_own_database(str(db.engine.url)), "the suite empties only databases it created"
-    tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
+    in_use = set(_tables_with_rows())
+    for table in reversed(db.metadata.sorted_tables):  # those that refer to others first
+        if table.name in in_use:
             db.session.execute(table.delete())
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                f"SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) {USED_SEQUENCES}"
+            )
+        )
     db.session.commit()
+    assert not _tables_with_rows(), "a table still holds rows after the test"
+    if db.engine.dialect.name == "postgresql":
+        assert not db.session.scalar(text(f"SELECT count(*) {USED_SEQUENCES}")), (
+            "an id sequence was not restarted"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -154,11 +189,46 @@ def world(app) -> World:
 
 
 def sign_in(client: BrowserLikeClient, email: str, password: str = PASSWORD):
+    """Sign in through the login form, as a person does: the way tests/auth signs in."""
     client.refresh_csrf_token("/login")
     response = client.send_form("/login", {"email": email, "password": password})
     if response.status_code == 302:
         client.refresh_csrf_token("/")
     return response
+
+
+def signed_in_session(client: BrowserLikeClient, email: str) -> None:
+    """Give ``client`` the session the login form would have left it (the account, when
+    it signed in, a CSRF token for its forms) without the three requests of signing in:
+    for the tests where signing in is not what is tested (tests/auth signs in for real)."""
+    app = client.application
+    with app.test_request_context("/login", method="POST", environ_base=client.environ_base):
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None and user.active, f"no active account {email}"
+        user.last_login_at = utcnow()
+        session.permanent = True
+        session["signed_in_at"] = utcnow().timestamp()
+        assert login_user(user)
+        csrf_token = generate_csrf()
+        signed_in = dict(session)
+        db.session.commit()
+    with client.session_transaction() as client_session:
+        client_session.clear()
+        client_session.update(signed_in)
+        client_session.permanent = True
+    client.csrf_token = csrf_token
+
+
+def form_login_as(app, world):
+    """``login_as`` through the login form (tests/auth uses it)."""
+
+    def sign_in_as(role: Role, municipality: str = "ockero") -> BrowserLikeClient:
+        client = app.test_client()
+        response = sign_in(client, getattr(world, municipality).emails[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in_as
 
 
 @pytest.fixture
@@ -168,8 +238,7 @@ def login_as(app, world):
 
     def sign_in_as(role: Role, municipality: str = "ockero") -> BrowserLikeClient:
         client = app.test_client()
-        response = sign_in(client, getattr(world, municipality).emails[role])
-        assert response.status_code == 302, response.get_data(as_text=True)
+        signed_in_session(client, getattr(world, municipality).emails[role])
         return client
 
     return sign_in_as

@@ -7,6 +7,10 @@ test runs. PostgreSQL is used when ``TEST_DATABASE_URL`` names a server: the sui
 creates a database called ``inclusion_test_<random>`` on it, and drops that database
 afterwards; the database named in the URL is only used to connect to the server.
 Without it, each run gets a new SQLite file in pytest's temporary folder.
+
+Under pytest-xdist (``make test`` runs two workers) each worker is a process of its own
+with its own database: the worker's id (``gw0``, ``gw1``) is part of the database's
+name, and each worker has its own temporary folder for the SQLite file.
 """
 
 from __future__ import annotations
@@ -43,15 +47,21 @@ def postgresql_test_server() -> str | None:
     return url
 
 
+def _worker() -> str:
+    """``_gw0`` in pytest-xdist's first worker, nothing in a run without workers."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"_{worker}" if worker else ""
+
+
 @contextmanager
 def own_database(purpose: str, sqlite_folder: Path) -> Iterator[str]:
     """A new, empty database for ``purpose``, dropped when the block ends: on the test
     server when there is one, otherwise a SQLite file in ``sqlite_folder``."""
     server_url = postgresql_test_server()
     if server_url is None:
-        yield f"sqlite:///{sqlite_folder / f'{purpose}.sqlite'}"
+        yield f"sqlite:///{sqlite_folder / f'{purpose}{_worker()}.sqlite'}"
         return
-    name = f"{OWN_DATABASE_PREFIX}{purpose}_{uuid.uuid4().hex[:10]}"
+    name = f"{OWN_DATABASE_PREFIX}{purpose}{_worker()}_{uuid.uuid4().hex[:10]}"
     server = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -1,5 +1,6 @@
-"""Small helpers shared by test modules: reading what a page says next to a field, and
-counting rows through the app."""
+"""Small helpers shared by test modules: reading a page as a person does (the message
+next to a field, the messages flashed, the error summary, a table's rows) rather than
+through its markup, and counting rows through the app."""
 
 from __future__ import annotations
 
@@ -32,6 +33,145 @@ def field_error(page: str, field_id: str) -> str:
     """The message shown next to a field, as a screen reader would read it."""
     match = re.search(rf'id="{field_id}-error">.*?</span>(.*?)</p>', page, re.S)
     return " ".join(html.unescape(match.group(1)).split()) if match else ""
+
+
+@dataclass
+class Element:
+    """An element of a page, with what it contains (text and elements, in order)."""
+
+    tag: str
+    attrs: dict[str, str | None]
+    children: list[Element | str] = field(default_factory=list)
+
+    #: elements read apart from what stands next to them
+    BLOCKS = frozenset(
+        {"p", "div", "li", "ul", "ol", "td", "th", "tr", "h1", "h2", "h3", "dt", "dd", "section"}
+    )
+
+    @property
+    def text(self) -> str:
+        """The element's text as a screen reader reads it: entities decoded, spaces collapsed."""
+        return " ".join(self._pieces().split())
+
+    def _pieces(self) -> str:
+        return "".join(child if isinstance(child, str) else child._spoken() for child in self.children)
+
+    def _spoken(self) -> str:
+        if self.tag == "br":
+            return " "
+        return f" {self._pieces()} " if self.tag in self.BLOCKS else self._pieces()
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def find_all(
+        self, tag: str | None = None, *, id: str | None = None, class_: str | None = None
+    ) -> list[Element]:
+        """Every element inside this one (in page order) with that tag, id and class."""
+        found = []
+        for child in self.children:
+            if isinstance(child, str):
+                continue
+            if (
+                (tag is None or child.tag == tag)
+                and (id is None or child.attrs.get("id") == id)
+                and (class_ is None or class_ in child.classes())
+            ):
+                found.append(child)
+            found.extend(child.find_all(tag, id=id, class_=class_))
+        return found
+
+    def find(
+        self, tag: str | None = None, *, id: str | None = None, class_: str | None = None
+    ) -> Element | None:
+        found = self.find_all(tag, id=id, class_=class_)
+        return found[0] if found else None
+
+
+class _TreeReader(HTMLParser):
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("document", {})
+        self._open = [self.root]
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        element = Element(tag, dict(attrs))
+        self._open[-1].children.append(element)
+        if tag not in self.VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, 0, -1):  # forgive an element left open
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self._open[-1].children.append(data)
+
+
+def parsed(page: str) -> Element:
+    """The page as a tree of elements, to read what it shows without matching its markup."""
+    reader = _TreeReader()
+    reader.feed(page)
+    reader.close()
+    return reader.root
+
+
+def flash_messages(page: str, category: str | None = None) -> list[str]:
+    """The messages the page shows after an action ("Bokningen är sparad."), top to
+    bottom; only those of ``category`` ("success", "info", "error") when given."""
+    box = parsed(page).find(class_="flash-messages")
+    if box is None:
+        return []
+    return [
+        message.text
+        for message in box.find_all("p", class_="flash")
+        if category is None or f"flash--{category}" in message.classes()
+    ]
+
+
+def flashed(client, response, category: str | None = None) -> list[str]:
+    """The messages shown on the page a form post redirected to."""
+    return flash_messages(followed(client, response), category)
+
+
+def error_summary(page: str) -> list[str]:
+    """The items of the box "Något behöver rättas" that a refused form shows first."""
+    summary = parsed(page).find(id="error-summary")
+    return [item.text for item in summary.find_all("li")] if summary is not None else []
+
+
+def table_rows(page: str, id: str | None = None, index: int = 0) -> list[list[str]]:
+    """The text of each cell of each row of a table's body (the table with this id, or
+    the ``index``-th on the page), top to bottom; the header row is left out."""
+    tables = parsed(page).find_all("table", id=id)
+    if len(tables) <= index:
+        return []
+    table = tables[index]
+    bodies = table.find_all("tbody")
+    rows = [row for body in bodies for row in body.find_all("tr")] if bodies else table.find_all("tr")
+    return [
+        [cell.text for cell in row.children if isinstance(cell, Element) and cell.tag in ("td", "th")]
+        for row in rows
+        if bodies or row.find("td")
+    ]
 
 
 def row_count(app, model) -> int:

@@ -25,7 +25,6 @@ from inclusion.extensions import db
 from inclusion.privacy.retention import purge
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident
-from tests.booking import conftest as booking_fixtures
 from tests.core.route_table import (
     DEMO_EMAIL,
     ROUTE_ROLES,
@@ -37,9 +36,6 @@ from tests.core.route_table import (
 )
 
 # The booking fixtures (a library with places, topics and staff; sessions; bookings).
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 QUICK_ENTRY = "/reception/requests/new"
 SIGNED_OUT = "Du har loggats ut. Logga in igen så kommer det du skrev tillbaka."

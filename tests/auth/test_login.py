@@ -1,8 +1,6 @@
 """Signing in and out: one answer for every failed attempt, throttling that cannot be
 turned against a colleague, sessions that really end, and forms that expire politely."""
 
-import html
-import re
 from urllib.parse import urlencode
 
 import pytest
@@ -13,13 +11,9 @@ from inclusion.auth.models import User
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.residents.models import Resident
+from tests.helpers import error_summary
 
 WRONG_LOGIN = "Fel e-postadress eller lösenord."
-
-
-def error_summary(page: str) -> str:
-    match = re.search(r'<div class="error-summary".*?</div>', page, re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(0))).split()) if match else ""
 
 
 def login_form(client, email: str, password: str = PASSWORD, url: str = "/login", **kwargs):

@@ -14,12 +14,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from inclusion.core.access import Role
 from inclusion.core.clock import holiday_name
-from tests.booking import conftest as booking_fixtures
 
 # The booking folder's fixtures (its conftest does not reach this folder).
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 ANNA = "Anna Andersson"
 BERTIL = "Bertil Berg"

@@ -13,10 +13,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from inclusion.core.access import Role
 from tests.browser.axe import check_page, skip_without_axe
-from tests.reception import conftest as reception_fixtures
 
 # The booking library's places and topics (1177, BankID, Swish in Öckerö).
-library = reception_fixtures.library
 
 
 def flash(page: Page) -> Locator:

@@ -13,10 +13,8 @@ from playwright.sync_api import Page, expect
 
 from inclusion.core.access import Role
 from inclusion.reception.models import CallbackRequest
-from tests.reception import conftest as reception_fixtures
 
 # The reception folder's fixtures (its conftest does not reach this folder).
-library = reception_fixtures.library
 
 WISHES = "Helst på Hönö, inte måndagar"
 

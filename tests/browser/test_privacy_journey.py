@@ -10,12 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from inclusion.core.access import Role
-from tests.booking import conftest as booking_fixtures
 from tests.helpers import working_day
-
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 
 def main_menu(page: Page):

@@ -14,8 +14,6 @@ from inclusion.core.access import Role
 from tests.public import conftest as public_fixtures
 
 # The public folder's fixtures (its conftest does not reach this folder).
-library = public_fixtures.library
-make_session = public_fixtures.make_session
 door = public_fixtures.door
 
 NAME = "Märta Holm"

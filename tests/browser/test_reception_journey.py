@@ -18,12 +18,8 @@ from helpers import working_day
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, expect
 
 from inclusion.core.access import Role
-from tests.reception import conftest as reception_fixtures
 
 # The reception folder's fixtures (its conftest does not reach this folder).
-library = reception_fixtures.library
-make_session = reception_fixtures.make_session
-make_request = reception_fixtures.make_request
 
 KARIN = "Karin Berg"
 KARIN_PHONE = "070-555 12 34"

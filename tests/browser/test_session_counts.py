@@ -13,12 +13,8 @@ from inclusion.core.access import Role
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.services import DEFAULT_HELP_AGREEMENT
-from tests.booking import conftest as booking_fixtures
 
 # The booking folder's fixtures (its conftest does not reach this folder).
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 ANNA = "Anna Andersson"
 

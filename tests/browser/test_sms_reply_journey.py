@@ -12,13 +12,8 @@ from helpers import working_day
 from playwright.sync_api import Page, expect
 
 from inclusion.core.access import Role
-from tests.booking import conftest as booking_fixtures
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, sign
 from tests.notifications.conftest import SMS_RESIDENT
-
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 GRETA = SMS_RESIDENT["name"]
 BO = "Bo Väntar"

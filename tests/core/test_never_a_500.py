@@ -24,7 +24,6 @@ from inclusion.org.models import Organisation
 from inclusion.outreach.models import Campaign
 from inclusion.outreach.services import default_texts
 from inclusion.reception.models import CallbackRequest
-from tests.booking import conftest as booking_fixtures
 from tests.core.route_table import (
     DEMO_EMAIL,
     ID_ARGUMENTS,
@@ -38,13 +37,8 @@ from tests.core.route_table import (
 )
 from tests.deskhelp.support import desk_form
 from tests.public import conftest as public_fixtures
-from tests.reception import conftest as reception_fixtures
 from tests.reception.support import quick_entry_form
 
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
-make_request = reception_fixtures.make_request
 door = public_fixtures.door
 
 #: the first number each database cannot compare with an id, and one beyond both

@@ -171,7 +171,9 @@ def test_a_missing_short_or_repetitive_secret_key_is_refused(secret):
 
 
 @pytest.mark.parametrize(
-    "secret", [GOOD_SECRET, secrets.token_urlsafe(32), "a much longer pass phrase, kept out of git"]
+    "secret",
+    [GOOD_SECRET, secrets.token_urlsafe(32), "a much longer pass phrase, kept out of git"],
+    ids=["hex", "urlsafe", "pass-phrase"],  # fixed names: every xdist worker collects the same tests
 )
 def test_a_random_secret_key_is_accepted(secret):
     assert secret_key_problem(secret) is None

@@ -26,13 +26,9 @@ from inclusion.outbox.models import Message, MessageTemplate
 from inclusion.outreach.models import Campaign
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident
-from tests.booking import conftest as booking_fixtures
 from tests.outreach import conftest as outreach_fixtures
 from tests.reception.support import quick_entry_form
 
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 islands = outreach_fixtures.islands
 group_session = outreach_fixtures.group_session
 campaign_data = outreach_fixtures.campaign_data

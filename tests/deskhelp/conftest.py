@@ -11,11 +11,7 @@ from inclusion.auth.models import User
 from inclusion.deskhelp.services import DeskHelpDetails, log_desk_help
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
-from tests.booking import conftest as booking_fixtures
-from tests.booking.conftest import Library
-
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
+from tests.fixtures.booking import Library
 
 
 @pytest.fixture

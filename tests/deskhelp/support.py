@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from inclusion.deskhelp.models import DeskHelpEntry
 from inclusion.extensions import db
-from tests.booking.conftest import Library
+from tests.fixtures.booking import Library
 
 
 def desk_form(lib: Library, **fields) -> dict:

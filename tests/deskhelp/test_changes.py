@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
-from helpers import followed, page_of, row_count
+from helpers import flashed, followed, page_of, row_count
 
 from inclusion.core.access import Role
 from inclusion.core.database import utcnow
@@ -92,7 +92,7 @@ def test_one_corrects_ones_own_entry_the_same_day(app, library, login_as, log_he
         ),
     )
 
-    assert "Ändringen är sparad." in followed(client, response)
+    assert "Ändringen är sparad." in flashed(client, response)
     [entry] = entries(app)
     assert [topic.name for topic in entry.topics] == ["1177"]
     assert (entry.outcome, entry.minutes, entry.location_id) == ("referred", 30, library.other_location_id)
@@ -118,11 +118,11 @@ def test_someone_elses_entry_cannot_be_changed_or_removed(app, library, login_as
     client = login_as(Role.STAFF)
 
     shown = client.get(f"{URL}{entry_id}/edit")
-    assert "Du kan bara ändra eller ta bort det du själv har loggat." in followed(client, shown)
+    assert "Du kan bara ändra eller ta bort det du själv har loggat." in flashed(client, shown)
     changed = client.send_form(f"{URL}{entry_id}/edit", desk_form(library, minutes="60"))
     removed = client.send_form(f"{URL}{entry_id}/delete")
 
-    assert "Du kan bara ändra eller ta bort det du själv har loggat." in followed(client, removed)
+    assert "Du kan bara ändra eller ta bort det du själv har loggat." in flashed(client, removed)
     assert changed.status_code == 302
     [entry] = entries(app)
     assert entry.minutes == 15 and entry.updated_at is None
@@ -169,7 +169,7 @@ def test_removing_asks_first_then_removes_the_entry_and_its_topics(app, library,
 
     response = client.send_form(f"{URL}{entry_id}/delete")
 
-    assert "Det du loggade är borttaget." in followed(client, response)
+    assert "Det du loggade är borttaget." in flashed(client, response)
     assert row_count(app, DeskHelpEntry) == 0
     assert row_count(app, desk_help_topic) == 0
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import field_error, followed, page_of, row_count
+from helpers import field_error, flashed, followed, page_of, row_count
 from sqlalchemy import select
 
 from inclusion.auth.models import User
@@ -85,7 +85,7 @@ def test_optional_age_band_and_language_and_several_topics_are_kept(app, library
         ),
     )
 
-    assert "Sparat: BankID, Swish, delvis löst, 30 min. Tack!" in followed(client, response)
+    assert "Sparat: BankID, Swish, delvis löst, 30 min. Tack!" in flashed(client, response)
     [entry] = entries(app)
     assert sorted(topic.name for topic in entry.topics) == ["BankID", "Swish"]
     assert (entry.outcome, entry.minutes, entry.age_band, entry.language) == ("partly", 30, "75_84", "ar")

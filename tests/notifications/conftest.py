@@ -15,13 +15,7 @@ from inclusion.extensions import db
 from inclusion.outbox import DispatchReport, dispatch_due
 from inclusion.outbox.gateway import forget_gateway
 from inclusion.outbox.models import Message, NotificationSettings
-from tests.booking import conftest as booking_fixtures
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, sign
-
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 PUBLIC_BASE_URL = "https://inclusion.example.se"
 SERVICE_NUMBER = "+46766860000"

@@ -16,11 +16,6 @@ from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.org.models import HelpAgreement
 from inclusion.org.services import DEFAULT_HELP_AGREEMENT
-from tests.booking import conftest as booking_fixtures
-
-library = booking_fixtures.library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 PAGE = "/organisation/help-agreement"
 OWN_SV = "Du gör allt själv.\nSäg aldrig dina koder till oss."

@@ -25,16 +25,11 @@ from inclusion.org.services import LocationDetails, update_location
 from inclusion.outreach.audience import AudienceRules
 from inclusion.outreach.services import CampaignDetails, default_texts, save_campaign, send_campaign
 from inclusion.reception import RequestDetails, take_request
-from tests.booking import conftest as booking_fixtures
-from tests.booking.conftest import Library
+from tests.fixtures.booking import Library
 from tests.notifications.conftest import set_quiet_hours
 
 # The booking fixtures: a library with two places, topics and staff in each municipality;
 # sessions and bookings made through the services.
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 #: the Digital fika is this many working days ahead, 10–12 at Hönö bibliotek
 FIKA_DAYS_AHEAD = 4

@@ -13,12 +13,6 @@ from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage, Message, State
 from inclusion.reception.models import CallbackRequest, ContactAttempt, RequestState
 from inclusion.residents.models import Resident
-from tests.booking import conftest as booking_fixtures
-
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 NOW = utcnow()
 

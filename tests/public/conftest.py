@@ -12,12 +12,6 @@ from inclusion.booking.models import HelpSession
 from inclusion.extensions import db
 from inclusion.org.models import Location, Organisation
 from inclusion.outbox.models import NotificationSettings
-from tests.booking import conftest as booking_fixtures
-
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
 
 PHONE = "0304-66 00 00"
 SMS_NUMBER = "076-686 00 00"

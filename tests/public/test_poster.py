@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import time
 
 from babel.dates import format_date
-from helpers import followed, page_of, working_day
+from helpers import flashed, page_of, working_day
 
 from inclusion.core.access import Role
 from inclusion.extensions import db
@@ -64,7 +64,7 @@ def test_session_page_links_to_the_poster_for_group_sessions_only(app, door, mak
     assert f'href="/sessions/{group}/affisch"' in page_of(client.get(f"/sessions/{group}"))
     assert "Skriv ut affisch" not in page_of(client.get(f"/sessions/{alone}"))
     response = client.get(f"/sessions/{alone}/affisch")
-    assert "Affischer finns bara för gruppträffar." in followed(client, response)
+    assert "Affischer finns bara för gruppträffar." in flashed(client, response)
 
 
 def test_another_municipalitys_session_is_not_found(app, door, other_library, make_session, login_as):

@@ -25,16 +25,8 @@ from inclusion.outbox import dispatch_due
 from inclusion.reception import book_from_request
 from inclusion.reception.models import CallbackRequest
 from inclusion.reports.periods import Grouping, ReportQuery
-from tests.booking import conftest as booking_fixtures
-from tests.booking.conftest import Library
+from tests.fixtures.booking import Library
 from tests.notifications.conftest import set_quiet_hours
-from tests.reception import conftest as reception_fixtures
-
-library = booking_fixtures.library
-other_library = booking_fixtures.other_library
-make_session = booking_fixtures.make_session
-make_booking = booking_fixtures.make_booking
-make_request = reception_fixtures.make_request
 
 ZONE = "Europe/Stockholm"
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
