@@ -3,10 +3,13 @@
     .venv/bin/python docs/signals_table.py           # print the table
     .venv/bin/python docs/signals_table.py --write   # replace it in docs/architecture.md
 
-A signal is a module-level ``name = <namespace>.signal("…")``. A module that calls
-``<signal>.send(…)`` is a sender; a module that names the signal otherwise (``.connect``,
-``@….connect_via``, a mapping of signals to receivers) is a receiver. The reading is the
-one of tests/test_architecture.py, with ``ast``: nothing is imported.
+A signal is a module-level ``name = <namespace>.signal("…")``, in ``inclusion/signals.py``
+or a feature's own ``signals.py`` (the outbox's questions). A module that calls
+``<signal>.send(…)``, or hands the signal to a helper of a signals module that sends it
+(``answers(…)``, ``first_answer(…)``, ``panels(…)``), is a sender; a module that names the
+signal otherwise (``.connect``, ``@….connect_via``, a mapping of signals to receivers) is
+a receiver. The reading is the one of tests/test_architecture.py, with ``ast``: nothing
+is imported.
 """
 
 from __future__ import annotations
@@ -25,10 +28,55 @@ BEGIN = "<!-- signals:begin (made by docs/signals_table.py --write) -->"
 END = "<!-- signals:end -->"
 
 
-def _signal_names_here(tree: ast.Module, names: set[str]) -> tuple[set[str], set[str]]:
-    """The names this module binds to inclusion.signals itself, and to signals imported from it."""
+def _calls_name(node: ast.AST) -> str | None:
+    """``f`` for ``f(…)`` and ``m.f(…)``."""
+    if not isinstance(node, ast.Call):
+        return None
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+
+
+def sending_helpers(defined_in: set[Path]) -> set[str]:
+    """The functions of the signals modules that send the signal given as their first
+    argument, themselves or through another such function (``first_answer`` -> ``answers``)."""
+    functions = [
+        node
+        for path in defined_in
+        for node in CODE.parsed(path).body
+        if isinstance(node, ast.FunctionDef) and node.args.args
+    ]
+    helpers: set[str] = set()
+    while True:
+        found = set(helpers)
+        for function in functions:
+            first = function.args.args[0].arg
+            for node in ast.walk(function):
+                sends = (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == "send"
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == first
+                )
+                hands_on = (
+                    _calls_name(node) in helpers
+                    and bool(node.args)
+                    and isinstance(node.args[0], ast.Name)
+                    and node.args[0].id == first
+                )
+                if sends or hands_on:
+                    found.add(function.name)
+        if found == helpers:
+            return helpers
+        helpers = found
+
+
+def _signal_names_here(
+    tree: ast.Module, names: set[str], helpers: set[str]
+) -> tuple[set[str], set[str], set[str]]:
+    """The names this module binds to a signals module itself, to signals imported from
+    one, and to the sending helpers imported from one."""
     modules: set[str] = set()
     direct: set[str] = set()
+    direct_helpers: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
@@ -36,11 +84,13 @@ def _signal_names_here(tree: ast.Module, names: set[str]) -> tuple[set[str], set
                     modules.add(alias.asname or alias.name)
                 elif (node.module or "").split(".")[-1] == "signals" and alias.name in names:
                     direct.add(alias.asname or alias.name)
+                elif (node.module or "").split(".")[-1] == "signals" and alias.name in helpers:
+                    direct_helpers.add(alias.asname or alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == "inclusion.signals" and alias.asname:
                     modules.add(alias.asname)
-    return modules, direct
+    return modules, direct, direct_helpers
 
 
 def uses() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -48,12 +98,13 @@ def uses() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     senders: dict[str, set[str]] = defaultdict(set)
     receivers: dict[str, set[str]] = defaultdict(set)
     defined_in = {path for path, _line in CODE.signal_definitions().values()}
+    helpers = sending_helpers(defined_in)
     for path in CODE.python_files:
         if path in defined_in:
             continue
         where = str(path.relative_to(CODE.package))
         tree = CODE.parsed(path)
-        modules, direct = _signal_names_here(tree, names)
+        modules, direct, direct_helpers = _signal_names_here(tree, names, helpers)
 
         def signal_named(node: ast.AST, modules=modules, direct=direct) -> str | None:
             """``signals.booking_created``, or ``booking_created`` imported from inclusion.signals."""
@@ -75,11 +126,32 @@ def uses() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
                 if name:
                     senders[name].add(where)
                     sent.add(id(node.value))
+            elif (
+                isinstance(node, ast.Call)
+                and node.args
+                and _is_helper(node.func, modules, direct_helpers, helpers)
+            ):
+                name = signal_named(node.args[0])
+                if name:
+                    senders[name].add(where)
+                    sent.add(id(node.args[0]))
         for node in ast.walk(tree):
             name = signal_named(node)
             if name and id(node) not in sent:
                 receivers[name].add(where)  # .connect, connect_via, a mapping to a receiver
     return senders, receivers
+
+
+def _is_helper(func: ast.AST, modules: set[str], direct_helpers: set[str], helpers: set[str]) -> bool:
+    """``answers`` imported from a signals module, or ``signals.panels``."""
+    if isinstance(func, ast.Name):
+        return func.id in direct_helpers
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in helpers
+        and isinstance(func.value, ast.Name)
+        and func.value.id in modules
+    )
 
 
 def _meaning(path: Path, line: int) -> str:
