@@ -506,3 +506,48 @@ if __name__ == "__main__":  # the lead's summary: every rule and what breaks it 
     ]:
         broken = rule()
         print(_report(title, broken) if broken else f"{title}: none")
+
+
+# -- sizes (issue 20 item 4): a file or function that grows past these is doing several jobs
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+#: the comment above a longer function must say why it is long, with these words
+LONG_ON_PURPOSE = "over 60 lines"
+
+
+def _long_functions(root: Path) -> list[str]:
+    found = []
+    for path in sorted((root / "inclusion").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for node in ast.walk(_parse(path)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            length = node.end_lineno - node.lineno + 1
+            if length <= MAX_FUNCTION_LINES:
+                continue
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            above = []
+            for line in reversed(lines[: first - 1]):
+                if not line.strip().startswith("#"):
+                    break
+                above.append(line)
+            if not any(LONG_ON_PURPOSE in line for line in above):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {node.name} has {length} lines")
+    return found
+
+
+def test_no_module_is_over_500_lines():
+    too_long = [
+        f"{path.relative_to(CODE.root)}: {count} lines"
+        for path in CODE.python_files
+        if (count := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    ]
+    assert not too_long, _report("modules over 500 lines (split them by concern)", too_long)
+
+
+def test_no_function_is_over_60_lines_unless_a_comment_says_why():
+    too_long = _long_functions(CODE.root)
+    assert not too_long, _report(
+        f"functions over 60 lines without a comment above saying why ('{LONG_ON_PURPOSE} ...')", too_long
+    )
