@@ -71,6 +71,7 @@ __all__ = [
     "find_free_sessions",
     "FreeTimeQuery",
     "HelpSession",
+    "hooks",
     "LocalDateField",
     "LocalTimeField",
     "new_calendar",
@@ -89,5 +90,4 @@ __all__ = [
     "SlotTaken",
     "upcoming_live_bookings",
     "waitlist_position",
-    "hooks",
 ]

@@ -40,6 +40,84 @@ def _organisation(spec: dict) -> Organisation:
     return organisation
 
 
+def _load_locations(organisation: Organisation, spec: dict) -> int:
+    added = 0
+    for location in spec["locations"]:
+        known = db.session.scalar(
+            select(Location.id).where(
+                Location.organisation_id == organisation.id, Location.name == location["name"]
+            )
+        )
+        if known is None:
+            create_location(organisation.id, LocationDetails(**location))
+            added += 1
+    return added
+
+
+def _load_topics(organisation: Organisation) -> int:
+    added = 0
+    for name, description in TOPICS:
+        known = db.session.scalar(
+            select(Topic.id).where(Topic.organisation_id == organisation.id, Topic.name == name)
+        )
+        if known is None:
+            create_topic(organisation.id, TopicDetails(name, description))
+            added += 1
+    return added
+
+
+def _load_accounts(organisation: Organisation, spec: dict) -> tuple[User | None, int]:
+    """The organisation's demo accounts; returns its coordinator and how many were added."""
+    coordinator, added = None, 0
+    for name, email, role, *languages in spec["accounts"]:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            details = AccountDetails(name, email, role, languages=languages[0] if languages else ["sv"])
+            user = create_account(organisation, details, DEMO_PASSWORD)
+            added += 1
+        if role == "coordinator":
+            coordinator = user
+    return coordinator, added
+
+
+def _load_residents(organisation: Organisation, spec: dict, coordinator: User | None) -> int:
+    added = 0
+    for resident in spec["residents"]:
+        fields = {k: v for k, v in resident.items() if k not in ("shared", "opted_out")}
+        # Most demo residents said yes to invitations, so a campaign has someone to reach.
+        fields.setdefault("invitations_consent", True)
+        known = db.session.scalar(
+            select(Resident).where(
+                Resident.organisation_id == organisation.id, Resident.name == fields["name"]
+            )
+        )
+        if known is None:
+            created = create_resident(
+                organisation.id,
+                ResidentDetails(**fields),
+                coordinator,
+                allow_shared_number=resident.get("shared", False),
+            )
+            if resident.get("opted_out"):
+                created.sms_opted_out_at = utcnow()
+            added += 1
+    return added
+
+
+def _load_activity(organisation: Organisation, coordinator: User | None, added: dict[str, int]) -> None:
+    """Sessions, bookings, history, requests, a campaign, desk help and head counts."""
+    sessions, bookings = load_demo_sessions(organisation)
+    added["sessions"] += sessions
+    added["bookings"] += bookings
+    sessions, bookings = load_demo_history(organisation)
+    added["sessions"] += sessions
+    added["bookings"] += bookings
+    added["requests"] += load_demo_requests(organisation)
+    added["campaigns"] += load_demo_campaign(organisation, coordinator)
+    added["desk-help entries"] += load_demo_desk_help(organisation)
+    added["group sessions counted"] += load_demo_head_counts(organisation)
+
+
 def load_demo_data() -> dict[str, int]:
     """Create whatever of the demo is missing; returns how many rows of each were added."""
     added = {
@@ -59,54 +137,11 @@ def load_demo_data() -> dict[str, int]:
         existed = db.session.scalar(select(Organisation.id).where(Organisation.slug == spec["slug"]))
         organisation = _organisation(spec)
         added["organisations"] += existed is None
-
-        for location in spec["locations"]:
-            known = db.session.scalar(
-                select(Location.id).where(
-                    Location.organisation_id == organisation.id, Location.name == location["name"]
-                )
-            )
-            if known is None:
-                create_location(organisation.id, LocationDetails(**location))
-                added["locations"] += 1
-
-        for name, description in TOPICS:
-            known = db.session.scalar(
-                select(Topic.id).where(Topic.organisation_id == organisation.id, Topic.name == name)
-            )
-            if known is None:
-                create_topic(organisation.id, TopicDetails(name, description))
-                added["topics"] += 1
-
-        coordinator = None
-        for name, email, role, *languages in spec["accounts"]:
-            user = db.session.scalar(select(User).where(User.email == email))
-            if user is None:
-                details = AccountDetails(name, email, role, languages=languages[0] if languages else ["sv"])
-                user = create_account(organisation, details, DEMO_PASSWORD)
-                added["accounts"] += 1
-            if role == "coordinator":
-                coordinator = user
-
-        for resident in spec["residents"]:
-            fields = {k: v for k, v in resident.items() if k not in ("shared", "opted_out")}
-            # Most demo residents said yes to invitations, so a campaign has someone to reach.
-            fields.setdefault("invitations_consent", True)
-            known = db.session.scalar(
-                select(Resident).where(
-                    Resident.organisation_id == organisation.id, Resident.name == fields["name"]
-                )
-            )
-            if known is None:
-                created = create_resident(
-                    organisation.id,
-                    ResidentDetails(**fields),
-                    coordinator,
-                    allow_shared_number=resident.get("shared", False),
-                )
-                if resident.get("opted_out"):
-                    created.sms_opted_out_at = utcnow()
-                added["residents"] += 1
+        added["locations"] += _load_locations(organisation, spec)
+        added["topics"] += _load_topics(organisation)
+        coordinator, accounts = _load_accounts(organisation, spec)
+        added["accounts"] += accounts
+        added["residents"] += _load_residents(organisation, spec, coordinator)
 
         if db.session.get(NotificationSettings, organisation.id) is None:
             settings = settings_of(organisation.id)
@@ -114,16 +149,7 @@ def load_demo_data() -> dict[str, int]:
             db.session.add(settings)
 
         db.session.flush()
-        sessions, bookings = load_demo_sessions(organisation)
-        added["sessions"] += sessions
-        added["bookings"] += bookings
-        sessions, bookings = load_demo_history(organisation)
-        added["sessions"] += sessions
-        added["bookings"] += bookings
-        added["requests"] += load_demo_requests(organisation)
-        added["campaigns"] += load_demo_campaign(organisation, coordinator)
-        added["desk-help entries"] += load_demo_desk_help(organisation)
-        added["group sessions counted"] += load_demo_head_counts(organisation)
+        _load_activity(organisation, coordinator, added)
     return added
 
 

@@ -8,7 +8,7 @@ Loaded once per municipality: when it already has desk-help entries, nothing is 
 from __future__ import annotations
 
 import random
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -34,11 +34,8 @@ MINUTES = (5, 15, 15, 15, 30, 30, 60)
 OLDER = (AgeBand.FROM_65_TO_74, AgeBand.FROM_75_TO_84, AgeBand.FROM_85)
 
 
-def load_demo_desk_help(organisation: Organisation) -> int:
-    if db.session.scalar(
-        select(func.count(DeskHelpEntry.id)).where(DeskHelpEntry.organisation_id == organisation.id)
-    ):
-        return 0
+def _staff_places_topics(organisation: Organisation) -> tuple[list[User], list[Location], dict[str, int]]:
+    """Who may log desk help, the active places, and the topics by name."""
     people = list(
         db.session.scalars(
             select(User)
@@ -60,11 +57,12 @@ def load_demo_desk_help(organisation: Organisation) -> int:
         topic.name: topic.id
         for topic in db.session.scalars(select(Topic).where(Topic.organisation_id == organisation.id))
     }
-    if not people or not places or not topics:
-        return 0
-    pick = random.Random(organisation.slug)  # the same demo every time it is loaded
-    timezone = organisation.timezone
-    today = local_today(timezone)
+    return people, places, topics
+
+
+def _moments(pick: random.Random, timezone: str, today: date) -> list[datetime]:
+    """When residents were helped: a few times each working day of the last three weeks,
+    and twice earlier today when that is still today."""
     moments = []
     for back in range(DAYS_BACK, 0, -1):
         day = today - timedelta(days=back)
@@ -80,6 +78,21 @@ def load_demo_desk_help(organisation: Organisation) -> int:
         for moment in (now - timedelta(minutes=95), now - timedelta(minutes=40))
         if to_local(moment, timezone).date() == today
     ]
+    return moments
+
+
+def load_demo_desk_help(organisation: Organisation) -> int:
+    if db.session.scalar(
+        select(func.count(DeskHelpEntry.id)).where(DeskHelpEntry.organisation_id == organisation.id)
+    ):
+        return 0
+    people, places, topics = _staff_places_topics(organisation)
+    if not people or not places or not topics:
+        return 0
+    pick = random.Random(organisation.slug)  # the same demo every time it is loaded
+    timezone = organisation.timezone
+    today = local_today(timezone)
+    moments = _moments(pick, timezone, today)
 
     # Today's were logged by the staff member, who can still correct them.
     staff = next((user for user in people if user.role == Role.STAFF), None)

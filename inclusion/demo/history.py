@@ -103,6 +103,56 @@ def _reminded(booking: Booking) -> bool:
     )
 
 
+def _book_guests(
+    organisation: Organisation,
+    session: HelpSession,
+    residents: list[Resident],
+    topics: list[Topic],
+    people: dict[Role, User],
+    number: int,
+) -> tuple[list[Booking], int]:
+    """Book a few residents, taken in turn, into the session; returns the bookings and the
+    running number that picks the next residents, topics and channels."""
+    start = number % len(residents)
+    rotated = residents[start:] + residents[:start]
+    guests = rotated if session.kind == "group" else rotated[:1]
+    booked = []
+    for seat, resident in enumerate(guests[: 3 + number % 3]):
+        number += 1
+        if session.kind == "one_to_one" and number % 2 == 0:
+            continue  # half of the appointments stayed free
+        request = BookingRequest(
+            topic_ids=[topics[number % len(topics)].id],
+            channel=CHANNELS[(number + seat) % len(CHANNELS)],
+            help_agreement_read=session.kind == "one_to_one",
+        )
+        try:
+            booked.append(
+                book_resident(organisation.id, session.id, resident.id, request, people[Role.RECEPTION])
+            )
+        except DomainError:
+            continue
+    return booked, number
+
+
+def _settle_and_record(booked: list[Booking], shift: timedelta, staff: User) -> None:
+    """Settle each booking's messages, then record whether the resident came: some stayed
+    away, more often without a reminder."""
+    for booking in booked:
+        _settle_messages(booking, shift)
+        db.session.flush()
+        stayed_away = (booking.id % 4 == 0 and not _reminded(booking)) or booking.id % 11 == 0
+        if booking.status == BookingStatus.BOOKED:
+            record_outcome(
+                booking,
+                Outcome(
+                    attendance="no_show" if stayed_away else "attended",
+                    helped_topic_ids=[] if stayed_away else [t.id for t in booking.topics],
+                ),
+                staff,
+            )
+
+
 def load_demo_history(organisation: Organisation) -> tuple[int, int]:
     """Six weeks of held sessions with bookings and outcomes; (sessions, bookings) added."""
     people = _people(organisation)
@@ -138,42 +188,10 @@ def load_demo_history(organisation: Organisation) -> tuple[int, int]:
                 except DomainError:
                     continue  # a holiday ten weeks on: that day simply has no history
                 for session in published:
-                    start = number % len(residents)
-                    rotated = residents[start:] + residents[:start]
-                    guests = rotated if session.kind == "group" else rotated[:1]
-                    booked = []
-                    for seat, resident in enumerate(guests[: 3 + number % 3]):
-                        number += 1
-                        if session.kind == "one_to_one" and number % 2 == 0:
-                            continue  # half of the appointments stayed free
-                        request = BookingRequest(
-                            topic_ids=[topics[number % len(topics)].id],
-                            channel=CHANNELS[(number + seat) % len(CHANNELS)],
-                            help_agreement_read=session.kind == "one_to_one",
-                        )
-                        try:
-                            booked.append(
-                                book_resident(
-                                    organisation.id, session.id, resident.id, request, people[Role.RECEPTION]
-                                )
-                            )
-                        except DomainError:
-                            continue
+                    booked, number = _book_guests(organisation, session, residents, topics, people, number)
                     shift = _move_back(session, STAGING_WEEKS, organisation.timezone)
                     db.session.flush()
-                    for booking in booked:
-                        _settle_messages(booking, shift)
-                        db.session.flush()
-                        stayed_away = (booking.id % 4 == 0 and not _reminded(booking)) or booking.id % 11 == 0
-                        if booking.status == BookingStatus.BOOKED:
-                            record_outcome(
-                                booking,
-                                Outcome(
-                                    attendance="no_show" if stayed_away else "attended",
-                                    helped_topic_ids=[] if stayed_away else [t.id for t in booking.topics],
-                                ),
-                                people[Role.STAFF],
-                            )
+                    _settle_and_record(booked, shift, people[Role.STAFF])
                     sessions_added += 1
                     bookings_added += len(booked)
     return sessions_added, bookings_added

@@ -22,6 +22,7 @@ __all__ = [
     "create_location",
     "create_topic",
     "help_agreement_for",
+    "hooks",
     "Location",
     "LocationDetails",
     "locations_of",
@@ -31,5 +32,4 @@ __all__ = [
     "TopicDetails",
     "topics_chosen",
     "topics_of",
-    "hooks",
 ]

@@ -80,16 +80,11 @@ def _live_booking(invitation: Invitation) -> Booking | None:
     )
 
 
-def answer_invitation(
-    invitation: Invitation, wants_to_come: bool, via: AnsweredVia, language: str, actor: User | None = None
-) -> InvitationAnswer:
-    """Act on a yes or a no and say, in the resident's language, what came of it."""
+def _too_late(
+    invitation: Invitation, via: AnsweredVia, words: dict[str, str], call_us: str
+) -> InvitationAnswer | None:
+    """The answer came after the session was cancelled or had begun: recorded as too late."""
     session = invitation.campaign.session
-    medium = Medium.VOICE if via == AnsweredVia.VOICE else Medium.SMS
-    words = _words(invitation, language, medium)
-    call_us = (
-        " " + _("Ring %(phone)s om du vill ha hjälp.", phone=words["telefon"]) if words["telefon"] else ""
-    )
     if session.cancelled:
         _record(invitation, Answer.TOO_LATE, via)
         text = _(
@@ -106,35 +101,37 @@ def answer_invitation(
             day=words["datum"],
         )
         return InvitationAnswer("invited_late", text + call_us, None)
-    if not wants_to_come:
-        _record(invitation, Answer.NO, via)
-        text = _("Tack för ditt svar! Vi hör av oss nästa gång vi har en träff.")
-        return InvitationAnswer("invited_no", text, None)
+    return None
+
+
+def _booking_for_yes(invitation: Invitation, via: AnsweredVia, actor: User | None) -> Booking | None:
+    """The resident's live booking in the session, booked now when there is none (or put on
+    the waitlist); None when they could not be booked automatically."""
     booking = _live_booking(invitation)
-    if booking is None:
-        try:
-            booking = book_resident(
-                invitation.organisation_id,
-                session.id,
-                invitation.resident_id,
-                BookingRequest(channel=BOOKING_CHANNEL[via], join_waitlist=True),
-                actor,
-            )
-        except DomainError:
-            # A second yes at the same instant has booked them already: answer as for that
-            # booking. Anything else (another booking at that time) a person sorts out.
-            booking = _live_booking(invitation)
-            if booking is None:
-                _record(invitation, Answer.YES, via)
-                text = _("Tack för ditt svar! Vi kunde inte boka dig automatiskt.") + call_us
-                return InvitationAnswer("invited_yes", text, None)
-        else:
-            skip_told_already(
-                booking.id,
-                [Kind.CONFIRMATION, Kind.WAITLISTED],
-                _("Invånaren fick beskedet direkt i svaret."),
-            )
-    _record(invitation, Answer.YES, via, booking)
+    if booking is not None:
+        return booking
+    try:
+        booking = book_resident(
+            invitation.organisation_id,
+            invitation.campaign.session.id,
+            invitation.resident_id,
+            BookingRequest(channel=BOOKING_CHANNEL[via], join_waitlist=True),
+            actor,
+        )
+    except DomainError:
+        # A second yes at the same instant has booked them already: answer as for that
+        # booking. Anything else (another booking at that time) a person sorts out.
+        return _live_booking(invitation)
+    skip_told_already(
+        booking.id,
+        [Kind.CONFIRMATION, Kind.WAITLISTED],
+        _("Invånaren fick beskedet direkt i svaret."),
+    )
+    return booking
+
+
+def _yes_answer(booking: Booking, medium: Medium, words: dict[str, str], call_us: str) -> InvitationAnswer:
+    """What a yes that got a place, or a place on the waitlist, is told."""
     if booking.status == BookingStatus.WAITLISTED:
         text = _(
             "Tack! Alla platser är tagna, så du står på väntelistan som nummer %(position)d. "
@@ -160,6 +157,31 @@ def answer_invitation(
             address=words["adress"],
         )
     return InvitationAnswer("invited_yes", text, booking)
+
+
+def answer_invitation(
+    invitation: Invitation, wants_to_come: bool, via: AnsweredVia, language: str, actor: User | None = None
+) -> InvitationAnswer:
+    """Act on a yes or a no and say, in the resident's language, what came of it."""
+    medium = Medium.VOICE if via == AnsweredVia.VOICE else Medium.SMS
+    words = _words(invitation, language, medium)
+    call_us = (
+        " " + _("Ring %(phone)s om du vill ha hjälp.", phone=words["telefon"]) if words["telefon"] else ""
+    )
+    late = _too_late(invitation, via, words, call_us)
+    if late is not None:
+        return late
+    if not wants_to_come:
+        _record(invitation, Answer.NO, via)
+        text = _("Tack för ditt svar! Vi hör av oss nästa gång vi har en träff.")
+        return InvitationAnswer("invited_no", text, None)
+    booking = _booking_for_yes(invitation, via, actor)
+    if booking is None:
+        _record(invitation, Answer.YES, via)
+        text = _("Tack för ditt svar! Vi kunde inte boka dig automatiskt.") + call_us
+        return InvitationAnswer("invited_yes", text, None)
+    _record(invitation, Answer.YES, via, booking)
+    return _yes_answer(booking, medium, words, call_us)
 
 
 def on_invitation_answered(message: Message, wants_to_come: bool, via: str, language: str, **_ignored):

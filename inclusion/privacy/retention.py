@@ -146,6 +146,43 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+def _clear_residents(organisation_id: int, batch: list[int]) -> list[int]:
+    """Clear what identifies these residents on their own rows, skipping those cleared
+    already; returns the ids cleared by this call."""
+    of_batch = and_(
+        Resident.organisation_id == organisation_id, Resident.id.in_(batch), Resident.name != PSEUDONYM
+    )
+    pseudonymised = db.session.execute(
+        update(Resident)
+        .where(of_batch)
+        .values(
+            name=PSEUDONYM,
+            search_name=PSEUDONYM.casefold(),
+            phone_e164=None,
+            phone_kind=PhoneKind.NONE,
+            phone_problem=None,
+            phone_problem_at=None,
+            sms_consent=False,
+            sms_consent_at=None,
+            sms_consent_method=None,
+            sms_consent_recorded_by_id=None,
+            sms_opted_out_at=None,
+            invitations_consent=False,
+            invitations_consent_at=None,
+            trusted_contact_name=None,
+            trusted_contact_phone_e164=None,
+            trusted_contact_consent=False,
+            street_address=None,
+            postal_code=None,
+            city=None,
+            notes=None,
+        )
+        .returning(Resident.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return list(pseudonymised.scalars())
+
+
 def pseudonymise(
     organisation_id: int, resident_ids: list[int], actor=None, action: str = "pseudonymise"
 ) -> list[int]:
@@ -160,38 +197,7 @@ def pseudonymise(
     at the same instant) is left alone, so it is done, counted and logged once."""
     done: list[int] = []
     for batch in in_batches(sorted(set(resident_ids))):
-        of_batch = and_(
-            Resident.organisation_id == organisation_id, Resident.id.in_(batch), Resident.name != PSEUDONYM
-        )
-        pseudonymised = db.session.execute(
-            update(Resident)
-            .where(of_batch)
-            .values(
-                name=PSEUDONYM,
-                search_name=PSEUDONYM.casefold(),
-                phone_e164=None,
-                phone_kind=PhoneKind.NONE,
-                phone_problem=None,
-                phone_problem_at=None,
-                sms_consent=False,
-                sms_consent_at=None,
-                sms_consent_method=None,
-                sms_consent_recorded_by_id=None,
-                sms_opted_out_at=None,
-                invitations_consent=False,
-                invitations_consent_at=None,
-                trusted_contact_name=None,
-                trusted_contact_phone_e164=None,
-                trusted_contact_consent=False,
-                street_address=None,
-                postal_code=None,
-                city=None,
-                notes=None,
-            )
-            .returning(Resident.id),
-            execution_options={"synchronize_session": "fetch"},
-        )
-        batch = list(pseudonymised.scalars())
+        batch = _clear_residents(organisation_id, batch)
         if not batch:
             continue
         done += batch

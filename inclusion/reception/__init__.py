@@ -34,6 +34,7 @@ __all__ = [
     "CallbackRequest",
     "claim_request",
     "close_request",
+    "hooks",
     "log_attempt",
     "next_callback_time",
     "register_caller",
@@ -45,5 +46,4 @@ __all__ = [
     "take_sms_request",
     "take_web_request",
     "WebRequestDetails",
-    "hooks",
 ]

@@ -22,17 +22,14 @@ What each table counts. *Residents* tables keep the small-group rule ("<5", see
 - ``topics`` / ``helped_topics`` (events): the topics chosen when booking (bookings with a
   place in sessions held), and the topics staff noted after a visit. A booking may have
   several topics.
-- ``no_show`` (events): bookings whose attendance was marked "attended" or "no show";
-  *with reminder* when a reminder to the resident about that booking was sent or
-  delivered (outbox state ``sent`` or ``delivered``), and the share that did not come.
-- ``requests`` (events): callback requests received, by the day they came in and their
-  channel; with a place chosen, those that asked for that place.
-- ``time_to_booking`` (events): requests received in the period that were booked, and
-  the median hours from the request to the booking (``booked_at``).
+- ``no_show`` (events, in ``no_show``): marked bookings with and without a reminder.
+- ``requests`` and ``time_to_booking`` (events, in ``requests``): callback requests
+  received, and the median hours from a request to its booking.
 
 Help given without a booking (desk help, visitors of group sessions who had not booked)
-and the tables of all help, booked and not, are in ``unbooked``. The page shows the
-tables in three parts (``report``): booked help, help without a booking, all help.
+is in ``unbooked``, and the tables of all help, booked and not, in ``all_help``. The page
+shows the tables in three parts (``report``): booked help, help without a booking, all
+help.
 """
 
 from __future__ import annotations
@@ -43,17 +40,12 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import (
-    ColumnElement,
     Select,
-    case,
     func,
-    literal_column,
-    or_,
     select,
 )
 
 from ..booking import (
-    Attendance,
     Booking,
     BookingChannel,
     BookingStatus,
@@ -65,10 +57,9 @@ from ..booking import (
 )
 from ..extensions import db
 from ..org import Location
-from ..outbox import Kind, Message, Recipient, State
-from ..reception import CallbackRequest, RequestChannel
 from ..residents import AgeBand, Resident
-from . import unbooked
+from . import all_help, unbooked
+from .no_show import no_show_table
 from .periods import ReportQuery
 from .queries import (
     Names,
@@ -80,10 +71,10 @@ from .queries import (
     _table,
     _visits_condition,
     bucket_of,
-    hours_between,
     names_of,
 )
-from .tables import ChartKind, Counts, Row, Table, Unit
+from .requests import requests_table, time_to_booking_table
+from .tables import ChartKind, Counts, Row, Table
 
 # --- The tables -----------------------------------------------------------------------
 
@@ -323,174 +314,6 @@ def helped_topics_table(query: ReportQuery, names: Names) -> Table:
     )
 
 
-def _reminded() -> ColumnElement[bool]:
-    """A reminder about this booking went out to the resident (sent, or known delivered)."""
-    return (
-        select(Message.id)
-        .where(
-            Message.booking_id == Booking.id,
-            Message.kind == Kind.REMINDER,
-            Message.recipient == Recipient.RESIDENT,
-            Message.state.in_([State.SENT, State.DELIVERED]),
-        )
-        .exists()
-    )
-
-
-def no_show_table(query: ReportQuery, names: Names) -> Table:
-    marked = (
-        select(
-            _reminded().label("reminded"),
-            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
-            case((Booking.attendance == Attendance.NO_SHOW, 1), else_=0).label("missed"),
-        )
-        .join(HelpSession, HelpSession.id == Booking.session_id)
-        .where(
-            *_held_sessions(query),
-            Booking.status == BookingStatus.BOOKED,
-            Booking.attendance.in_([Attendance.ATTENDED, Attendance.NO_SHOW]),
-        )
-        .subquery()
-    )
-    found = {
-        (bool(reminded), bucket): (count, missed)
-        for reminded, bucket, count, missed in db.session.execute(
-            select(marked.c.reminded, marked.c.bucket, func.count(), func.sum(marked.c.missed)).group_by(
-                marked.c.reminded, marked.c.bucket
-            )
-        )
-    }
-    width = len(query.buckets)
-
-    def rate(missed: int, count: int) -> float | None:
-        return 100.0 * missed / count if count else None
-
-    rows = []
-    for reminded, label in ((True, _("Med påminnelse")), (False, _("Utan påminnelse"))):
-        counts = [found.get((reminded, index), (0, 0))[0] for index in range(width)]
-        missed = [int(found.get((reminded, index), (0, 0))[1] or 0) for index in range(width)]
-        rows += [
-            Row(_("%(group)s: markerade bokningar", group=label), counts, sum(counts), in_chart=False),
-            Row(_("%(group)s: kom inte", group=label), missed, sum(missed), in_chart=False),
-            Row(
-                _("%(group)s: andel som inte kom", group=label),
-                [rate(m, c) for m, c in zip(missed, counts, strict=True)],
-                rate(sum(missed), sum(counts)),
-                unit=Unit.PERCENT,
-            ),
-        ]
-    return _table(
-        query,
-        "no_show",
-        title=_("Uteblivna besök, med och utan påminnelse"),
-        explanation=_(
-            "Bokningar där personalen har markerat om invånaren kom. Med påminnelse: en "
-            "påminnelse om bokningen skickades till invånaren. Andelen är de som inte kom "
-            "delat med alla markerade bokningar i gruppen."
-        ),
-        row_heading=_("Grupp"),
-        counts=Counts.EVENTS,
-        chart=ChartKind.OVER_TIME,
-        rows=rows,
-    )
-
-
-def _requests_in(query: ReportQuery) -> list[ColumnElement[bool]]:
-    edges = query.edges
-    conditions = [
-        CallbackRequest.organisation_id == query.organisation_id,
-        CallbackRequest.created_at >= edges[0],
-        CallbackRequest.created_at < edges[-1],
-    ]
-    if query.location_id:
-        conditions.append(CallbackRequest.preferred_location_id == query.location_id)
-    return conditions
-
-
-def requests_table(query: ReportQuery, names: Names) -> Table:
-    counts = _counted(
-        select(
-            CallbackRequest.channel.label("row"),
-            bucket_of(CallbackRequest.created_at, query.edges).label("bucket"),
-        ).where(*_requests_in(query))
-    )
-    width = len(query.buckets)
-    parts = [_event_row(str(channel.label), counts, channel, width) for channel in RequestChannel]
-    return _table(
-        query,
-        "requests",
-        title=_("Förfrågningar som kom in"),
-        explanation=_(
-            "Förfrågningar i kön, efter dagen de kom in och hur. Med en plats vald: "
-            "förfrågningar som önskade den platsen."
-        ),
-        row_heading=_("Kanal"),
-        counts=Counts.EVENTS,
-        chart=ChartKind.OVER_TIME,
-        rows=[*parts, _sum_row(_("Alla förfrågningar"), parts)],
-    )
-
-
-def _median_hours(query: ReportQuery, by_bucket: bool) -> dict[int, tuple[float, int]]:
-    """{bucket: (median hours, requests)}; with ``by_bucket`` false one entry, -1, for the
-    whole period. The median is taken in SQL with window functions, which both databases
-    have: the middle one (or the two middle ones) of each bucket's sorted hours."""
-    bucket = bucket_of(CallbackRequest.created_at, query.edges) if by_bucket else literal_column("-1")
-    booked = (
-        select(
-            bucket.label("bucket"),
-            hours_between(CallbackRequest.created_at, CallbackRequest.booked_at).label("hours"),
-        )
-        .where(*_requests_in(query), CallbackRequest.booked_at.is_not(None))
-        .subquery()
-    )
-    ranked = select(
-        booked.c.bucket,
-        booked.c.hours,
-        func.row_number().over(partition_by=booked.c.bucket, order_by=booked.c.hours).label("position"),
-        func.count().over(partition_by=booked.c.bucket).label("size"),
-    ).subquery()
-    middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == (ranked.c.size + 2) // 2)
-    rows = db.session.execute(
-        select(ranked.c.bucket, func.avg(ranked.c.hours), func.max(ranked.c.size))
-        .where(middle)
-        .group_by(ranked.c.bucket)
-    )
-    return {bucket: (float(hours), size) for bucket, hours, size in rows}
-
-
-def time_to_booking_table(query: ReportQuery, names: Names) -> Table:
-    by_bucket = _median_hours(query, by_bucket=True)
-    whole = _median_hours(query, by_bucket=False).get(-1)
-    width = len(query.buckets)
-    return _table(
-        query,
-        "time_to_booking",
-        title=_("Tid från förfrågan till bokning"),
-        explanation=_(
-            "Förfrågningar som kom in under perioden och blev bokade, och medianen av "
-            "timmarna från förfrågan till bokning: hälften gick fortare, hälften långsammare."
-        ),
-        row_heading=_("Förfrågningar"),
-        counts=Counts.EVENTS,
-        chart=ChartKind.OVER_TIME,
-        rows=[
-            Row(
-                _("Bokade förfrågningar"),
-                [by_bucket.get(index, (None, 0))[1] for index in range(width)],
-                whole[1] if whole else 0,
-                in_chart=False,
-            ),
-            Row(
-                _("Median, timmar"),
-                [by_bucket.get(index, (None, 0))[0] for index in range(width)],
-                whole[0] if whole else None,
-                unit=Unit.HOURS,
-            ),
-        ],
-    )
-
-
 #: the tables of booked help, in the order the page shows them
 BOOKED_BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
     "sessions": sessions_table,
@@ -507,7 +330,7 @@ BOOKED_BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
 BUILDERS: dict[str, Callable[[ReportQuery, Names], Table]] = {
     **BOOKED_BUILDERS,
     **unbooked.UNBOOKED_BUILDERS,
-    **unbooked.ALL_HELP_BUILDERS,
+    **all_help.ALL_HELP_BUILDERS,
 }
 #: the tables in the order the page shows them; each is also /reports/<key>.csv and .svg
 TABLE_KEYS = tuple(BUILDERS)
@@ -561,7 +384,7 @@ def report(query: ReportQuery) -> list[ReportPart]:
             "all",
             _("All hjälp"),
             _("Bokad hjälp och hjälp utan bokning tillsammans, med var hjälpen kom ifrån."),
-            tables(unbooked.ALL_HELP_BUILDERS),
+            tables(all_help.ALL_HELP_BUILDERS),
         ),
     ]
 

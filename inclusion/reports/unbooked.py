@@ -13,7 +13,7 @@ What is counted, in the organisation's local weeks or months like the rest of th
 
 Every count of people here keeps the small-group rule ("<5"); minutes and sessions are
 shown as they are. The figures are four grouped queries whatever the amount of data
-(``unbooked_help_figures``); the tables beside booked help add three more.
+(``unbooked_help_figures``); the tables beside booked help (``all_help``) add three more.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Subquery, case, func, select
 
-from ..booking import Booking, HelpSession, SessionKind, SessionTopicTally, booking_helped_topic
+from ..booking import Booking, HelpSession, SessionKind, SessionTopicTally
 from ..core.languages import language_label
 from ..deskhelp import DeskHelpEntry, DeskHelpOutcome, desk_help_topic
 from ..extensions import db
 from ..residents import AgeBand
-from .periods import Bucket, ReportQuery
+from .periods import ReportQuery
 from .queries import (
     Names,
     _counted,
@@ -38,7 +38,6 @@ from .queries import (
     _table,
     _visits_condition,
     bucket_of,
-    hours_between,
 )
 from .tables import ChartKind, Counts, Row, Table
 
@@ -52,13 +51,6 @@ def _spread(found: Iterable[tuple], width: int) -> dict:
     for key, bucket, number in found:
         series.setdefault(key, [0] * width)[bucket] += int(number or 0)
     return series
-
-
-def _added(series: Iterable[Series], width: int) -> Series:
-    totals = [0] * width
-    for values in series:
-        totals = [total + value for total, value in zip(totals, values, strict=True)]
-    return totals
 
 
 # --- The figures ----------------------------------------------------------------------
@@ -167,10 +159,9 @@ def desk_help_figures(query: ReportQuery) -> DeskHelpFigures:
     )
 
 
-def drop_in_figures(query: ReportQuery) -> DropInFigures:
-    """Two grouped queries: the group sessions held with their head counts and attended
-    bookings (counted per session in the database), and the topic tallies."""
-    width = len(query.buckets)
+def _group_sessions_held(query: ReportQuery) -> Subquery:
+    """Each group session held: its place, bucket, head count, and its bookings marked
+    attended (counted per session in the database)."""
     attended = (
         select(func.count())
         .select_from(Booking)
@@ -178,7 +169,7 @@ def drop_in_figures(query: ReportQuery) -> DropInFigures:
         .correlate(HelpSession)
         .scalar_subquery()
     )
-    inner = (
+    return (
         select(
             HelpSession.location_id.label("location_id"),
             bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
@@ -188,6 +179,12 @@ def drop_in_figures(query: ReportQuery) -> DropInFigures:
         .where(*_held_sessions(query), HelpSession.kind == SessionKind.GROUP)
         .subquery()
     )
+
+
+def _visitors_by_place(query: ReportQuery) -> list:
+    """Per place and bucket: sessions held, those counted, visitors, had booked (never more
+    than the head count) and had not booked; one grouped query."""
+    inner = _group_sessions_held(query)
     had_booked = case(
         (inner.c.head_count.is_(None), 0),
         (inner.c.head_count < inner.c.attended, inner.c.head_count),
@@ -196,7 +193,7 @@ def drop_in_figures(query: ReportQuery) -> DropInFigures:
     had_not_booked = case(
         (inner.c.head_count > inner.c.attended, inner.c.head_count - inner.c.attended), else_=0
     )
-    found = db.session.execute(
+    return db.session.execute(
         select(
             inner.c.location_id,
             inner.c.bucket,
@@ -207,6 +204,10 @@ def drop_in_figures(query: ReportQuery) -> DropInFigures:
             func.sum(had_not_booked),
         ).group_by(inner.c.location_id, inner.c.bucket)
     ).all()
+
+
+def _group_topic_tallies(query: ReportQuery) -> list:
+    """(topic, bucket, tally added up) of the group sessions held; one grouped query."""
     tallies = (
         select(
             SessionTopicTally.topic_id.label("topic_id"),
@@ -217,11 +218,19 @@ def drop_in_figures(query: ReportQuery) -> DropInFigures:
         .where(*_held_sessions(query), HelpSession.kind == SessionKind.GROUP)
         .subquery()
     )
-    by_topic = db.session.execute(
+    return db.session.execute(
         select(tallies.c.topic_id, tallies.c.bucket, func.sum(tallies.c.tally)).group_by(
             tallies.c.topic_id, tallies.c.bucket
         )
     ).all()
+
+
+def drop_in_figures(query: ReportQuery) -> DropInFigures:
+    """Two grouped queries: the group sessions held with their head counts and attended
+    bookings (counted per session in the database), and the topic tallies."""
+    width = len(query.buckets)
+    found = _visitors_by_place(query)
+    by_topic = _group_topic_tallies(query)
 
     def series(index: int) -> Series:
         return _spread(((None, row[1], row[index]) for row in found), width).get(None, [0] * width)
@@ -243,56 +252,6 @@ def unbooked_help_figures(query: ReportQuery) -> UnbookedHelp:
     return UnbookedHelp(desk_help_figures(query), drop_in_figures(query))
 
 
-def booked_visits_by_place(query: ReportQuery) -> dict[int, Series]:
-    """Bookings marked attended in sessions held, by place (as the ``locations`` table)."""
-    counts = _counted(
-        select(
-            HelpSession.location_id.label("row"),
-            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
-        )
-        .select_from(Booking)
-        .join(HelpSession, HelpSession.id == Booking.session_id)
-        .where(*_held_sessions(query), *_visits_condition())
-    )
-    return _spread(((place, bucket, count) for (place, bucket), count in counts.items()), len(query.buckets))
-
-
-def booked_helped_topics(query: ReportQuery) -> dict[int, Series]:
-    """The topics staff noted after a visit (as the ``helped_topics`` table)."""
-    counts = _counted(
-        select(
-            booking_helped_topic.c.topic_id.label("row"),
-            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
-        )
-        .select_from(booking_helped_topic)
-        .join(Booking, Booking.id == booking_helped_topic.c.booking_id)
-        .join(HelpSession, HelpSession.id == Booking.session_id)
-        .where(*_held_sessions(query), *_visits_condition())
-    )
-    return _spread(((topic, bucket, count) for (topic, bucket), count in counts.items()), len(query.buckets))
-
-
-def booked_minutes(query: ReportQuery) -> Series:
-    """Minutes of one-to-one help: each attended booking's session, from start to end.
-    Group sessions are left out, since their visitors share the time."""
-    inner = (
-        select(
-            bucket_of(HelpSession.starts_at, query.edges).label("bucket"),
-            (hours_between(HelpSession.starts_at, HelpSession.ends_at) * 60).label("minutes"),
-        )
-        .select_from(Booking)
-        .join(HelpSession, HelpSession.id == Booking.session_id)
-        .where(*_held_sessions(query), HelpSession.kind == SessionKind.ONE_TO_ONE, *_visits_condition())
-        .subquery()
-    )
-    minutes = [0] * len(query.buckets)
-    for bucket, total in db.session.execute(
-        select(inner.c.bucket, func.sum(inner.c.minutes)).group_by(inner.c.bucket)
-    ):
-        minutes[bucket] = round(float(total or 0))
-    return minutes
-
-
 # --- Shared within one report ---------------------------------------------------------
 
 
@@ -302,10 +261,6 @@ def _desk(query: ReportQuery, names: Names) -> DeskHelpFigures:
 
 def _drop_in(query: ReportQuery, names: Names) -> DropInFigures:
     return names.once("drop_in", lambda: drop_in_figures(query))
-
-
-def _visits(query: ReportQuery, names: Names) -> dict[int, Series]:
-    return names.once("booked_visits", lambda: booked_visits_by_place(query))
 
 
 def figures_of(query: ReportQuery, names: Names) -> UnbookedHelp:
@@ -410,140 +365,12 @@ def drop_in_table(query: ReportQuery, names: Names) -> Table:
     )
 
 
-# --- The tables of all help -----------------------------------------------------------
-
-
-def all_help_table(query: ReportQuery, names: Names) -> Table:
-    width = len(query.buckets)
-    parts = [
-        _row(_("Bokade besök"), _added(_visits(query, names).values(), width), width),
-        _row(_("Vid disken, utan bokning"), _desk(query, names).entries, width),
-        _row(_("Gruppträffar, utan bokning"), _drop_in(query, names).had_not_booked, width),
-    ]
-    return _table(
-        query,
-        "all_help",
-        title=_("All hjälp, bokad och utan bokning"),
-        explanation=_(
-            "Varje gång en invånare fick hjälp, efter var hjälpen kom ifrån. Bokade besök: "
-            "bokningar där invånaren kom. Vid disken: hjälp på plats utan bokning. "
-            "Gruppträffar: besökare som inte hade bokat. En invånare som fick hjälp flera "
-            "gånger räknas varje gång."
-        ),
-        row_heading=_("Hjälp"),
-        counts=Counts.RESIDENTS,
-        chart=ChartKind.OVER_TIME,
-        rows=[*parts, _sum_row(_("All hjälp sammanlagt"), parts)],
-    )
-
-
-def _by_source(
-    query: ReportQuery,
-    key: str,
-    names: dict[int, tuple[str, bool]],
-    sources: list[tuple[str, dict[int, Series]]],
-    **fields,
-) -> Table:
-    """A table for the whole period with one column per source of help, and one row per
-    place or topic: the active ones always, the others when they have figures."""
-    columns = [Bucket(query.first_day, query.last_day, label, label) for label, _found in sources]
-    used = {item_id for _label, found in sources for item_id in found}
-    rows = []
-    for item_id, (name, active) in names.items():
-        if active or item_id in used:
-            values = [sum(found.get(item_id, [])) for _label, found in sources]
-            rows.append(Row(name, values, sum(values)))
-    rows.sort(key=lambda row: (-row.total, row.label.casefold()))
-    return Table(
-        key=key,
-        buckets=columns,
-        rows=rows,
-        counts=Counts.RESIDENTS,
-        chart=ChartKind.TOTALS,
-        total_heading=_("Sammanlagt"),
-        **fields,
-    )
-
-
-def all_topics_table(query: ReportQuery, names: Names) -> Table:
-    helped = names.once("booked_helped_topics", lambda: booked_helped_topics(query))
-    return _by_source(
-        query,
-        "all_topics",
-        names.topics,
-        [
-            (_("Bokad hjälp"), helped),
-            (_("Vid disken"), _desk(query, names).by_topic),
-            (_("På gruppträffar"), _drop_in(query, names).by_topic),
-        ],
-        title=_("Ämnen för all hjälp"),
-        explanation=_(
-            "Bokad hjälp: ämnen som personalen noterade efter ett besök. Vid disken: ämnen "
-            "för hjälpen vid disken. På gruppträffar: personalens streckräkning per ämne, för "
-            "alla besökare, så den kan räkna samma besök som bokad hjälp. En gång kan gälla "
-            "flera ämnen."
-        ),
-        row_heading=_("Ämne"),
-    )
-
-
-def all_locations_table(query: ReportQuery, names: Names) -> Table:
-    places = names.locations
-    if query.location_id:
-        places = {query.location_id: (places[query.location_id][0], True)}
-    return _by_source(
-        query,
-        "all_locations",
-        places,
-        [
-            (_("Bokade besök"), _visits(query, names)),
-            (_("Vid disken"), _desk(query, names).by_location),
-            (_("Gruppträff utan bokning"), _drop_in(query, names).had_not_booked_by_location),
-        ],
-        title=_("All hjälp per plats"),
-        explanation=_(
-            "Besök där invånaren kom, hjälp vid disken och besökare på gruppträffar som inte "
-            "hade bokat, efter platsen."
-        ),
-        row_heading=_("Plats"),
-    )
-
-
-def help_minutes_table(query: ReportQuery, names: Names) -> Table:
-    width = len(query.buckets)
-    parts = [
-        _row(_("Bokad enskild hjälp"), names.once("booked_minutes", lambda: booked_minutes(query)), width),
-        _row(_("Hjälp vid disken"), _desk(query, names).minutes, width),
-    ]
-    return _table(
-        query,
-        "help_minutes",
-        title=_("Minuter av hjälp"),
-        explanation=_(
-            "Bokad enskild hjälp: passets längd för varje bokning där invånaren kom. Hjälp "
-            "vid disken: ungefär hur lång tid det tog, som personalen valde. Gruppträffar "
-            "räknas inte här, eftersom besökarna delar på tiden."
-        ),
-        row_heading=_("Hjälp"),
-        counts=Counts.EVENTS,
-        chart=ChartKind.OVER_TIME,
-        rows=[*parts, _sum_row(_("Alla minuter"), parts)],
-    )
-
-
 #: help without a booking, in the order the page shows them
 UNBOOKED_BUILDERS = {
     "desk_help": desk_help_table,
     "desk_age_bands": desk_age_bands_table,
     "desk_languages": desk_languages_table,
     "drop_in": drop_in_table,
-}
-#: all help, booked and not, in the order the page shows them
-ALL_HELP_BUILDERS = {
-    "all_help": all_help_table,
-    "all_topics": all_topics_table,
-    "all_locations": all_locations_table,
-    "help_minutes": help_minutes_table,
 }
 
 

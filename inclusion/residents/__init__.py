@@ -24,6 +24,7 @@ __all__ = [
     "ConsentMethod",
     "ContactChannel",
     "create_resident",
+    "hooks",
     "mark_phone_problem",
     "PhoneNumberShared",
     "record_sms_consent",
@@ -34,5 +35,4 @@ __all__ = [
     "residents_reached_at",
     "residents_with_number",
     "search_residents",
-    "hooks",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -64,67 +65,79 @@ class PhoneNumberShared(DomainError):
         self.others = others
 
 
+# Each check below reads the details and writes the cleaned values it is sure of; they
+# are run together by _checked_values so the form can show every problem in one go.
+
+
+def _check_phone(details: ResidentDetails, values: dict) -> None:
+    if details.phone.strip():
+        number = parse_swedish_phone(details.phone, "phone")
+        values.update(phone_e164=number.e164, phone_kind=number.kind)
+    else:
+        values.update(phone_e164=None, phone_kind=PhoneKind.NONE)
+
+
+def _check_trusted_contact(details: ResidentDetails, values: dict) -> None:
+    if details.trusted_contact_phone.strip():
+        number = parse_swedish_phone(details.trusted_contact_phone, "trusted_contact_phone")
+        values["trusted_contact_phone_e164"] = number.e164
+    else:
+        values["trusted_contact_phone_e164"] = None
+    values["trusted_contact_name"] = (
+        clean_name(details.trusted_contact_name, "trusted_contact_name", required=None) or None
+    )
+    if details.trusted_contact_consent and not values["trusted_contact_phone_e164"]:
+        raise DomainError(
+            _("En kontaktperson som ska få kopior behöver ett telefonnummer."),
+            "trusted_contact_phone",
+        )
+
+
+def _check_choices(details: ResidentDetails, values: dict) -> None:
+    if details.preferred_language not in RESIDENT_LANGUAGES:
+        raise DomainError(_("Välj ett språk i listan."), "preferred_language")
+    if details.preferred_channel not in set(ContactChannel):
+        raise DomainError(_("Välj hur invånaren vill bli kontaktad."), "preferred_channel")
+    if details.age_band and details.age_band not in set(AgeBand):
+        raise DomainError(_("Välj en åldersgrupp i listan."), "age_band")
+    if details.sms_consent_method and details.sms_consent_method not in set(ConsentMethod):
+        raise DomainError(_("Välj hur samtycket gavs."), "sms_consent_method")
+
+
+def _check_consent(details: ResidentDetails, values: dict) -> None:
+    if details.sms_consent and not details.sms_consent_method:
+        raise DomainError(_("Ange hur invånaren gav sitt samtycke till sms."), "sms_consent_method")
+
+
+def _check_notes(details: ResidentDetails, values: dict) -> None:
+    values["notes"] = (
+        clean_text(details.notes, "notes", limit=NOTES_MAX, as_typed=True, markup=True, messages=_NOTES)
+        or None
+    )
+
+
+def _check_address(details: ResidentDetails, values: dict) -> None:
+    for field, limit in (("street_address", 200), ("postal_code", 10), ("city", 80)):
+        # The address is printed on the letters the resident gets.
+        values[field] = clean_text(getattr(details, field), field, limit=limit, to_residents=True) or None
+
+
 def _checked_values(details: ResidentDetails) -> dict:
     """Validate everything at once, so the form can show every problem in one go."""
     values: dict = {}
     name = tidy(details.name)
     channel = details.preferred_channel
-
-    def check_phone() -> None:
-        if details.phone.strip():
-            number = parse_swedish_phone(details.phone, "phone")
-            values.update(phone_e164=number.e164, phone_kind=number.kind)
-        else:
-            values.update(phone_e164=None, phone_kind=PhoneKind.NONE)
-
-    def check_trusted_contact() -> None:
-        if details.trusted_contact_phone.strip():
-            number = parse_swedish_phone(details.trusted_contact_phone, "trusted_contact_phone")
-            values["trusted_contact_phone_e164"] = number.e164
-        else:
-            values["trusted_contact_phone_e164"] = None
-        values["trusted_contact_name"] = (
-            clean_name(details.trusted_contact_name, "trusted_contact_name", required=None) or None
-        )
-        if details.trusted_contact_consent and not values["trusted_contact_phone_e164"]:
-            raise DomainError(
-                _("En kontaktperson som ska få kopior behöver ett telefonnummer."),
-                "trusted_contact_phone",
-            )
-
-    def check_choices() -> None:
-        if details.preferred_language not in RESIDENT_LANGUAGES:
-            raise DomainError(_("Välj ett språk i listan."), "preferred_language")
-        if channel not in set(ContactChannel):
-            raise DomainError(_("Välj hur invånaren vill bli kontaktad."), "preferred_channel")
-        if details.age_band and details.age_band not in set(AgeBand):
-            raise DomainError(_("Välj en åldersgrupp i listan."), "age_band")
-        if details.sms_consent_method and details.sms_consent_method not in set(ConsentMethod):
-            raise DomainError(_("Välj hur samtycket gavs."), "sms_consent_method")
-
-    def check_consent() -> None:
-        if details.sms_consent and not details.sms_consent_method:
-            raise DomainError(_("Ange hur invånaren gav sitt samtycke till sms."), "sms_consent_method")
-
-    def check_notes() -> None:
-        values["notes"] = (
-            clean_text(details.notes, "notes", limit=NOTES_MAX, as_typed=True, markup=True, messages=_NOTES)
-            or None
-        )
-
-    def check_address() -> None:
-        for field, limit in (("street_address", 200), ("postal_code", 10), ("city", 80)):
-            # The address is printed on the letters the resident gets.
-            values[field] = clean_text(getattr(details, field), field, limit=limit, to_residents=True) or None
-
+    checks = (
+        _check_phone,
+        _check_trusted_contact,
+        _check_choices,
+        _check_consent,
+        _check_notes,
+        _check_address,
+    )
     collect_errors(
         lambda: clean_name(name, "name", required=_("Skriv ett namn."), limit=NAME_MAX),
-        check_phone,
-        check_trusted_contact,
-        check_choices,
-        check_consent,
-        check_notes,
-        check_address,
+        *(partial(check, details, values) for check in checks),
         lambda: _check_channel_fits(channel, details, values),
     )
     values.update(
