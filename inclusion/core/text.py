@@ -146,11 +146,6 @@ def reads_as_web_address(text: str | None) -> bool:
     )
 
 
-def contains_link(text: str | None) -> bool:
-    """The older name of ``reads_as_web_address``."""
-    return reads_as_web_address(text)
-
-
 def contains_markup(text: str | None) -> bool:
     return bool(text and MARKUP.search(text))
 

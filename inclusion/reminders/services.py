@@ -192,12 +192,6 @@ def _goes_again_already(message: Message) -> bool:
 # --- The call list and the letters --------------------------------------------------------------
 
 
-@dataclass
-class CallEntry:
-    message: Message
-    location_id: int | None
-
-
 def _manual_due(organisation: Organisation, channel: Channel, day: date):
     _start, end = local_day_bounds(day, organisation.timezone)
     return (

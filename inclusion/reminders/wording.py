@@ -126,10 +126,6 @@ class SmsLength:
             return 160 if self.segments <= 1 else 153
         return 70 if self.segments <= 1 else 67
 
-    @property
-    def room_left(self) -> int:
-        return max(self.per_segment * max(self.segments, 1) - self.units, 0)
-
 
 def sms_length(text: str) -> SmsLength:
     """How many SMS a text costs: GSM-7 when every character fits (extension characters

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import signals
 from ..core.database import utcnow
@@ -358,9 +358,3 @@ def _as_whole_number(text: str) -> str | None:
         return parse_swedish_phone(text).e164
     except DomainError:
         return None
-
-
-def count_residents(organisation_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Resident).where(Resident.organisation_id == organisation_id)
-    )
