@@ -206,6 +206,9 @@ def tab_to(target: Locator) -> None:
         )
     visited: list[str] = []
     if where["skipLink"]:
+        # The skip link's script must have run: on a busy machine Enter could otherwise
+        # come first and follow the plain link (#main) without moving the focus.
+        page.wait_for_load_state("load")
         page.keyboard.press("Tab")
         stop = element.evaluate(_PROBE)
         _check_stop(stop, visited, description)
