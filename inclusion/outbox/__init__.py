@@ -46,7 +46,7 @@ from .rules import (
     shared_sms_number,
     update_rules,
 )
-from .webhook_views import bp
+from .twilio_webhooks import bp
 
 __all__ = [
     "CALLS_BEFORE_GIVING_UP",

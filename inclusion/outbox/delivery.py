@@ -23,10 +23,9 @@ from sqlalchemy import delete, select
 
 from ..core.database import locked, utcnow
 from ..extensions import db
-from .gateway import SendFailed
+from .gateway import SendFailed, explain_error
 from .models import Channel, EarlyDeliveryReport, Message, MessageEvent, State
 from .outcomes import MAX_ATTEMPTS, DispatchReport, fail, retry_later
-from .twilio_gateway import explain
 
 #: provider states that say nothing new to us: the message is on its way
 _ON_ITS_WAY = {"queued", "accepted", "scheduled", "sending", "ringing", "in-progress", "initiated"}
@@ -77,7 +76,7 @@ def _apply_sms(message: Message, status: str, error_code: str | None) -> bool:
         return True
     if status in ("undelivered", "failed"):
         message.provider_status = status
-        known = explain(error_code, _("Meddelandet kom inte fram."))
+        known = explain_error(error_code, _("Meddelandet kom inte fram."))
         failure = SendFailed(
             str(known.explanation),
             temporary=known.temporary,
