@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from .gateway import Accepted, Outgoing, ProviderError
+from .gateway import Accepted, Outgoing, ProviderError, StatusMeaning
 from .models import Channel
 
 log = logging.getLogger("inclusion.outbox")
@@ -38,6 +38,11 @@ class ConsoleGateway:
     @staticmethod
     def known_error(code: str) -> ProviderError | None:
         """The console never fails, so it has no codes to explain."""
+        return None
+
+    @staticmethod
+    def status_meaning(channel: Channel, status: str) -> StatusMeaning | None:
+        """The console sends no delivery reports."""
         return None
 
     def addressing(

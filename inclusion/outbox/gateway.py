@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import import_module
 from typing import Protocol
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from .models import Channel
@@ -96,6 +97,25 @@ class ProviderError:
     problem: str | None = None
 
 
+class Delivery(StrEnum):
+    """What a provider's delivery report says about a message, in our terms."""
+
+    ON_ITS_WAY = "on_its_way"  # nothing new: it is still travelling
+    SENT = "sent"  # handed on to the phone network
+    DELIVERED = "delivered"  # reached the phone, or the call was answered
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped at the provider before it went
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+
+
+@dataclass(frozen=True)
+class StatusMeaning:
+    delivery: Delivery
+    #: the note for the message's history, when the provider's words are needed for it
+    note: object | None = None
+
+
 class Gateway(Protocol):
     #: the ``SMS_BACKEND`` that picks it
     name: str
@@ -120,6 +140,9 @@ _PROVIDERS = {
     "twilio": (".twilio_gateway", "TwilioGateway"),
 }
 
+#: the blueprint of the providers' webhooks: (module, name)
+_WEBHOOKS = (".twilio_webhooks", "bp")
+
 _EXTENSION_KEY = "inclusion_gateway"
 
 
@@ -129,6 +152,14 @@ def _provider_class(name: str) -> type | None:
         return None
     module, class_name = found
     return getattr(import_module(module, __package__), class_name)
+
+
+def webhooks_blueprint() -> Blueprint:
+    """The webhooks providers call (delivery reports, residents' SMS, what a call says):
+    registered whatever ``SMS_BACKEND`` is, so that reports about messages sent before
+    a change still arrive. Their addresses are the provider's business."""
+    module, name = _WEBHOOKS
+    return getattr(import_module(module, __package__), name)
 
 
 def _provider_classes() -> list[type]:
@@ -186,3 +217,14 @@ def explain_error(code: str | None, fallback: str = "") -> ProviderError:
 def forget_gateway(app: Flask) -> None:
     """Tests change the configuration between runs; the next send builds a new gateway."""
     app.extensions.pop(_EXTENSION_KEY, None)
+
+
+def status_meaning(channel: Channel, status: str) -> StatusMeaning | None:
+    """What a provider's status word (as its webhook reported it, lower case) means for a
+    message on this channel, or None when no provider knows the word. Every known
+    provider is asked: a report kept before ``SMS_BACKEND`` changed is applied later."""
+    for provider in _provider_classes():
+        meaning = provider.status_meaning(channel, status)
+        if meaning is not None:
+            return meaning
+    return None

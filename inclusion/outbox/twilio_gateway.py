@@ -17,7 +17,15 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from .gateway import Accepted, Outgoing, ProviderError, SendFailed, explain_error
+from .gateway import (
+    Accepted,
+    Delivery,
+    Outgoing,
+    ProviderError,
+    SendFailed,
+    StatusMeaning,
+    explain_error,
+)
 from .models import Channel
 from .twilio_web import call_url, configured_sender, sender_for, status_callback_url
 
@@ -45,6 +53,31 @@ TWILIO_ERRORS = {
     "30006": ProviderError(_l("Numret är en fast telefon eller kan inte ta emot sms."), False, "no_sms"),
     "30007": ProviderError(_l("Operatören stoppade meddelandet som skräp. Se över texten."), False),
     "30008": ProviderError(_l("Okänt fel hos operatören."), True),
+}
+
+
+#: the states of a message or call that say nothing new: it is on its way
+_ON_ITS_WAY = StatusMeaning(Delivery.ON_ITS_WAY)
+_TRAVELLING = ("queued", "accepted", "scheduled", "sending", "ringing", "in-progress", "initiated")
+#: what the words of Twilio's status callbacks mean (MessageStatus, CallStatus)
+TWILIO_STATUSES = {
+    Channel.SMS: {
+        **dict.fromkeys(_TRAVELLING, _ON_ITS_WAY),
+        "sent": StatusMeaning(Delivery.SENT),
+        "delivered": StatusMeaning(Delivery.DELIVERED),
+        "read": StatusMeaning(Delivery.DELIVERED),
+        "undelivered": StatusMeaning(Delivery.FAILED),
+        "failed": StatusMeaning(Delivery.FAILED),
+        "canceled": StatusMeaning(Delivery.CANCELLED, _l("Stoppat hos Twilio.")),
+    },
+    Channel.VOICE: {
+        **dict.fromkeys(_TRAVELLING, _ON_ITS_WAY),
+        "completed": StatusMeaning(Delivery.DELIVERED),
+        "busy": StatusMeaning(Delivery.BUSY),
+        "no-answer": StatusMeaning(Delivery.NO_ANSWER),
+        "failed": StatusMeaning(Delivery.FAILED),
+        "canceled": StatusMeaning(Delivery.CANCELLED),
+    },
 }
 
 
@@ -85,6 +118,10 @@ class TwilioGateway:
     @staticmethod
     def known_error(code: str) -> ProviderError | None:
         return TWILIO_ERRORS.get(code)
+
+    @staticmethod
+    def status_meaning(channel: Channel, status: str) -> StatusMeaning | None:
+        return TWILIO_STATUSES.get(channel, {}).get(status)
 
     def addressing(
         self, channel: Channel, own_number: str | None, voice_token: str | None
