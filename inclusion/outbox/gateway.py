@@ -134,6 +134,25 @@ class Gateway(Protocol):
     def send(self, outgoing: Outgoing) -> Accepted: ...
 
 
+class Provider(Protocol):
+    """A gateway's class: what the app asks of a provider without sending through it
+    (which may be another provider than ``SMS_BACKEND`` names: messages and reports
+    stored before a change still need explaining)."""
+
+    name: str
+    label: object
+
+    def from_config(self, config: Mapping) -> Gateway:
+        """The gateway, or a ``RuntimeError`` that says which settings are missing."""
+        ...
+
+    def configured_sender(self, config: Mapping) -> str | None: ...
+
+    def known_error(self, code: str) -> ProviderError | None: ...
+
+    def status_meaning(self, channel: Channel, status: str) -> StatusMeaning | None: ...
+
+
 #: the gateways ``SMS_BACKEND`` can name: (module, class), imported when first needed
 _PROVIDERS = {
     "console": (".console_gateway", "ConsoleGateway"),
@@ -146,12 +165,16 @@ _WEBHOOKS = (".twilio_webhooks", "bp")
 _EXTENSION_KEY = "inclusion_gateway"
 
 
-def _provider_class(name: str) -> type | None:
+def _provider_class(name: str) -> Provider | None:
     found = _PROVIDERS.get(name)
     if found is None:
         return None
     module, class_name = found
     return getattr(import_module(module, __package__), class_name)
+
+
+def _provider_classes() -> list[Provider]:
+    return [_provider_class(name) for name in _PROVIDERS]
 
 
 def webhooks_blueprint() -> Blueprint:
@@ -160,10 +183,6 @@ def webhooks_blueprint() -> Blueprint:
     a change still arrive. Their addresses are the provider's business."""
     module, name = _WEBHOOKS
     return getattr(import_module(module, __package__), name)
-
-
-def _provider_classes() -> list[type]:
-    return [_provider_class(name) for name in _PROVIDERS]
 
 
 def gateway_for(app: Flask) -> Gateway:
