@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .deskhelp import bp as deskhelp_bp
     from .main import bp as main_bp
     from .org import bp as org_bp
-    from .outbox import bp as twilio_bp
+    from .outbox import bp as outbox_bp
     from .outreach import answers as outreach_answers
     from .outreach import bp as outreach_bp
     from .privacy import bp as privacy_bp
@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(reception_bp)
     app.register_blueprint(notifications_bp)
-    app.register_blueprint(twilio_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(outreach_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(privacy_bp)

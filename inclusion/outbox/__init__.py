@@ -14,7 +14,7 @@ from . import (
 from .cli import dispatch_command
 from .delivery import forget_old_early_reports
 from .dispatch import dispatch_due
-from .gateway import CallScript
+from .gateway import CallScript, webhooks_blueprint
 from .handling import CALLS_BEFORE_GIVING_UP, NO_ANSWER, REACHED, mark_letters_posted, record_call
 from .labels import CHANNEL_LABELS
 from .models import (
@@ -46,7 +46,9 @@ from .rules import (
     shared_sms_number,
     update_rules,
 )
-from .webhook_views import bp
+
+#: the providers' webhooks (the app registers it like a feature's pages)
+bp = webhooks_blueprint()
 
 __all__ = [
     "CALLS_BEFORE_GIVING_UP",

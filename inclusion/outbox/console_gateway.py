@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 
-from .gateway import Accepted, Outgoing
+from flask_babel import lazy_gettext as _l
+
+from .gateway import Accepted, Outgoing, ProviderError, StatusMeaning
+from .models import Channel
 
 log = logging.getLogger("inclusion.outbox")
 
@@ -21,6 +25,30 @@ def masked(number: str | None) -> str:
 
 class ConsoleGateway:
     name = "console"
+    label = _l("konsolen")
+
+    @classmethod
+    def from_config(cls, config) -> ConsoleGateway:
+        return cls()
+
+    @staticmethod
+    def configured_sender(config) -> str | None:
+        return None
+
+    @staticmethod
+    def known_error(code: str) -> ProviderError | None:
+        """The console never fails, so it has no codes to explain."""
+        return None
+
+    @staticmethod
+    def status_meaning(channel: Channel, status: str) -> StatusMeaning | None:
+        """The console sends no delivery reports."""
+        return None
+
+    def addressing(
+        self, channel: Channel, own_number: str | None, voice_token: str | None
+    ) -> Mapping[str, str | None]:
+        return {}
 
     def send(self, outgoing: Outgoing) -> Accepted:
         sid = ("CONSOLE-" + uuid.uuid4().hex)[:34]

@@ -1,12 +1,14 @@
-"""Delivery reports from Twilio's status callbacks.
+"""Delivery reports from the provider's status callbacks (its webhooks call
+``receive_sms_status`` and ``receive_call_status`` with its own status words, which are
+stored as they came; the gateway says what each means, ``gateway.status_meaning``).
 
-Twilio retries a callback it thinks failed, and callbacks can arrive out of order, so an
-update is applied only when it moves a message forward: a delivered message never
+The provider retries a callback it thinks failed, and callbacks can arrive out of order,
+so an update is applied only when it moves a message forward: a delivered message never
 becomes "sent" again, and the same report twice changes nothing the second time.
 
 A report can also come before the dispatcher has recorded the message's provider id
 (it records the answers of a group together, and one slow answer holds the group).
-Twilio never sends a report again, so such a report is kept (``EarlyDeliveryReport``)
+The provider never sends a report again, so such a report is kept (``EarlyDeliveryReport``)
 and applied when the id is recorded: by the webhook itself when the dispatcher has
 committed meanwhile, else by the dispatcher right after its commit. Each side writes,
 commits, then reads, so at least one of them finds the other's work; when both do,
@@ -23,13 +25,10 @@ from sqlalchemy import delete, select
 
 from ..core.database import locked, utcnow
 from ..extensions import db
-from .gateway import SendFailed
+from .gateway import Delivery, SendFailed, StatusMeaning, explain_error, status_meaning
 from .models import Channel, EarlyDeliveryReport, Message, MessageEvent, State
 from .outcomes import MAX_ATTEMPTS, DispatchReport, fail, retry_later
-from .twilio_gateway import explain
 
-#: provider states that say nothing new to us: the message is on its way
-_ON_ITS_WAY = {"queued", "accepted", "scheduled", "sending", "ringing", "in-progress", "initiated"}
 _OPEN = (State.SENDING, State.SENT)
 
 VOICE_RETRY_AFTER = timedelta(minutes=20)
@@ -42,7 +41,7 @@ _LONGEST_SID = 64
 
 def _message_with_sid(sid: str | None) -> Message | None:
     """The message, held until the report is recorded: the same report delivered twice
-    at once (Twilio retries) is applied by one, and the other then finds it applied."""
+    at once (the provider retries) is applied by one, and the other then finds it applied."""
     if not sid:
         return None
     return locked(Message, db.session.scalar(select(Message.id).where(Message.provider_sid == sid)))
@@ -63,21 +62,27 @@ def _clean(status: str | None) -> str:
     return (status or "").strip().lower()
 
 
+def _on_its_way(meaning: StatusMeaning | None) -> bool:
+    return meaning is not None and meaning.delivery == Delivery.ON_ITS_WAY
+
+
 def _apply_sms(message: Message, status: str, error_code: str | None) -> bool:
-    """Returns True when the report changed something."""
-    if message.state not in _OPEN or status in _ON_ITS_WAY:
+    """Returns True when the report changed something. ``status`` is the provider's word
+    (stored as it came); what it means is the provider's business (``status_meaning``)."""
+    meaning = status_meaning(Channel.SMS, status)
+    if message.state not in _OPEN or meaning is None or _on_its_way(meaning):
         return False
-    if status == "sent":
-        if message.provider_status == "sent":
+    if meaning.delivery == Delivery.SENT:
+        if message.provider_status == status:
             return False
-        message.provider_status = "sent"
+        message.provider_status = status
         return True
-    if status in ("delivered", "read"):
+    if meaning.delivery == Delivery.DELIVERED:
         _delivered(message, status)
         return True
-    if status in ("undelivered", "failed"):
+    if meaning.delivery == Delivery.FAILED:
         message.provider_status = status
-        known = explain(error_code, _("Meddelandet kom inte fram."))
+        known = explain_error(error_code, _("Meddelandet kom inte fram."))
         failure = SendFailed(
             str(known.explanation),
             temporary=known.temporary,
@@ -89,10 +94,10 @@ def _apply_sms(message: Message, status: str, error_code: str | None) -> bool:
         else:
             fail(message, failure, DispatchReport())
         return True
-    if status == "canceled":
+    if meaning.delivery == Delivery.CANCELLED:
         message.state = State.CANCELLED
         message.provider_status = status
-        _note(message, State.CANCELLED, _("Stoppat hos Twilio."))
+        _note(message, State.CANCELLED, str(meaning.note or ""))
         return True
     return False
 
@@ -102,14 +107,16 @@ def _apply_call(message: Message, status: str) -> bool:
     later, then handed to staff; a call that could not be made at all goes to staff."""
     if message.channel != Channel.VOICE or message.state not in _OPEN:
         return False
-    if status in _ON_ITS_WAY:
+    meaning = status_meaning(Channel.VOICE, status)
+    if _on_its_way(meaning):
         return False
-    if status == "completed":
+    if meaning is not None and meaning.delivery == Delivery.DELIVERED:
         _delivered(message, status)
         return True
     message.provider_status = status
-    if status in ("busy", "no-answer"):
-        reason = _("Upptaget.") if status == "busy" else _("Ingen svarade.")
+    delivery = meaning.delivery if meaning is not None else None
+    if delivery in (Delivery.BUSY, Delivery.NO_ANSWER):
+        reason = _("Upptaget.") if delivery == Delivery.BUSY else _("Ingen svarade.")
         if message.attempts < MAX_ATTEMPTS[Channel.VOICE]:
             message.state = State.PENDING
             message.send_after = utcnow() + VOICE_RETRY_AFTER
@@ -119,14 +126,14 @@ def _apply_call(message: Message, status: str) -> bool:
         else:
             fail(message, SendFailed(reason, temporary=False, code=status), DispatchReport())
         return True
-    if status == "failed":
+    if delivery == Delivery.FAILED:
         fail(
             message,
             SendFailed(_("Samtalet gick inte att koppla."), temporary=False, code=status),
             DispatchReport(),
         )
         return True
-    if status == "canceled":
+    if delivery == Delivery.CANCELLED:
         message.state = State.CANCELLED
         _note(message, State.CANCELLED, _("Samtalet avbröts."))
         return True
@@ -142,7 +149,7 @@ def receive_sms_status(sid: str | None, status: str, error_code: str | None) -> 
     message = _message_with_sid(sid)
     if message is not None:
         _apply_sms(message, status, error_code)
-    elif status not in _ON_ITS_WAY:
+    elif not _on_its_way(status_meaning(Channel.SMS, status)):
         _keep_until_recorded(sid, Channel.SMS, status, error_code)
 
 
@@ -152,7 +159,7 @@ def receive_call_status(sid: str | None, status: str) -> None:
     message = _message_with_sid(sid)
     if message is not None:
         _apply_call(message, status)
-    elif status not in _ON_ITS_WAY:
+    elif not _on_its_way(status_meaning(Channel.VOICE, status)):
         _keep_until_recorded(sid, Channel.VOICE, status, None)
 
 

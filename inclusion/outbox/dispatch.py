@@ -187,7 +187,16 @@ def dispatch_due(
                 recovered, due, picked, outgoing = _retrying(
                     lambda answered=answered, room=room, moment=moment, recover=recover, earlier=earlier: (
                         _record_and_claim(
-                            answered, room, worker, moment, quiet.at(moment), recover, report, watch, earlier
+                            answered,
+                            room,
+                            worker,
+                            moment,
+                            quiet.at(moment),
+                            recover,
+                            report,
+                            watch,
+                            earlier,
+                            gateway,
                         )
                     ),
                     report,
@@ -280,6 +289,7 @@ def _record_and_claim(
     report: DispatchReport,
     watch: ProviderWatch,
     recorded_sids: list[str],
+    gateway: Gateway,
 ) -> tuple[list[int], list[int], int, list[Outgoing]]:
     """Record the answers that came, claim and prepare, in one transaction: one commit
     instead of three, and a failure while preparing takes the claim back (the rows stay
@@ -290,4 +300,4 @@ def _record_and_claim(
         if watch.failing and not failing_before:
             return [], [], 0, []  # an outage began with these answers: claim no more
     recovered, due, picked = claim_and_count(room, worker, moment, quiet, recover)
-    return recovered, due, picked, prepare_all(recovered + due, moment, report)
+    return recovered, due, picked, prepare_all(recovered + due, moment, report, gateway)

@@ -136,7 +136,7 @@ class Message(db.Model):
     error_code: Mapped[str | None] = mapped_column(String(12))
     error_message: Mapped[str | None] = mapped_column(String(300))
 
-    #: the secret part of /twilio/voice/reminder/<token>, for voice calls
+    #: the secret part of the address a voice call fetches what it says from
     voice_token: Mapped[str | None] = mapped_column(String(48), unique=True)
     #: what the resident pressed in a voice call ("confirmed", "cancelled")
     voice_answer: Mapped[str | None] = mapped_column(String(12))

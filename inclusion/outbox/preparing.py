@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from . import signals
-from .gateway import Outgoing, SendFailed
+from .gateway import Gateway, Outgoing, SendFailed
 from .models import Channel, Message, NotificationSettings, Recipient, State
 from .outcomes import (
     DispatchReport,
@@ -23,11 +23,10 @@ from .outcomes import (
 )
 from .post import cancel, channel_for
 from .signals import answers
-from .twilio_web import call_url, sender_for, status_callback_url
 
 
 def prepare(
-    message: Message, now: datetime, report: DispatchReport, own_number: str | None
+    message: Message, now: datetime, report: DispatchReport, own_number: str | None, gateway: Gateway
 ) -> Outgoing | None:
     """Turn a claimed row into what the gateway needs, or settle it here: skipped when
     the booking changed, moved to another channel when the resident cannot be reached
@@ -59,17 +58,15 @@ def prepare(
     if not message.to_number:
         fail(message, SendFailed(_("Inget telefonnummer."), temporary=False), report)
         return None
-    sender, service = sender_for(message.channel, own_number)
-    voice = message.channel == Channel.VOICE
+    voice_token = message.voice_token if message.channel == Channel.VOICE else None
     return Outgoing(
         message_id=message.id,
         channel=message.channel,
         to=message.to_number,
         body=message.body,
-        sender=sender,
-        messaging_service_sid=service,
-        status_callback=status_callback_url(message.channel),
-        voice_url=call_url(message.voice_token) if voice else None,
+        own_number=own_number,
+        voice_token=voice_token,
+        addressing=gateway.addressing(message.channel, own_number, voice_token),
         booking_id=message.booking_id,
     )
 
@@ -100,7 +97,7 @@ def load_messages(ids: list[int]) -> dict[int, Message]:
     return {message.id: message for message in db.session.scalars(query)}
 
 
-def prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> list[Outgoing]:
+def prepare_all(ids: list[int], moment: datetime, report: DispatchReport, gateway: Gateway) -> list[Outgoing]:
     if not ids:
         return []
     messages = load_messages(ids)
@@ -115,7 +112,7 @@ def prepare_all(ids: list[int], moment: datetime, report: DispatchReport) -> lis
     outgoing = []
     for message_id in ids:
         message = messages[message_id]
-        prepared = prepare(message, moment, report, own_numbers.get(message.organisation_id))
+        prepared = prepare(message, moment, report, own_numbers.get(message.organisation_id), gateway)
         if prepared is not None:
             outgoing.append(prepared)
     return outgoing

@@ -10,10 +10,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from .gateway import sending_provider
+from .gateway import explain_error, sending_provider
 from .models import Message
 from .outage import Outage, current_outage
-from .twilio_gateway import explain
 
 
 def outage_for(organisation_id: int, now: datetime | None = None) -> Outage | None:
@@ -25,7 +24,7 @@ def explain_failure(message: Message) -> object | None:
     """What a failed message's error code means, in words staff read (a lazy string)."""
     if not message.error_code:
         return None
-    return explain(message.error_code, message.error_message or "").explanation
+    return explain_error(message.error_code, message.error_message or "").explanation
 
 
 def messages_of_resident(resident_id: int, organisation_id: int, limit: int = 100) -> list[Message]:

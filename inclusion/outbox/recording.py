@@ -162,7 +162,7 @@ _RECORD_SENT_POSTGRESQL = text(
 
 
 def _sent_notes(accepted: list[tuple[Accepted, Outgoing]]) -> dict[str, str]:
-    """The event's note for each status Twilio answered (nearly always one or two)."""
+    """The event's note for each status the provider answered (nearly always one or two)."""
     notes: dict[str, str] = {}
     for answer, _item in accepted:
         if answer.status not in notes:

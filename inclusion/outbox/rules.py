@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +21,8 @@ from ..core.errors import DomainError, collect_errors
 from ..core.phone import InvalidPhoneNumber, parse_swedish_phone
 from ..extensions import db
 from ..org import Organisation
+from .gateway import configured_sender
 from .models import NotificationSettings
-from .twilio_web import configured_sender
 
 DEFAULT_OFFSETS = (1440, 120)
 DEFAULT_QUIET = (time(21), time(8))
@@ -47,7 +48,7 @@ def shared_sms_number() -> str | None:
     """The deployment's own sender in E.164, when it is a Swedish number: every
     municipality without a number of its own sends from it."""
     try:
-        return parse_swedish_phone(configured_sender() or "").e164
+        return parse_swedish_phone(configured_sender(current_app) or "").e164
     except InvalidPhoneNumber:
         return None
 

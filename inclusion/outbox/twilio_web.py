@@ -8,6 +8,8 @@ Twilio signed https://, and headers can be forged.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -17,7 +19,7 @@ from ..core.urls import public_url
 from .gateway import CallScript
 from .models import Channel
 
-#: where Twilio posts delivery reports and fetches a call's TwiML (``webhook_views``)
+#: where Twilio posts delivery reports and fetches a call's TwiML (``twilio_webhooks``)
 SMS_STATUS_PATH = "/twilio/sms/status"
 VOICE_STATUS_PATH = "/twilio/voice/status"
 VOICE_REMINDER_PATH = "/twilio/voice/reminder/{token}"
@@ -27,9 +29,9 @@ SMS_INBOUND_PATH = "/twilio/sms/inbound"
 SPEECH_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
 
 
-def configured_sender() -> str | None:
+def configured_sender(config: Mapping | None = None) -> str | None:
     """The deployment's own sender (``TWILIO_FROM``): a number, or a name for one-way SMS."""
-    return current_app.config.get("TWILIO_FROM") or None
+    return (current_app.config if config is None else config).get("TWILIO_FROM") or None
 
 
 def sender_for(channel: Channel, own_number: str | None) -> tuple[str | None, str | None]:

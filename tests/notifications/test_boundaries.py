@@ -62,3 +62,24 @@ def test_features_use_only_the_faces_of_outbox_and_reminders():
             if inside_a_face and parts[1] != owner and (PACKAGE / parts[1] / f"{parts[2]}.py").exists():
                 reached_inside.append(f"{path.relative_to(PACKAGE)}: {module}")
     assert reached_inside == []
+
+
+#: the modules that may know a provider: the interface and its factory, and each gateway
+GATEWAY_MODULES = {"gateway", "console_gateway", "twilio_gateway", "twilio_web", "twilio_webhooks"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in _python_files(PACKAGE / "outbox") if path.stem not in GATEWAY_MODULES],
+    ids=lambda path: path.name,
+)
+def test_only_the_gateway_modules_know_the_provider(path):
+    """No provider's client, module, paths or markup outside its gateway: another
+    provider then means another gateway module, and nothing else changes."""
+    providers = [
+        module
+        for module in _imported_modules(path)
+        if module.split(".")[0] == "twilio" or module.startswith("inclusion.outbox.twilio")
+    ]
+    assert providers == [], f"{path.name} imports {providers}"
+    assert "/twilio/" not in path.read_text(encoding="utf-8").lower()

@@ -168,6 +168,9 @@ class SlowGateway:
         self.sent: list[int] = []
         self._lock = threading.Lock()
 
+    def addressing(self, channel, own_number, voice_token) -> dict:
+        return {}
+
     def send(self, outgoing) -> Accepted:
         with self._lock:
             self.running += 1
