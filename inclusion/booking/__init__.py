@@ -2,8 +2,8 @@
 and after a session staff note who came and what was helped with.
 
 This is the package's face: the blueprint, and the names other features may use.
-Everything else (``operations/``, ``views``, ``forms``) is booking's own; models may
-still be imported from ``booking.models``.
+Everything else (``operations/``, ``views``, ``forms``) is booking's own: other
+features import even the models from here (``tests/test_architecture.py`` checks it).
 """
 
 from . import (

@@ -2,8 +2,8 @@
 without two people calling the same resident, and booking a request in one step.
 
 This is the package's face: the blueprint, and the names other features may use.
-Everything else (``operations/``, ``views``, ``forms``) is reception's own; models may
-still be imported from ``reception.models``.
+Everything else (``operations/``, ``views``, ``forms``) is reception's own: other
+features import even the models from here (``tests/test_architecture.py`` checks it).
 """
 
 from . import hooks  # noqa: F401  (the app connects its receivers)
