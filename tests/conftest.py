@@ -32,6 +32,7 @@ from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
 from tests.databases import is_own_database, own_database
+from tests.snapshots import BuiltOnce
 
 #: fixtures that tests in several folders use (see tests/fixtures/__init__.py)
 pytest_plugins = ["tests.fixtures.booking", "tests.fixtures.reception"]
@@ -133,14 +134,18 @@ def _clean_state(app):
     limiter.reset()
 
 
+@pytest.fixture(scope="session")
+def built_once(app) -> BuiltOnce:
+    """``built_once(key, build)``: what ``build`` makes, built once per test process and
+    copied back for each later test that asks for the same key (see tests/snapshots.py)."""
+    return BuiltOnce(app)
+
+
 @pytest.fixture
-def demo(app):
+def demo(built_once):
     """The demo data of ``flask demo``: both municipalities with their people, places,
     sessions, bookings, requests and messages."""
-    with app.app_context():
-        load_demo_data()
-        db.session.commit()
-        db.session.remove()
+    built_once("demo", load_demo_data)
 
 
 @pytest.fixture

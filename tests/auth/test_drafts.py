@@ -161,11 +161,11 @@ def _table_rows(app) -> dict[str, list]:
         return found
 
 
-def test_every_staff_form_with_typing_comes_back_after_a_lost_session_and_saves_nothing(app):
+def test_every_staff_form_with_typing_comes_back_after_a_lost_session_and_saves_nothing(app, built_once):
     """Each form a coordinator can fill in on any page of the demo: sent after the idle
     time-out, it comes back on its page after signing in, with everything typed and
     chosen, and nothing in the database has changed."""
-    load_demo_with_sent_campaigns(app)
+    load_demo_with_sent_campaigns(built_once)
     email = f"{DEMO_EMAIL[Role.COORDINATOR]}@ockero.example"
     client = app.test_client()
     assert sign_in(client, email, DEMO_PASSWORD).status_code == 302

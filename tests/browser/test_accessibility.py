@@ -70,9 +70,9 @@ def _name(role: Role | None) -> str:
 
 
 @pytest.fixture
-def demo(app) -> None:
+def demo(built_once) -> None:
     skip_without_axe()
-    load_demo_with_sent_campaigns(app)
+    load_demo_with_sent_campaigns(built_once)
 
 
 def _sign_in(page: Page, role: Role | None) -> None:

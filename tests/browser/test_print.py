@@ -84,47 +84,49 @@ pytestmark = pytest.mark.input_modes("mouse")
 
 
 @pytest.fixture
-def printed(app, monkeypatch):
+def printed(built_once):
     """The demo, with the long names first in line (so they are booked into the first
     appointments) and Öckerö's main library, where the Digital fika is, renamed long;
-    the draft campaign is sent, so that it has letters. Returns the ids the tests need."""
+    the draft campaign is sent, so that it has letters. Returns the ids the tests need.
+    Built once per test process (tests/snapshots.py)."""
+    return built_once("demo to print", _demo_to_print)
+
+
+def _demo_to_print() -> dict:
     organisations = copy.deepcopy(ORGANISATIONS)
     ockero = next(spec for spec in organisations if spec["slug"] == "ockero")
     ockero["locations"][0]["name"] = LONG_PLACE
     ockero["residents"][:0] = copy.deepcopy(STRESSED_RESIDENTS)
     ockero["residents"] += copy.deepcopy(LATE_RESIDENTS)
-    monkeypatch.setattr(demo_cli, "ORGANISATIONS", organisations)
-    with app.app_context():
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(demo_cli, "ORGANISATIONS", organisations)
         demo_cli.load_demo_data()
-        letter_resident = db.session.scalar(select(Resident).where(Resident.name == LETTER_NAME))
-        organisation = db.session.get(Organisation, letter_resident.organisation_id)
-        first = db.session.scalars(
-            select(Booking)
-            .join(HelpSession)
-            .where(Booking.resident_id == letter_resident.id, Booking.status == BookingStatus.BOOKED)
-            .where(HelpSession.starts_at >= utcnow())
-            .order_by(HelpSession.starts_at)
-        ).first()
-        first.note = NOTE
-        campaign = db.session.scalar(
-            select(Campaign).where(Campaign.organisation_id == organisation.id, Campaign.name == DRAFT_NAME)
-        )
-        coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ockero.example"))
-        send_campaign(campaign, coordinator)
-        fika = db.session.scalar(
-            select(HelpSession)
-            .where(HelpSession.organisation_id == organisation.id, HelpSession.kind == "group")
-            .where(HelpSession.starts_at >= first.session.starts_at)
-            .order_by(HelpSession.starts_at)
-        )
-        ids = {
-            "day": to_local(first.session.starts_at, organisation.timezone).date(),
-            "campaign": campaign.id,
-            "fika": fika.id,
-        }
-        db.session.commit()
-        db.session.remove()
-    return ids
+    letter_resident = db.session.scalar(select(Resident).where(Resident.name == LETTER_NAME))
+    organisation = db.session.get(Organisation, letter_resident.organisation_id)
+    first = db.session.scalars(
+        select(Booking)
+        .join(HelpSession)
+        .where(Booking.resident_id == letter_resident.id, Booking.status == BookingStatus.BOOKED)
+        .where(HelpSession.starts_at >= utcnow())
+        .order_by(HelpSession.starts_at)
+    ).first()
+    first.note = NOTE
+    campaign = db.session.scalar(
+        select(Campaign).where(Campaign.organisation_id == organisation.id, Campaign.name == DRAFT_NAME)
+    )
+    coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ockero.example"))
+    send_campaign(campaign, coordinator)
+    fika = db.session.scalar(
+        select(HelpSession)
+        .where(HelpSession.organisation_id == organisation.id, HelpSession.kind == "group")
+        .where(HelpSession.starts_at >= first.session.starts_at)
+        .order_by(HelpSession.starts_at)
+    )
+    return {
+        "day": to_local(first.session.starts_at, organisation.timezone).date(),
+        "campaign": campaign.id,
+        "fika": fika.id,
+    }
 
 
 def _sign_in(page: Page) -> None:

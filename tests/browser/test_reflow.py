@@ -79,8 +79,8 @@ pytestmark = pytest.mark.input_modes("mouse")
 
 
 @pytest.fixture
-def demo(app) -> None:
-    load_demo_with_sent_campaigns(app)
+def demo(built_once) -> None:
+    load_demo_with_sent_campaigns(built_once)
 
 
 def _urls(app, endpoints: list[str]) -> list[tuple[str, str]]:

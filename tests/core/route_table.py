@@ -221,17 +221,19 @@ def may(role: Role | None, rule_access) -> bool:
     return rule_access == SIGNED_IN or role in rule_access
 
 
-def load_demo_with_sent_campaigns(app: Flask) -> None:
+def load_demo_with_sent_campaigns(built_once) -> None:
     """Both demo municipalities, each with its campaign sent, so that every kind of row a
-    route can point at (invitations too) exists."""
-    with app.app_context():
-        load_demo_data()
-        for campaign in db.session.scalars(select(Campaign)):
-            coordinator = db.session.scalar(
-                select(User).where(
-                    User.organisation_id == campaign.organisation_id, User.role == Role.COORDINATOR
-                )
+    route can point at (invitations too) exists. Built once per test process
+    (``built_once``, tests/snapshots.py) and copied back for each test."""
+    built_once("demo with sent campaigns", _demo_with_sent_campaigns)
+
+
+def _demo_with_sent_campaigns() -> None:
+    load_demo_data()
+    for campaign in db.session.scalars(select(Campaign)):
+        coordinator = db.session.scalar(
+            select(User).where(
+                User.organisation_id == campaign.organisation_id, User.role == Role.COORDINATOR
             )
-            send_campaign(campaign, coordinator)
-        db.session.commit()
-        db.session.remove()
+        )
+        send_campaign(campaign, coordinator)

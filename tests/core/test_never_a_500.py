@@ -82,9 +82,9 @@ def page_with_status(response, statuses: tuple[int, ...]) -> str:
 
 
 @pytest.fixture
-def demo(app):
+def demo(built_once):
     """Both demo municipalities, each with a campaign sent so that invitations exist."""
-    load_demo_with_sent_campaigns(app)
+    load_demo_with_sent_campaigns(built_once)
 
 
 def _demo_client(app, role: Role | None) -> BrowserLikeClient:

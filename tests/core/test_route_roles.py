@@ -42,9 +42,9 @@ def test_every_route_is_in_the_table_and_declares_the_same(app):
 
 
 @pytest.fixture
-def demo(app):
+def demo(built_once):
     """Both demo municipalities, each with a campaign sent so that invitations exist."""
-    load_demo_with_sent_campaigns(app)
+    load_demo_with_sent_campaigns(built_once)
 
 
 def _client(app, role: Role | None, slug: str = "ockero") -> BrowserLikeClient:
