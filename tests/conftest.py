@@ -19,7 +19,7 @@ from flask import session
 from flask.testing import FlaskClient
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from config import TestingConfig
 from inclusion import create_app
@@ -32,6 +32,7 @@ from inclusion.extensions import db, limiter
 from inclusion.org.models import Organisation
 from inclusion.residents.services import ResidentDetails, create_resident
 from tests.databases import is_own_database, own_database
+from tests.isolation import COMMITS, empty_all_tables, rolled_back
 from tests.snapshots import BuiltOnce
 
 #: fixtures that tests in several folders use (see tests/fixtures/__init__.py)
@@ -86,51 +87,29 @@ def app(tmp_path_factory):
             db.engine.dispose()
 
 
-def _tables_with_rows() -> list[str]:
-    """The tables that hold a row, in one query: usually a handful, and the only ones a
-    test (its threads, its processes, the live server) can have left anything in."""
-    probes = " UNION ALL ".join(
-        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"
-        for table in db.metadata.sorted_tables
-    )
-    return [name for (name,) in db.session.execute(text(probes))]
+#: fixtures whose work reaches the database from other threads: the dispatcher sends in
+#: a pool of threads (``dispatch``, and the reports' ``known_month``, whose reminders it
+#: sends), the fake Twilio server answers in one, the live server serves the browser. A
+#: test that uses one commits (tests/isolation.py).
+FIXTURES_THAT_COMMIT = {"dispatch", "fake_twilio", "known_month", "live_server"}
 
 
-#: PostgreSQL's id sequences that have handed out a number since they were (re)started
-USED_SEQUENCES = "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-
-
-def _empty_all_tables() -> None:
-    """Every table empty and (on PostgreSQL) every id sequence back at its start, as in a
-    new database, so that no test sees another's rows or depends on its ids. Only the
-    tables that hold rows are emptied: a DELETE of a few rows costs far less than a
-    TRUNCATE of every table, which rewrites each table's files (most of a test's time on
-    PostgreSQL)."""
-    assert is_own_database(str(db.engine.url)), "the suite empties only databases it created"
-    in_use = set(_tables_with_rows())
-    for table in reversed(db.metadata.sorted_tables):  # those that refer to others first
-        if table.name in in_use:
-            db.session.execute(table.delete())
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            text(
-                f"SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) {USED_SEQUENCES}"
-            )
-        )
-    db.session.commit()
-    assert not _tables_with_rows(), "a table still holds rows after the test"
-    if db.engine.dialect.name == "postgresql":
-        assert not db.session.scalar(text(f"SELECT count(*) {USED_SEQUENCES}")), (
-            "an id sequence was not restarted"
-        )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if FIXTURES_THAT_COMMIT & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(autouse=True)
-def _clean_state(app):
-    yield
-    with app.app_context():
-        db.session.remove()
-        _empty_all_tables()
+def _clean_state(request, app):
+    """Each test starts on an empty database (see tests/isolation.py): its work is rolled
+    back, or, for a test marked ``commits``, every table is emptied after it."""
+    if request.node.get_closest_marker(COMMITS):
+        yield
+        empty_all_tables(app)
+    else:
+        with rolled_back(app):
+            yield
     limiter.reset()
 
 
@@ -181,16 +160,16 @@ def _municipality(slug: str, name: str) -> Municipality:
 
 
 @pytest.fixture
-def world(app) -> World:
-    """Two municipalities, each with one account per role (password ``PASSWORD``)."""
-    with app.app_context():
-        created = World(
-            ockero=_municipality("ockero", "Öckerö kommun"),
-            bracke=_municipality("bracke", "Bräcke kommun"),
-        )
-        db.session.commit()
-        db.session.remove()
-    return created
+def world(built_once) -> World:
+    """Two municipalities, each with one account per role (password ``PASSWORD``); built
+    once per test process and copied back for each test (tests/snapshots.py)."""
+    return built_once("world", _two_municipalities)
+
+
+def _two_municipalities() -> World:
+    return World(
+        ockero=_municipality("ockero", "Öckerö kommun"), bracke=_municipality("bracke", "Bräcke kommun")
+    )
 
 
 def sign_in(client: BrowserLikeClient, email: str, password: str = PASSWORD):

@@ -4,6 +4,7 @@ rule "at least one active coordinator" says. Each press has its own connection."
 
 from __future__ import annotations
 
+import pytest
 from at_once import at_once, posting
 from conftest import PASSWORD, sign_in
 from helpers import row_count
@@ -15,6 +16,9 @@ from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.org.models import Organisation
 from tests.auth.test_accounts import account, edited, new_account
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 
 def test_an_account_created_twice_at_once_is_created_once(app, login_as):

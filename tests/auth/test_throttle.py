@@ -133,6 +133,7 @@ def _assert_at_most_five_were_checked(app, world, answers: list[int]) -> None:
     assert attempt(app.test_client(), staff, PASSWORD, ELSEWHERE).status_code == 302
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_twenty_guesses_at_the_same_instant_get_no_more_than_five_answers(app, world):
     answers = _race(app, world.ockero.emails[Role.STAFF], "a guess")
     _assert_at_most_five_were_checked(app, world, answers)
@@ -153,12 +154,14 @@ def redis_counts(monkeypatch):
     storage.reset()
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_twenty_guesses_at_the_same_instant_are_counted_atomically_in_redis(app, world, redis_counts):
     answers = _race(app, world.ockero.emails[Role.STAFF], "a guess")
     _assert_at_most_five_were_checked(app, world, answers)
     assert answers.count(422) == 5  # Redis counts exactly: one Lua script per attempt
 
 
+@pytest.mark.commits  # a second app (behind proxies) with its own connections reads what it commits
 def test_behind_the_proxy_each_client_address_is_counted_on_its_own(proxied_app, world):
     staff = world.ockero.emails[Role.STAFF]
     attacker = proxied_app.test_client()

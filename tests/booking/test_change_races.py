@@ -52,6 +52,9 @@ from tests.at_once import race_in_threads
 from tests.booking.race_worker import cancel_in_process
 from tests.process_race import race_in_processes
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 ALREADY_CANCELLED = "AlreadyCancelled: Bokningen är redan avbokad."
 CHANGED = "BookingChanged: Bokningen ändrades nyss av någon annan. Se hur den ser ut nu och försök igen."
 

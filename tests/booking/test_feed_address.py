@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from conftest import sign_in
 
 from inclusion.core.access import Role
@@ -35,6 +36,7 @@ def test_the_feed_address_is_the_public_https_address_not_the_requests_host(app,
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
 
 
+@pytest.mark.commits  # a second app (behind proxies) with its own connections reads what it commits
 def test_behind_the_proxy_forwarded_host_and_scheme_do_not_change_the_feed_address(app, world):
     with app_behind_proxies(app, 1) as proxied:
         proxied.config["PUBLIC_BASE_URL"] = PUBLIC + "/"

@@ -25,6 +25,9 @@ from inclusion.residents.services import ResidentDetails, create_resident
 from tests.booking.race_worker import book_in_process
 from tests.process_race import race_in_processes
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 BARRIER_SECONDS = 60
 
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from at_once import at_once, posting
 from helpers import followed, page_of
 
 from inclusion.core.access import Role
 from tests.deskhelp.support import desk_form, entries
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 SAVED = "Sparat: BankID, löst, 15 min. Tack!"
 

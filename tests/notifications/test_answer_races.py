@@ -25,6 +25,9 @@ from inclusion.reminders.calls import answer_call
 from inclusion.reminders.replies import handle_inbound_sms
 from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 GRETA = "+46701112233"
 
 

@@ -24,6 +24,9 @@ from inclusion.extensions import db
 from inclusion.outbox.models import Kind, Message, State
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 OTHER_MOBILE = {**SMS_RESIDENT, "name": "Sven Sms", "phone": "070-999 88 77"}
 
 

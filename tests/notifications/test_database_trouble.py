@@ -31,6 +31,9 @@ from tests.notifications import test_stopping
 from tests.notifications.test_processes import add_due_sms, outbox_rows
 from tests.notifications.test_stopping import stop, wait_for_requests
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 start_command = test_stopping.start_command
 
 postgresql_only = pytest.mark.skipif(

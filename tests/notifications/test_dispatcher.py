@@ -23,6 +23,9 @@ from inclusion.outbox.gateway import Accepted
 from inclusion.outbox.models import Kind, Message, State
 from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 TZ = "Europe/Stockholm"
 
 

@@ -264,6 +264,7 @@ def test_a_report_and_the_recording_at_the_same_instant_apply_it_once(
     assert _kept(app) == 0
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings, book, outbox):
     """The worst case of the race above, made certain: the report is kept and the id
     recorded, and the webhook's second look and the dispatcher's look run at once."""
@@ -300,6 +301,7 @@ def test_when_both_find_the_kept_report_only_one_applies_it(app, twilio_settings
     assert _kept(app) == 0
 
 
+@pytest.mark.commits  # a thread of its own records what it commits
 def test_a_report_the_dispatcher_missed_is_applied_by_the_webhooks_second_look(
     app, twilio_settings, book, outbox
 ):

@@ -54,6 +54,7 @@ def _race(clients_and_forms: list[tuple]) -> list[tuple[int, str]]:
         return list(pool.map(send, clients_and_forms))
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_two_municipalities_saving_one_number_at_once_one_gets_it_and_the_other_is_told(
     app, library, world, login_as
 ):
@@ -70,6 +71,7 @@ def test_two_municipalities_saving_one_number_at_once_one_gets_it_and_the_other_
         assert list(_numbers(app).values()).count(e164) == 1
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_two_coordinators_saving_the_settings_at_once_never_get_an_error_page(app, library, world, login_as):
     """Bräcke has no settings yet: both would create them."""
     first, second = login_as(Role.COORDINATOR, "bracke"), login_as(Role.COORDINATOR, "bracke")

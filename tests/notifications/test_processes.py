@@ -31,6 +31,9 @@ from inclusion.outbox.models import Channel, Kind, Message, Recipient, State
 from inclusion.residents.models import Resident
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 #: how long a claimed row belongs to the killed dispatcher before another may take it
 SHORT_LEASE_SECONDS = 2

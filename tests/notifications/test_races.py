@@ -9,6 +9,7 @@ from concurrent.futures import Future
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from at_once import at_once, posting, right_after_reading
 from helpers import row_count
 from sqlalchemy import select
@@ -42,6 +43,9 @@ from tests.notifications.test_pages import (
     text_of,
 )
 from tests.notifications.test_templates import OWN_TEXT
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 # fixtures of the pages' and the delivery reports' tests
 booked = test_pages.booked

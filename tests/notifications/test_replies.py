@@ -325,6 +325,7 @@ def test_without_an_auth_token_every_webhook_is_refused(app, webhooks, greta_boo
     assert response.status_code == 403
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_the_same_sms_delivered_at_the_same_instant_is_acted_on_once(app, webhooks, greta_booked):
     """Twilio retrying while the first delivery is still being handled: four at once."""
     from concurrent.futures import ThreadPoolExecutor

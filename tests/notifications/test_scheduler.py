@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import time as clock
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from helpers import working_day
 
 from inclusion.outbox.models import Kind, State
 from inclusion.scheduler import add_jobs, start_in_process
 from tests.notifications.conftest import SMS_RESIDENT
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 
 def test_the_dispatch_job_runs_every_minute_and_never_twice_at_once(app):

@@ -27,6 +27,9 @@ from tests.notifications.test_processes import (
     outbox_rows,
 )
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 #: Twilio answering in 50-100 ms: eight in flight send about a hundred a second, so the
 #: batch takes several seconds and the signal lands in the middle of it
 SLOW_TWILIO = (0.05, 0.1)

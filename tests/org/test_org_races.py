@@ -4,6 +4,7 @@ gives, never a crash. Each press has its own connection, released together."""
 
 from __future__ import annotations
 
+import pytest
 from at_once import at_once, posting
 from helpers import row_count
 
@@ -12,6 +13,9 @@ from inclusion.org.models import HelpAgreement, Location, Topic
 from tests.org.test_help_agreement import OWN_EN, OWN_SV, PAGE
 from tests.org.test_locations import location_form
 from tests.org.test_topics import make_topic
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 TOPIC_TAKEN = "Det finns redan ett ämne med det namnet."
 PLACE_TAKEN = "Det finns redan en plats med det namnet."

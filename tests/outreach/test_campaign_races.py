@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from at_once import at_once, in_unit_of_work, posting, right_after_reading
 from helpers import page_of, row_count
 from sqlalchemy import select
@@ -25,6 +26,9 @@ from inclusion.outreach.services import send_campaign, stop_campaign
 from tests.outreach.race_worker import send_in_process
 from tests.outreach.test_campaign_pages import save_draft, send, text_of
 from tests.process_race import race_in_processes
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 SENT_ALREADY = "Kampanjen är redan skickad."
 

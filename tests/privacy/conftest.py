@@ -78,8 +78,9 @@ def past_booking(app, make_session, make_booking):
             outcome_recorded_at=ago(days),
         )
         with app.app_context():  # the messages planned for it went out long ago
-            for message_id in db.session.scalars(select(Message.id).where(Message.booking_id == booking_id)):
-                set_fields(app, Message, message_id, created_at=ago(days + 7), state=State.DELIVERED)
+            message_ids = db.session.scalars(select(Message.id).where(Message.booking_id == booking_id)).all()
+        for message_id in message_ids:
+            set_fields(app, Message, message_id, created_at=ago(days + 7), state=State.DELIVERED)
         return booking_id
 
     return make

@@ -5,6 +5,7 @@ its own connection, released together (tests/at_once.py)."""
 
 from __future__ import annotations
 
+import pytest
 from at_once import at_once, in_unit_of_work, posting
 from helpers import row_count
 from sqlalchemy import select
@@ -16,6 +17,9 @@ from inclusion.privacy.models import AuditEvent, RetentionSettings
 from inclusion.privacy.retention import purge
 from tests.privacy import test_rights
 from tests.privacy.test_retention_settings import GOOD
+
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
 
 asa = test_rights.asa
 

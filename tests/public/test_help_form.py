@@ -209,6 +209,7 @@ def test_one_municipalitys_visitors_do_not_use_up_anothers_limit(app, visitor, o
     assert owners.count(other_library.organisation_id) == 1 and len(owners) == 3
 
 
+@pytest.mark.commits  # a second app (behind proxies) with its own connections reads what it commits
 def test_residents_behind_one_proxy_each_have_their_own_limit(app, door):
     with app_behind_proxies(app, 1) as proxied:
         proxied.config["PUBLIC_FORM_LIMIT"] = "1 per hour"
@@ -224,6 +225,7 @@ def test_residents_behind_one_proxy_each_have_their_own_limit(app, door):
     assert row_count(app, CallbackRequest) == 2
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_posts_at_the_same_instant_are_accepted_no_more_than_the_limit(app, door, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_FORM_LIMIT", "3 per hour")
     clients = [app.test_client() for _ in range(8)]

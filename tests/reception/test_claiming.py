@@ -221,6 +221,7 @@ def _assert_one_winner(app, request_id: int, outcomes: dict[int, str], people: d
     assert request.claimed_by_id == winner and request.state == "new"
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_eight_threads_claiming_at_once_exactly_one_gets_it(app, library, make_request):
     request_id = make_request()
     people = _receptionists(app, library, 8)
@@ -257,6 +258,7 @@ def test_eight_threads_claiming_at_once_exactly_one_gets_it(app, library, make_r
     _assert_one_winner(app, request_id, {actor: future.result() for actor, future in futures.items()}, people)
 
 
+@pytest.mark.commits  # processes of their own read what it commits
 def test_five_processes_claiming_at_once_exactly_one_gets_it(app, library, make_request):
     request_id = make_request()
     people = _receptionists(app, library, 5)
@@ -269,6 +271,7 @@ def test_five_processes_claiming_at_once_exactly_one_gets_it(app, library, make_
     _assert_one_winner(app, request_id, outcomes, people)
 
 
+@pytest.mark.commits  # threads of its own read what it commits
 def test_six_receptionists_pressing_claim_at_once_one_gets_it_the_rest_see_who(app, library, make_request):
     request_id = make_request()
     people = _receptionists(app, library, 6)

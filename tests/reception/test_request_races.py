@@ -37,6 +37,9 @@ from tests.at_once import race_in_threads
 from tests.booking.test_change_races import assert_places_add_up
 from tests.reception.support import calls_made_earlier, load_request
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 BOOKED_ALREADY = "RequestDone: Förfrågan är redan bokad."
 CLOSED_ALREADY = "RequestDone: Förfrågan är redan avslutad."
 

@@ -28,6 +28,9 @@ from tests.at_once import BARRIER_SECONDS, race_in_threads
 from tests.notifications.conftest import Webhooks
 from tests.outreach.conftest import SMS_INVITEE
 
+# Threads or processes of their own read what these tests commit (tests/isolation.py).
+pytestmark = pytest.mark.commits
+
 PERSON = "+46701112233"  # SMS_INVITEE's number
 SEAT = "Tack! Du har en plats på Digital fika"
 WAITLIST = "Tack! Alla platser är tagna, så du står på väntelistan som nummer 1."
