@@ -50,7 +50,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _in_this_folder(item):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.commits)  # the live server reads with its own connections
-            item.add_marker(pytest.mark.commits)  # the live server reads with its own connections
             if skip is not None:
                 item.add_marker(skip)
 
