@@ -53,10 +53,14 @@ def hold_on(session_id: int, day: date, clock: time) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_quiet_hours(app, world) -> None:
+def _no_quiet_hours(app, world, built_once) -> None:
     """Reminders are dispatched at made-up moments; quiet hours would hold some back."""
-    for organisation_id in (world.ockero.id, world.bracke.id):
-        set_quiet_hours(app, organisation_id, time(0), time(0))
+
+    def no_quiet_hours() -> None:
+        for organisation_id in (world.ockero.id, world.bracke.id):
+            set_quiet_hours(app, organisation_id, time(0), time(0))
+
+    built_once("no quiet hours", no_quiet_hours)
 
 
 @pytest.fixture
@@ -176,7 +180,17 @@ def stockholm(day: date, clock: time) -> datetime:
 
 
 @pytest.fixture
-def known_month(app, library, other_library, make_resident, held_session, booked_request) -> KnownMonth:
+def known_month(
+    built_once, library, other_library, make_resident, held_session, booked_request
+) -> KnownMonth:
+    """The month below, built once per test process and copied back (tests/snapshots.py)."""
+    return built_once(
+        "known month",
+        lambda: _known_month(library, other_library, make_resident, held_session, booked_request),
+    )
+
+
+def _known_month(library, other_library, make_resident, held_session, booked_request) -> KnownMonth:
     """March 2026 in Öckerö, by ISO week: W09 is only Sunday 1 March, W10 2–8, W11 9–15,
     W12 16–22, W13 23–29 (the clocks go forward on the 29th), W14 only 30–31 March.
 

@@ -125,7 +125,15 @@ class Unbooked:
 
 
 @pytest.fixture
-def unbooked_month(app, known_month, other_library, make_resident, held_session) -> Unbooked:
+def unbooked_month(app, built_once, known_month, other_library, make_resident, held_session) -> Unbooked:
+    """Built once per test process and copied back (tests/snapshots.py)."""
+    return built_once(
+        "unbooked month",
+        lambda: _unbooked_month(app, known_month, other_library, make_resident, held_session),
+    )
+
+
+def _unbooked_month(app, known_month, other_library, make_resident, held_session) -> Unbooked:
     """The known month, and:
 
     - the desk help above (ten entries in March at Öckerö and Hönö bibliotek, two outside);
