@@ -98,9 +98,13 @@ def rolled_back(app: Flask) -> Iterator[None]:
         connection.close()
     if misuse:
         pytest.fail(f"{misuse[0]}: {MARK_IT}", pytrace=False)
+    with app.app_context():
+        left = tables_with_rows()
+        db.session.remove()
+    assert not left, f"rows were committed for good in {left}: {MARK_IT}"
 
 
-def _tables_with_rows() -> list[str]:
+def tables_with_rows() -> list[str]:
     """The tables that hold a row, in one query: usually a handful, and the only ones a
     test (its threads, its processes, the live server) can have left anything in."""
     probes = " UNION ALL ".join(
@@ -118,7 +122,7 @@ def empty_all_tables(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         assert is_own_database(str(db.engine.url)), "the suite empties only databases it created"
-        in_use = set(_tables_with_rows())
+        in_use = set(tables_with_rows())
         for table in reversed(db.metadata.sorted_tables):  # those that refer to others first
             if table.name in in_use:
                 db.session.execute(table.delete())
@@ -130,7 +134,7 @@ def empty_all_tables(app: Flask) -> None:
 
 
 def assert_database_is_new() -> None:
-    assert not _tables_with_rows(), "a table still holds rows after the test"
+    assert not tables_with_rows(), "a table still holds rows after the test"
     if db.engine.dialect.name == "postgresql":
         assert not db.session.scalar(text(f"SELECT count(*) {USED_SEQUENCES}")), (
             "an id sequence was not restarted"

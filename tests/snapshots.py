@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text, update
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
+from tests.isolation import tables_with_rows
 
 #: PostgreSQL's id sequences that have handed out a number
 _USED_SEQUENCES = (
@@ -132,7 +133,7 @@ class BuiltOnce:
     def __call__(self, key: str, build: Callable[[], Any]) -> Any:
         with self.app.app_context():
             try:
-                before = {} if _is_empty() else _all_rows()
+                before = _all_rows() if tables_with_rows() else {}
                 where = (key, _fingerprint(before))
                 snapshot = self.snapshots.get(where)
                 if snapshot is not None and utcnow() - snapshot.built_at < FRESH_FOR:
@@ -146,10 +147,3 @@ class BuiltOnce:
                 return value
             finally:
                 db.session.remove()
-
-
-def _is_empty() -> bool:
-    probes = " UNION ALL ".join(
-        f'SELECT 1 WHERE EXISTS (SELECT 1 FROM "{table.name}")' for table in db.metadata.sorted_tables
-    )
-    return db.session.execute(text(probes)).first() is None
