@@ -36,7 +36,7 @@ from tests.isolation import COMMITS, empty_all_tables, rolled_back
 from tests.snapshots import BuiltOnce
 
 #: fixtures that tests in several folders use (see tests/fixtures/__init__.py)
-pytest_plugins = ["tests.fixtures.booking", "tests.fixtures.reception"]
+pytest_plugins = ["tests.fixtures.booking", "tests.fixtures.reception", "tests.fixtures.outbox"]
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

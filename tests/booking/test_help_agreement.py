@@ -18,11 +18,7 @@ from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.org.services import DEFAULT_HELP_AGREEMENT
 from inclusion.outbox.models import Kind, Message
-from tests.notifications import conftest as notification_fixtures
-
-fake_twilio = notification_fixtures.fake_twilio
-twilio_settings = notification_fixtures.twilio_settings
-dispatch = notification_fixtures.dispatch
+from tests.fixtures import outbox as notification_fixtures
 
 SWEDISH_SENTENCE = "Vi hjälper dig, men du gör stegen själv."
 ENGLISH_SENTENCE = "We help you, but you do the steps yourself."

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from inclusion.core.access import Role
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, sign
-from tests.notifications.conftest import SMS_RESIDENT
+from tests.fixtures.outbox import SMS_RESIDENT
 
 GRETA = SMS_RESIDENT["name"]
 BO = "Bo Väntar"

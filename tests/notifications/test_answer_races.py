@@ -23,7 +23,7 @@ from inclusion.outbox.models import InboundMessage, Kind, Message
 from inclusion.outbox.twilio_web import call_twiml
 from inclusion.reminders.calls import answer_call
 from inclusion.reminders.replies import handle_inbound_sms
-from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
+from tests.fixtures.outbox import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
 # Threads or processes of their own read what these tests commit (tests/isolation.py).
 pytestmark = pytest.mark.commits

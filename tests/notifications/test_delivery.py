@@ -10,7 +10,7 @@ from helpers import working_day
 from inclusion.extensions import db
 from inclusion.outbox.models import Channel, Kind, Message, MessageEvent, State
 from inclusion.residents.models import Resident
-from tests.notifications.conftest import LANDLINE_RESIDENT, SMS_RESIDENT
+from tests.fixtures.outbox import LANDLINE_RESIDENT, SMS_RESIDENT
 
 
 @pytest.fixture

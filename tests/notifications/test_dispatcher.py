@@ -21,7 +21,7 @@ from inclusion.extensions import db
 from inclusion.org.models import Organisation
 from inclusion.outbox.gateway import Accepted
 from inclusion.outbox.models import Kind, Message, State
-from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
+from tests.fixtures.outbox import SMS_RESIDENT, set_quiet_hours
 
 # Threads or processes of their own read what these tests commit (tests/isolation.py).
 pytestmark = pytest.mark.commits

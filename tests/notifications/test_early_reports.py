@@ -31,7 +31,7 @@ from inclusion.outbox.recording import record_all
 from inclusion.privacy.retention import purge
 from inclusion.residents.models import Resident
 from tests.fake_twilio import Received
-from tests.notifications.conftest import LANDLINE_RESIDENT, SMS_RESIDENT, Webhooks
+from tests.fixtures.outbox import LANDLINE_RESIDENT, SMS_RESIDENT, Webhooks
 
 
 @dataclass

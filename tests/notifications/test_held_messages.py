@@ -14,7 +14,7 @@ from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.outbox.claiming import claim_due
 from inclusion.outbox.models import Kind, Message, Recipient, State
-from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
+from tests.fixtures.outbox import SMS_RESIDENT, set_quiet_hours
 from tests.notifications.test_dispatcher import TZ, _at
 
 TRUSTED_SMS_RESIDENT = {

@@ -15,7 +15,7 @@ from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage, Kind, Message
 from inclusion.reception.models import CallbackRequest, RequestState
 from inclusion.residents.models import Resident
-from tests.notifications.conftest import SMS_RESIDENT
+from tests.fixtures.outbox import SMS_RESIDENT
 
 STRANGER = "+46709998877"
 GRETA = "+46701112233"

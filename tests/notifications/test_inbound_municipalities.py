@@ -20,7 +20,7 @@ from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage, Kind, Message, State
 from inclusion.reception.models import CallbackRequest
 from inclusion.residents.models import Resident
-from tests.notifications.conftest import SERVICE_NUMBER, SHARED_NUMBER, SMS_RESIDENT, set_quiet_hours
+from tests.fixtures.outbox import SERVICE_NUMBER, SHARED_NUMBER, SMS_RESIDENT, set_quiet_hours
 
 PERSON = "+46701112233"  # SMS_RESIDENT's number
 

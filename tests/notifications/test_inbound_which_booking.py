@@ -17,7 +17,7 @@ from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage
 from inclusion.reception.models import CallbackRequest
-from tests.notifications.conftest import SMS_RESIDENT
+from tests.fixtures.outbox import SMS_RESIDENT
 
 GRETA = "+46701112233"
 

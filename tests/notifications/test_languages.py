@@ -16,7 +16,7 @@ from helpers import working_day
 from inclusion.outbox.models import Kind, Medium
 from inclusion.reminders.texts import DEFAULT_TEXTS
 from tests.fake_twilio import sign
-from tests.notifications.conftest import PUBLIC_BASE_URL
+from tests.fixtures.outbox import PUBLIC_BASE_URL
 
 SMS_KINDS_AND_VOICE_KINDS = [(kind, medium) for kind, medium in DEFAULT_TEXTS if medium != Medium.LETTER]
 

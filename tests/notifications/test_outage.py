@@ -21,7 +21,7 @@ from inclusion.extensions import db
 from inclusion.outbox.gateway import forget_gateway
 from inclusion.outbox.models import Channel, Kind, Message, State
 from inclusion.outbox.outage import OUTAGE_AFTER_FAILURES
-from tests.notifications.conftest import SMS_RESIDENT, set_quiet_hours
+from tests.fixtures.outbox import SMS_RESIDENT, set_quiet_hours
 from tests.notifications.test_pages import text_of
 
 RESIDENTS = 20

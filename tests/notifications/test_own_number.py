@@ -14,7 +14,7 @@ from sqlalchemy import select
 from inclusion.core.access import Role
 from inclusion.extensions import db
 from inclusion.outbox.models import NotificationSettings
-from tests.notifications.conftest import SERVICE_NUMBER
+from tests.fixtures.outbox import SERVICE_NUMBER
 
 BARRIER_SECONDS = 30
 GOOD = {"reminder_hours": "24, 2", "quiet_from": "21:00", "quiet_until": "08:00"}

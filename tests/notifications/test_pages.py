@@ -20,7 +20,7 @@ from inclusion.extensions import db
 from inclusion.outbox.models import Channel, Kind, Message, NotificationSettings, Recipient, State
 from inclusion.residents.models import Resident
 from inclusion.residents.services import details_of, update_resident
-from tests.notifications.conftest import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, SMS_RESIDENT
+from tests.fixtures.outbox import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, SMS_RESIDENT
 
 TZ = "Europe/Stockholm"
 ADDRESS = {"street_address": "Storgatan 1", "postal_code": "475 31", "city": "Öckerö"}

@@ -31,8 +31,8 @@ from inclusion.outbox.models import (
     State,
 )
 from inclusion.outbox.recording import record_all, record_sent
+from tests.fixtures.outbox import CALL_RESIDENT, SMS_RESIDENT, Webhooks
 from tests.notifications import test_delivery, test_pages
-from tests.notifications.conftest import CALL_RESIDENT, SMS_RESIDENT, Webhooks
 from tests.notifications.test_pages import (
     ADDRESS,
     ALREADY_AGAIN,

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from inclusion.outbox.models import InboundMessage
 from inclusion.reception.models import CallbackRequest
 from tests.fake_twilio import ACCOUNT_SID, sign
-from tests.notifications.conftest import PUBLIC_BASE_URL, SERVICE_NUMBER
+from tests.fixtures.outbox import PUBLIC_BASE_URL, SERVICE_NUMBER
 
 #: each webhook with what Twilio posts to it, one field of it twice
 REPEATED = {

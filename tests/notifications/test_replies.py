@@ -16,7 +16,7 @@ from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage, Kind, Message, State
 from inclusion.reception.models import CallbackRequest, RequestChannel
 from inclusion.residents.models import Resident
-from tests.notifications.conftest import SERVICE_NUMBER, SMS_RESIDENT
+from tests.fixtures.outbox import SERVICE_NUMBER, SMS_RESIDENT
 
 GRETA = "+46701112233"
 
@@ -304,7 +304,7 @@ def test_a_forged_or_unsigned_sms_is_refused_and_changes_nothing(app, webhooks, 
 def test_a_signature_for_other_parameters_is_refused(app, webhooks, greta_booked):
     """Signed for "Ja" but carrying "Nej": the body is part of what Twilio signs."""
     from tests.fake_twilio import sign
-    from tests.notifications.conftest import PUBLIC_BASE_URL
+    from tests.fixtures.outbox import PUBLIC_BASE_URL
 
     _resident_id, booking_id = greta_booked
     signed = {"MessageSid": "SM1", "From": GRETA, "To": SERVICE_NUMBER, "Body": "Ja"}

@@ -12,7 +12,7 @@ from helpers import working_day
 
 from inclusion.outbox.models import Kind, State
 from inclusion.scheduler import add_jobs, start_in_process
-from tests.notifications.conftest import SMS_RESIDENT
+from tests.fixtures.outbox import SMS_RESIDENT
 
 # Threads or processes of their own read what these tests commit (tests/isolation.py).
 pytestmark = pytest.mark.commits

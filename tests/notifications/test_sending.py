@@ -15,7 +15,7 @@ from inclusion.core.database import utcnow
 from inclusion.extensions import db
 from inclusion.outbox.models import Channel, Kind, Message, State
 from inclusion.residents.models import Resident
-from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
+from tests.fixtures.outbox import LANDLINE_RESIDENT, PUBLIC_BASE_URL, SERVICE_NUMBER, SMS_RESIDENT
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from inclusion.org.models import Organisation
 from inclusion.outbox.models import Kind, MessageTemplate
 from inclusion.reminders.texts import DEFAULT_TEXTS
 from inclusion.reminders.wording import sms_length
-from tests.notifications.conftest import LANDLINE_RESIDENT, SMS_RESIDENT
+from tests.fixtures.outbox import LANDLINE_RESIDENT, SMS_RESIDENT
 
 CONFIRMATION_SMS = "/messages/templates/confirmation/sms"
 OWN_TEXT = "Hej {namn}! Välkommen {datum} kl. {tid} till {plats}. Frågor? Ring {telefon}. /{kommun}"

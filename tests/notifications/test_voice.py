@@ -12,7 +12,7 @@ from inclusion.booking.models import Booking, BookingStatus
 from inclusion.extensions import db
 from inclusion.outbox.models import Kind, State
 from tests.fake_twilio import sign
-from tests.notifications.conftest import LANDLINE_RESIDENT, PUBLIC_BASE_URL
+from tests.fixtures.outbox import LANDLINE_RESIDENT, PUBLIC_BASE_URL
 
 
 @pytest.fixture

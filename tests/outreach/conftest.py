@@ -26,7 +26,7 @@ from inclusion.outreach.audience import AudienceRules
 from inclusion.outreach.services import CampaignDetails, default_texts, save_campaign, send_campaign
 from inclusion.reception import RequestDetails, take_request
 from tests.fixtures.booking import Library
-from tests.notifications.conftest import set_quiet_hours
+from tests.fixtures.outbox import set_quiet_hours
 
 # The booking fixtures: a library with two places, topics and staff in each municipality;
 # sessions and bookings made through the services.

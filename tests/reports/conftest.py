@@ -26,7 +26,7 @@ from inclusion.reception import book_from_request
 from inclusion.reception.models import CallbackRequest
 from inclusion.reports.periods import Grouping, ReportQuery
 from tests.fixtures.booking import Library
-from tests.notifications.conftest import set_quiet_hours
+from tests.fixtures.outbox import set_quiet_hours
 
 ZONE = "Europe/Stockholm"
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))

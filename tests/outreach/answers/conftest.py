@@ -1,12 +1,10 @@
-"""Answers to invitations go through Twilio's webhooks: the notification tests' fake
-Twilio, dispatcher, outbox reader and signed webhooks (the booking library is everyone's:
-tests/fixtures/booking.py)."""
+"""Answers to invitations go through Twilio's webhooks: the fake Twilio, dispatcher,
+outbox reader and signed webhooks of tests/fixtures/outbox.py, with Öckerö sending from
+the service number as in the outbox's tests."""
 
-from tests.notifications.conftest import (  # noqa: F401  (fixtures, used by name)
-    _sending_rules,
-    dispatch,
-    fake_twilio,
-    outbox,
-    twilio_settings,
-    webhooks,
-)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _sending_rules(sending_from_the_service_number) -> None:
+    pass

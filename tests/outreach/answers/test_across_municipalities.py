@@ -16,7 +16,7 @@ from inclusion.extensions import db
 from inclusion.outbox.models import InboundMessage, Kind, Message
 from inclusion.outreach.models import Answer, Invitation
 from inclusion.reception.models import CallbackRequest
-from tests.notifications.conftest import SERVICE_NUMBER, SHARED_NUMBER
+from tests.fixtures.outbox import SERVICE_NUMBER, SHARED_NUMBER
 from tests.outreach.conftest import SMS_INVITEE
 
 PERSON = "+46701112233"  # SMS_INVITEE's number

@@ -25,7 +25,7 @@ from inclusion.outbox.models import InboundMessage
 from inclusion.outreach import answers
 from inclusion.outreach.models import Answer, AnsweredVia, Invitation
 from tests.at_once import BARRIER_SECONDS, race_in_threads
-from tests.notifications.conftest import Webhooks
+from tests.fixtures.outbox import Webhooks
 from tests.outreach.conftest import SMS_INVITEE
 
 # Threads or processes of their own read what these tests commit (tests/isolation.py).

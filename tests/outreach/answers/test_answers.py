@@ -30,7 +30,7 @@ from inclusion.outreach.services import (
 )
 from inclusion.reception.models import CallbackRequest
 from tests.fake_twilio import sign
-from tests.notifications.conftest import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, PUBLIC_BASE_URL
+from tests.fixtures.outbox import CALL_RESIDENT, LANDLINE_RESIDENT, LETTER_RESIDENT, PUBLIC_BASE_URL
 
 MOBILES = ["+46701112201", "+46701112202", "+46701112203"]
 
@@ -329,7 +329,7 @@ def test_a_campaign_sent_late_in_the_evening_goes_on_in_the_morning_at_the_same_
 ):
     from zoneinfo import ZoneInfo
 
-    from tests.notifications.conftest import set_quiet_hours
+    from tests.fixtures.outbox import set_quiet_hours
 
     set_quiet_hours(app, library.organisation_id, time(21), time(8))
     stockholm = ZoneInfo("Europe/Stockholm")
