@@ -22,13 +22,10 @@ from sqlalchemy import insert, select, text, update
 
 from inclusion.core.database import utcnow
 from inclusion.extensions import db
-from tests.isolation import tables_with_rows
+from tests.isolation import USED_SEQUENCES, tables_with_rows
 
-#: PostgreSQL's id sequences that have handed out a number
-_USED_SEQUENCES = (
-    "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
-    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-)
+#: PostgreSQL's id sequences that have handed out a number, and how far
+_SEQUENCE_POSITIONS = f"SELECT format('%I.%I', schemaname, sequencename), last_value {USED_SEQUENCES}"
 
 #: how long a snapshot is used: the demo's times (a session later today, a reminder due
 #: tomorrow) are relative to when it was built, so it is built again after a while
@@ -62,7 +59,7 @@ def _all_rows() -> Rows:
 def _sequences() -> list[tuple[str, int]]:
     if db.engine.dialect.name != "postgresql":
         return []
-    return [(name, value) for name, value in db.session.execute(text(_USED_SEQUENCES))]
+    return [(name, value) for name, value in db.session.execute(text(_SEQUENCE_POSITIONS))]
 
 
 #: what a test's signing in changes (``login_as`` before the data is built), which no
